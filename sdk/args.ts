@@ -1,0 +1,310 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * How an application reaches an external host, and what the egress gateway does with it.
+ * Each mode is one of Istio's documented egress-gateway recipes.
+ */
+export const EgressMode = {
+    /** The app sends plain HTTP; the gateway routes it by `Host` and forwards plain HTTP (the seed's aliyun.com on port 80). */
+    Http: "HTTP",
+    /** The app sends TLS (e.g. HTTPS on 443); the gateway routes it by SNI and passes the encrypted stream through untouched. */
+    TlsPassthrough: "TLS_PASSTHROUGH",
+} as const;
+export type EgressMode = (typeof EgressMode)[keyof typeof EgressMode];
+
+/** The mesh's policy for outbound traffic to hosts that are not in its service registry. */
+export const OutboundTrafficPolicyMode = {
+    /** Only registered hosts are reachable; anything else gets a 502 (HTTP) or a reset (TLS). */
+    RegistryOnly: "REGISTRY_ONLY",
+    /** Every host is reachable; unregistered ones bypass the egress gateway. */
+    AllowAny: "ALLOW_ANY",
+    /** MeshEgress does not touch the outbound traffic policy at all. */
+    Unmanaged: "UNMANAGED",
+} as const;
+export type OutboundTrafficPolicyMode = (typeof OutboundTrafficPolicyMode)[keyof typeof OutboundTrafficPolicyMode];
+
+/** Where the outbound traffic policy is written. */
+export const OutboundPolicyTarget = {
+    /**
+     * `outboundTrafficPolicy.mode` inside the mesh config (ConfigMap `istio`, or `istio-<revision>`, key `mesh`,
+     * in the Istio namespace). Only that one field changes; the previous mode is restored on destroy.
+     */
+    MeshConfig: "MESH_CONFIG",
+    /**
+     * A `Sidecar` without workload selector in the Istio root namespace, which is the mesh-wide default for every
+     * namespace without a Sidecar of its own. For managed control planes (e.g. Alibaba Cloud ASM) whose mesh
+     * config is not in the cluster.
+     */
+    RootNamespaceSidecar: "ROOT_NAMESPACE_SIDECAR",
+} as const;
+export type OutboundPolicyTarget = (typeof OutboundPolicyTarget)[keyof typeof OutboundPolicyTarget];
+
+/** One external host the mesh may reach through the egress gateway. */
+export interface ExternalHostArgs {
+    /**
+     * The external host's DNS name. Matched case-insensitively: it is lower-cased and a trailing dot is dropped.
+     * It names the host's Kubernetes objects, so renaming a host replaces them.
+     * @example "aliyun.com"
+     */
+    host: string;
+    /**
+     * What the application sends and what the gateway forwards.
+     * @default EgressMode.Http
+     */
+    mode?: EgressMode;
+    /**
+     * The port the application connects to, which is also the external port and the gateway port.
+     * @default 80 for `HTTP`, 443 for `TLS_PASSTHROUGH`
+     * @example 8080
+     */
+    port?: number;
+}
+
+/** CPU and memory for the gateway's proxy container, as Kubernetes quantities. */
+export interface ResourceQuantitiesArgs {
+    /**
+     * CPU quantity.
+     * @example "100m"
+     */
+    cpu?: pulumi.Input<string>;
+    /**
+     * Memory quantity.
+     * @example "128Mi"
+     */
+    memory?: pulumi.Input<string>;
+}
+
+/** Resource requests and limits of the gateway's proxy container. */
+export interface GatewayResourcesArgs {
+    /**
+     * What the scheduler reserves per replica.
+     * @default { cpu: "100m", memory: "128Mi" }
+     */
+    requests?: pulumi.Input<ResourceQuantitiesArgs>;
+    /**
+     * The most a replica may use.
+     * @default { cpu: "2000m", memory: "1024Mi" }
+     */
+    limits?: pulumi.Input<ResourceQuantitiesArgs>;
+}
+
+/** A Kubernetes toleration for the gateway pods (dedicated egress nodes are usually tainted). */
+export interface TolerationArgs {
+    /**
+     * The taint key to tolerate; empty with operator `Exists` tolerates every taint.
+     * @example "dedicated"
+     */
+    key?: pulumi.Input<string>;
+    /**
+     * `Equal` or `Exists`.
+     * @default "Equal"
+     */
+    operator?: pulumi.Input<string>;
+    /**
+     * The taint value to match when the operator is `Equal`.
+     * @example "egress"
+     */
+    value?: pulumi.Input<string>;
+    /**
+     * `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all effects.
+     * @example "NoSchedule"
+     */
+    effect?: pulumi.Input<string>;
+}
+
+/** A HorizontalPodAutoscaler for the gateway Deployment, scaling on CPU. */
+export interface GatewayAutoscalingArgs {
+    /**
+     * Fewest replicas.
+     * @default 2
+     */
+    minReplicas?: number;
+    /**
+     * Most replicas.
+     * @default 5
+     */
+    maxReplicas?: number;
+    /**
+     * Average CPU utilisation, in percent of the request, that the autoscaler aims for.
+     * @default 80
+     */
+    targetCpuUtilizationPercentage?: number;
+}
+
+/** A PodDisruptionBudget that keeps the gateway serving while nodes are drained. */
+export interface GatewayDisruptionBudgetArgs {
+    /**
+     * Whether to create the PodDisruptionBudget.
+     * @default true
+     */
+    enabled?: boolean;
+    /**
+     * How many gateway pods a voluntary disruption may take down at once.
+     * @default 1
+     */
+    maxUnavailable?: number;
+}
+
+/** The egress gateway workload that MeshEgress deploys (the istio/gateway Helm chart's objects). */
+export interface EgressGatewayArgs {
+    /**
+     * Name of the gateway's ServiceAccount, Deployment, Service and PodDisruptionBudget.
+     * @default "<component name>-gateway"
+     * @example "istio-egressgateway"
+     */
+    name?: string;
+    /**
+     * Namespace of the gateway workload and of every Istio object MeshEgress creates. It must exist and must not
+     * disable sidecar injection (the gateway is injected with Istio's `gateway` template).
+     * @default "istio-system"
+     */
+    namespace?: string;
+    /**
+     * Labels that identify the gateway pods: the Service selector and every Istio Gateway's `selector`.
+     * @default { istio: "egressgateway", app: "<gateway name>" }
+     */
+    labels?: { [key: string]: string };
+    /**
+     * Number of gateway pods. Ignored when `autoscaling` is set.
+     * @default 2
+     */
+    replicas?: pulumi.Input<number>;
+    /**
+     * Requests and limits of the proxy container.
+     * @default { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2000m", memory: "1024Mi" } }
+     */
+    resources?: pulumi.Input<GatewayResourcesArgs>;
+    /**
+     * Node labels the gateway pods must run on, e.g. dedicated egress nodes with stable source IPs.
+     * @default {}
+     * @example { "node-role.example.com/egress": "true" }
+     */
+    nodeSelector?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+    /**
+     * Taints the gateway pods tolerate.
+     * @default []
+     */
+    tolerations?: pulumi.Input<pulumi.Input<TolerationArgs>[]>;
+    /**
+     * Whether to spread the gateway pods across nodes (`topologySpreadConstraints` on `kubernetes.io/hostname`,
+     * best effort), so one node failure does not take egress down.
+     * @default true
+     */
+    spreadAcrossNodes?: boolean;
+    /**
+     * The PodDisruptionBudget.
+     * @default { enabled: true, maxUnavailable: 1 }
+     */
+    podDisruptionBudget?: GatewayDisruptionBudgetArgs;
+    /**
+     * When set, a HorizontalPodAutoscaler owns the replica count.
+     * @default no autoscaler
+     */
+    autoscaling?: GatewayAutoscalingArgs;
+}
+
+/** An egress gateway that already runs (e.g. one a managed mesh created); MeshEgress creates no workload for it. */
+export interface ExistingGatewayArgs {
+    /**
+     * Labels of the existing gateway pods, used as every Istio Gateway's `selector`.
+     * @example { istio: "egressgateway" }
+     */
+    selector: { [key: string]: string };
+    /**
+     * Name of the existing gateway's Kubernetes Service.
+     * @example "istio-egressgateway"
+     */
+    serviceName: string;
+    /**
+     * Namespace of the existing gateway's Service; MeshEgress's Istio objects go there too.
+     * @default "istio-system"
+     */
+    namespace?: string;
+}
+
+/** Where Istio's control plane lives. */
+export interface IstioControlPlaneArgs {
+    /**
+     * The namespace istiod and its mesh config ConfigMap live in.
+     * @default "istio-system"
+     */
+    namespace?: string;
+    /**
+     * The control-plane revision: its mesh config is ConfigMap `istio-<revision>` and the gateway pods get label
+     * `istio.io/rev: <revision>` so that revision injects them. Empty means the default revision.
+     * @default ""
+     * @example "1-30"
+     */
+    revision?: string;
+    /**
+     * Istio's root configuration namespace (`meshConfig.rootNamespace`), where a selector-less Sidecar is the mesh
+     * default.
+     * @default the Istio namespace
+     */
+    rootNamespace?: string;
+}
+
+/** The mesh's outbound traffic policy and where it is written. */
+export interface OutboundTrafficPolicyArgs {
+    /**
+     * The policy for hosts that are not declared. It takes effect only after every declared host's routes exist.
+     * @default OutboundTrafficPolicyMode.RegistryOnly
+     */
+    mode?: OutboundTrafficPolicyMode;
+    /**
+     * Where the policy is written.
+     * @default OutboundPolicyTarget.MeshConfig
+     */
+    target?: OutboundPolicyTarget;
+}
+
+/** Credentials of a Kubernetes cluster. */
+export interface KubernetesClusterArgs {
+    /**
+     * Kubeconfig contents (not a path). Treated as a secret.
+     */
+    kubeconfig: pulumi.Input<string>;
+    /**
+     * Context to use.
+     * @default the kubeconfig's current context
+     */
+    context?: pulumi.Input<string>;
+}
+
+/** The arguments of a MeshEgress. */
+export interface MeshEgressArgs {
+    /**
+     * The external hosts the mesh may reach, each routed mesh → egress gateway → host. The list decides which
+     * objects exist, so it is a plain value; order does not matter.
+     * @example [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: EgressMode.TlsPassthrough }]
+     */
+    hosts: ExternalHostArgs[];
+    /**
+     * The egress gateway workload MeshEgress deploys. Mutually exclusive with `existingGateway`.
+     * @default a two-replica gateway `<name>-gateway` in `istio-system`
+     */
+    gateway?: EgressGatewayArgs;
+    /**
+     * Use a gateway that already runs instead of deploying one. Mutually exclusive with `gateway`.
+     */
+    existingGateway?: ExistingGatewayArgs;
+    /**
+     * The outbound traffic policy.
+     * @default { mode: "REGISTRY_ONLY", target: "MESH_CONFIG" }
+     */
+    outboundTrafficPolicy?: OutboundTrafficPolicyArgs;
+    /**
+     * Where Istio's control plane lives.
+     * @default { namespace: "istio-system" }
+     */
+    istio?: IstioControlPlaneArgs;
+    /**
+     * The cluster that holds Istio's configuration, when it is not the gateway workload's cluster (a managed
+     * control plane such as ASM keeps Istio objects in its own API server). Istio objects then go through a
+     * Kubernetes provider made from these credentials, and the mesh config edit uses them too. Unset, Istio objects
+     * use the component's own provider, and the mesh config edit (target `MESH_CONFIG`) uses `$KUBECONFIG` or
+     * `~/.kube/config`: set this when your provider uses any other kubeconfig.
+     * @default the component's provider
+     */
+    istioCluster?: KubernetesClusterArgs;
+}

@@ -1,0 +1,35 @@
+// Reads and edits `outboundTrafficPolicy.mode` inside Istio's mesh config YAML, leaving every other setting,
+// comment and layout as it was.
+import { Document, isMap, parseDocument } from "yaml";
+
+const PATH = ["outboundTrafficPolicy", "mode"];
+
+function parseMesh(meshYaml: string): Document {
+    const document = parseDocument(meshYaml);
+    if (document.errors.length > 0) {
+        throw new Error(`the mesh config is not valid YAML: ${document.errors[0].message}`);
+    }
+    if (document.contents !== null && !isMap(document.contents)) {
+        throw new Error("the mesh config is not a YAML mapping");
+    }
+    return document;
+}
+
+/** The explicit mode, or undefined when the mesh config does not set one (Istio then uses ALLOW_ANY). */
+export function readOutboundMode(meshYaml: string): string | undefined {
+    const mode = parseMesh(meshYaml).getIn(PATH);
+    return mode === undefined || mode === null ? undefined : String(mode);
+}
+
+/** The mesh config with the mode set, or removed when `mode` is undefined. */
+export function withOutboundMode(meshYaml: string, mode: string | undefined): string {
+    const document = parseMesh(meshYaml);
+    if (mode === undefined) {
+        document.deleteIn(PATH);
+        const policy = document.getIn(["outboundTrafficPolicy"]);
+        if (isMap(policy) && policy.items.length === 0) document.deleteIn(["outboundTrafficPolicy"]);
+    } else {
+        document.setIn(PATH, mode);
+    }
+    return document.toString();
+}

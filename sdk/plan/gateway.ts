@@ -1,0 +1,139 @@
+// The egress gateway workload, shaped like the istio/gateway Helm chart's objects: the Deployment's pod is filled in
+// by Istio's `gateway` injection template, and the Service exposes exactly the ports the Gateway servers use.
+import { GatewayWorkload, NormalizedArgs } from "../normalized";
+import { Manifest } from "./manifest";
+
+export const STATUS_PORT = 15021;
+
+const DEFAULT_RESOURCES = {
+    requests: { cpu: "100m", memory: "128Mi" },
+    limits: { cpu: "2000m", memory: "1024Mi" },
+};
+
+export interface GatewayPort {
+    number: number;
+    name: string;
+}
+
+/** Every port a Gateway server listens on (sorted, unique); each must be on the gateway Service (IST0162). */
+export function gatewayPorts(args: NormalizedArgs): GatewayPort[] {
+    const byNumber = new Map<number, GatewayPort>();
+    for (const { port, protocol } of args.hosts) {
+        byNumber.set(port, { number: port, name: `${protocol.toLowerCase()}-${port}` });
+    }
+    return [...byNumber.values()].sort((a, b) => a.number - b.number);
+}
+
+export function gatewayServiceHost(args: NormalizedArgs): string {
+    return `${args.gateway.serviceName}.${args.gateway.namespace}.svc.cluster.local`;
+}
+
+/** The workload objects, in creation order; empty for an existing gateway. */
+export function gatewayWorkload(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
+    const { workload, serviceName: name, namespace, selector } = args.gateway;
+    if (!workload) return [];
+    const metadata = { name, namespace, labels: { ...labels, ...selector } };
+    const objects: Manifest[] = [
+        { apiVersion: "v1", kind: "ServiceAccount", metadata },
+        deployment(args, workload, metadata),
+        {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata,
+            spec: {
+                type: "ClusterIP",
+                selector,
+                ports: [
+                    { name: "status-port", port: STATUS_PORT, targetPort: STATUS_PORT, protocol: "TCP" },
+                    ...gatewayPorts(args).map((p) => ({
+                        name: p.name,
+                        port: p.number,
+                        targetPort: p.number,
+                        protocol: "TCP",
+                    })),
+                ],
+            },
+        },
+    ];
+    if (workload.podDisruptionBudget.enabled) {
+        objects.push({
+            apiVersion: "policy/v1",
+            kind: "PodDisruptionBudget",
+            metadata,
+            spec: { maxUnavailable: workload.podDisruptionBudget.maxUnavailable, selector: { matchLabels: selector } },
+        });
+    }
+    if (workload.autoscaling) {
+        const { minReplicas, maxReplicas, targetCpuUtilizationPercentage } = workload.autoscaling;
+        objects.push({
+            apiVersion: "autoscaling/v2",
+            kind: "HorizontalPodAutoscaler",
+            metadata,
+            spec: {
+                scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
+                minReplicas,
+                maxReplicas,
+                metrics: [
+                    {
+                        type: "Resource",
+                        resource: {
+                            name: "cpu",
+                            target: { type: "Utilization", averageUtilization: targetCpuUtilizationPercentage },
+                        },
+                    },
+                ],
+            },
+        });
+    }
+    return objects;
+}
+
+function deployment(args: NormalizedArgs, workload: GatewayWorkload, metadata: Manifest["metadata"]): Manifest {
+    const { selector, serviceName } = args.gateway;
+    const podLabels: Record<string, string> = { ...selector, "sidecar.istio.io/inject": "true" };
+    if (args.istio.revision) podLabels["istio.io/rev"] = args.istio.revision;
+    const podSpec: Record<string, unknown> = {
+        serviceAccountName: serviceName,
+        // Lets the non-root proxy bind the low ports (80, 443) that Gateway servers use, as the Helm chart does.
+        securityContext: { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] },
+        containers: [
+            {
+                name: "istio-proxy",
+                // Replaced by the injector with the proxy image of the mesh's control plane.
+                image: "auto",
+                securityContext: {
+                    allowPrivilegeEscalation: false,
+                    privileged: false,
+                    readOnlyRootFilesystem: true,
+                    runAsNonRoot: true,
+                    runAsUser: 1337,
+                    runAsGroup: 1337,
+                    capabilities: { drop: ["ALL"] },
+                },
+                resources: workload.resources ?? DEFAULT_RESOURCES,
+            },
+        ],
+    };
+    if (workload.nodeSelector !== undefined) podSpec.nodeSelector = workload.nodeSelector;
+    if (workload.tolerations !== undefined) podSpec.tolerations = workload.tolerations;
+    if (workload.spreadAcrossNodes) {
+        podSpec.topologySpreadConstraints = [
+            {
+                maxSkew: 1,
+                topologyKey: "kubernetes.io/hostname",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: selector },
+            },
+        ];
+    }
+    const spec: Record<string, unknown> = {
+        selector: { matchLabels: selector },
+        template: {
+            metadata: { labels: podLabels, annotations: { "inject.istio.io/templates": "gateway" } },
+            spec: podSpec,
+        },
+    };
+    // With an autoscaler the HPA owns the replica count; setting it here would fight it on every update.
+    if (!workload.autoscaling) spec.replicas = workload.replicas;
+    return { apiVersion: "apps/v1", kind: "Deployment", metadata, spec };
+}

@@ -1,0 +1,105 @@
+// The pure plan: normalized arguments in, every Kubernetes object MeshEgress manages out, with stable keys and
+// dependencies. No Pulumi here, so tests, benchmarks and review summaries share it.
+import { EgressMode } from "../args";
+import { NormalizedArgs, NormalizedHost } from "../normalized";
+import { GatewayPort, gatewayPorts, gatewayServiceHost, gatewayWorkload } from "./gateway";
+import { HostContext, HostRecipe } from "./host";
+import { httpRecipe } from "./http";
+import { Manifest, PlannedObject, objectKey } from "./manifest";
+import { hostObjectName, hostSubsetName } from "./names";
+import { MeshConfigEdit, outboundPolicy } from "./policy";
+import { tlsPassthroughRecipe } from "./tlsPassthrough";
+
+export { PlannedObject, Manifest, TargetCluster } from "./manifest";
+export { MeshConfigEdit } from "./policy";
+
+const RECIPES: Record<EgressMode, (context: HostContext) => HostRecipe> = {
+    HTTP: httpRecipe,
+    TLS_PASSTHROUGH: tlsPassthroughRecipe,
+};
+
+/** Names of one host's Istio objects, as reported in the component's outputs. */
+export interface HostObjectNames {
+    namespace: string;
+    serviceEntry: string;
+    gateway: string;
+    destinationRule: string;
+    virtualService: string;
+}
+
+export interface EgressPlan {
+    /** In an order where every object comes after its dependencies. */
+    objects: PlannedObject[];
+    /** Present when the policy is written into the mesh config; it depends on every object. */
+    meshConfigEdit?: MeshConfigEdit;
+    gatewayHost: string;
+    gatewayNamespace: string;
+    gatewayPorts: GatewayPort[];
+    policyMode: NormalizedArgs["policy"]["mode"];
+    hostObjects: Record<string, HostObjectNames>;
+}
+
+export const MANAGED_BY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "mesh-egress" };
+
+function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<string, string>): HostContext {
+    const objectName = hostObjectName(args.name, host.host);
+    return {
+        host,
+        objectName,
+        subset: hostSubsetName(host.host),
+        namespace: args.gateway.namespace,
+        gatewayHost: gatewayServiceHost(args),
+        gatewayRef: `${args.gateway.namespace}/${objectName}`,
+        gatewaySelector: args.gateway.selector,
+        labels,
+        annotations: { "mesh-egress.io/host": host.host },
+    };
+}
+
+export function buildPlan(args: NormalizedArgs): EgressPlan {
+    const labels = { ...MANAGED_BY_LABELS, "mesh-egress.io/instance": args.name };
+    const objects: PlannedObject[] = [];
+    const add = (manifest: Manifest, cluster: PlannedObject["cluster"], dependsOn: string[], host?: string) => {
+        const key = objectKey(manifest);
+        objects.push({ key, cluster, host, manifest, dependsOn });
+        return key;
+    };
+
+    const workloadKeys = gatewayWorkload(args, labels).map((m) => add(m, "workload", []));
+    const serviceKey = workloadKeys.find((key) => key.startsWith("Service/"));
+    const hostObjects: Record<string, HostObjectNames> = {};
+    for (const host of args.hosts) {
+        const context = hostContext(args, host, labels);
+        const recipe = RECIPES[host.mode](context);
+        const prerequisites = [
+            add(recipe.serviceEntry, "istio", [], host.host),
+            add(recipe.destinationRule, "istio", [], host.host),
+            add(recipe.gateway, "istio", [], host.host),
+        ];
+        // Routes last: a VirtualService pointing at a subset or gateway that does not exist yet drops traffic.
+        add(recipe.virtualService, "istio", serviceKey ? [...prerequisites, serviceKey] : prerequisites, host.host);
+        hostObjects[host.host] = {
+            namespace: context.namespace,
+            serviceEntry: context.objectName,
+            gateway: context.objectName,
+            destinationRule: context.objectName,
+            virtualService: context.objectName,
+        };
+    }
+
+    // The policy comes last and depends on everything, so no declared host is ever blocked during a rollout,
+    // and on destroy the previous policy is back before any route disappears.
+    const everything = objects.map((o) => o.key);
+    const policy = outboundPolicy(args, labels);
+    if (policy.sidecar) add(policy.sidecar, "istio", everything);
+
+    return {
+        objects,
+        meshConfigEdit: policy.meshConfigEdit,
+        gatewayHost: gatewayServiceHost(args),
+        gatewayNamespace: args.gateway.namespace,
+        gatewayPorts: gatewayPorts(args),
+        policyMode: args.policy.mode,
+        hostObjects,
+    };
+}

@@ -1,0 +1,35 @@
+// The plain Kubernetes object shape the plan produces; the Pulumi layer turns each into one resource.
+
+export interface ObjectMeta {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+}
+
+export interface Manifest {
+    apiVersion: string;
+    kind: string;
+    metadata: ObjectMeta;
+    [field: string]: unknown;
+}
+
+/** Which Kubernetes provider an object goes through. */
+export type TargetCluster = "istio" | "workload";
+
+export interface PlannedObject {
+    /** Unique, stable key: `<kind>/<namespace>/<name>`. */
+    key: string;
+    cluster: TargetCluster;
+    /** The external host the object exists for; absent for shared objects. */
+    host?: string;
+    manifest: Manifest;
+    /** Keys of objects that must exist before this one. */
+    dependsOn: string[];
+}
+
+export function objectKey(manifest: Manifest): string {
+    return `${manifest.kind}/${manifest.metadata.namespace ?? ""}/${manifest.metadata.name}`;
+}
+
+export const ISTIO_NETWORKING = "networking.istio.io/v1";

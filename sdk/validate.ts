@@ -1,0 +1,379 @@
+// Turns MeshEgressArgs into NormalizedArgs, or throws one error listing every problem, each naming the field and
+// the offending value. Runs before the component registers any child.
+import { isIP } from "node:net";
+import {
+    EgressMode,
+    MeshEgressArgs,
+    OutboundPolicyTarget,
+    OutboundTrafficPolicyMode,
+} from "./args";
+import { GatewayWorkload, NormalizedArgs, NormalizedGateway, NormalizedHost, PortProtocol } from "./normalized";
+
+/** Thrown when MeshEgress arguments are invalid; `problems` lists one line per offending field. */
+export class MeshEgressArgsError extends Error {
+    constructor(
+        componentName: string,
+        public readonly problems: string[],
+    ) {
+        super(`MeshEgress "${componentName}" has invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "MeshEgressArgsError";
+    }
+}
+
+const MAX_COMPONENT_NAME = 40;
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?)?$/;
+const ISTIO_RESERVED_PORTS = { from: 15000, to: 15090 };
+const MODE_PROTOCOL: Record<EgressMode, PortProtocol> = { HTTP: "HTTP", TLS_PASSTHROUGH: "TLS" };
+const MODE_DEFAULT_PORT: Record<EgressMode, number> = { HTTP: 80, TLS_PASSTHROUGH: 443 };
+
+/** JSON-ish rendering of a user value for messages. */
+export function show(value: unknown): string {
+    if (typeof value === "string") return JSON.stringify(value);
+    if (value === undefined) return "undefined";
+    try {
+        return JSON.stringify(value) ?? String(value);
+    } catch {
+        return String(value);
+    }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Collects problems while walking the arguments. */
+class Problems {
+    readonly list: string[] = [];
+    add(field: string, message: string): void {
+        this.list.push(`${field}: ${message}`);
+    }
+    unknownKeys(field: string, value: Record<string, unknown>, known: readonly string[]): void {
+        for (const key of Object.keys(value)) {
+            if (!known.includes(key) && value[key] !== undefined) {
+                this.add(`${field}.${key}`, `is not a known field (known: ${known.join(", ")})`);
+            }
+        }
+    }
+    object(field: string, value: unknown): Record<string, unknown> | undefined {
+        if (value === undefined) return undefined;
+        if (isPlainObject(value)) return value;
+        this.add(field, `must be an object, got ${show(value)}`);
+        return undefined;
+    }
+    enumValue<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback: T): T {
+        if (value === undefined) return fallback;
+        const values = Object.values(allowed);
+        if (values.includes(value as T)) return value as T;
+        this.add(field, `${show(value)} is not one of ${values.join(", ")}`);
+        return fallback;
+    }
+    dnsLabel(field: string, value: unknown, fallback: string, maxLength = 63): string {
+        if (value === undefined) return fallback;
+        if (typeof value !== "string" || !DNS_LABEL.test(value) || value.length > maxLength) {
+            this.add(
+                field,
+                `${show(value)} is not a valid Kubernetes name (lower-case letters, digits and "-", ` +
+                    `starting and ending with a letter or digit, at most ${maxLength} characters)`,
+            );
+            return fallback;
+        }
+        return value;
+    }
+    /** A plain integer within bounds; Outputs are accepted unchecked. */
+    integer(field: string, value: unknown, min: number, max: number): void {
+        if (value === undefined || (typeof value === "object" && value !== null)) return;
+        if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+            this.add(field, `${show(value)} must be an integer from ${min} to ${max}`);
+        }
+    }
+    plainInteger(field: string, value: unknown, min: number, max: number, fallback: number): number {
+        if (value === undefined) return fallback;
+        if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+            this.add(field, `${show(value)} must be an integer from ${min} to ${max}`);
+            return fallback;
+        }
+        return value;
+    }
+    boolean(field: string, value: unknown, fallback: boolean): boolean {
+        if (value === undefined) return fallback;
+        if (typeof value === "boolean") return value;
+        this.add(field, `${show(value)} must be true or false`);
+        return fallback;
+    }
+    labels(field: string, value: unknown): Record<string, string> | undefined {
+        const labels = this.object(field, value);
+        if (!labels) return undefined;
+        if (Object.keys(labels).length === 0) {
+            this.add(field, "must not be empty: the gateway pods are selected by these labels");
+            return undefined;
+        }
+        for (const [key, labelValue] of Object.entries(labels)) {
+            if (!isLabelKey(key)) this.add(`${field}[${show(key)}]`, `${show(key)} is not a valid label key`);
+            if (typeof labelValue !== "string" || labelValue.length > 63 || !LABEL_NAME.test(labelValue)) {
+                this.add(`${field}[${show(key)}]`, `${show(labelValue)} is not a valid label value`);
+            }
+        }
+        return labels as Record<string, string>;
+    }
+}
+
+function isLabelKey(key: string): boolean {
+    const slash = key.lastIndexOf("/");
+    const name = slash < 0 ? key : key.slice(slash + 1);
+    const prefix = slash < 0 ? undefined : key.slice(0, slash);
+    if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) return false;
+    return prefix === undefined || (prefix.length <= 253 && prefix.split(".").every((l) => DNS_LABEL.test(l)));
+}
+
+/** Why `host` is not an external DNS name MeshEgress can route, or undefined when it is one. */
+export function hostProblem(host: string): string | undefined {
+    if (host.length === 0) return "is empty";
+    if (isIP(host) || isIP(host.replace(/^\[|\]$/g, ""))) {
+        return "is an IP address; a DNS name is required";
+    }
+    if (host.includes("*")) return "is a wildcard; the HTTP and TLS_PASSTHROUGH modes need one concrete DNS name";
+    if (host.length > 253) return "is longer than 253 characters";
+    const labels = host.split(".");
+    const bad = labels.find((label) => label.length > 63 || !DNS_LABEL.test(label));
+    if (bad !== undefined) {
+        return (
+            `is not a valid DNS name: label ${show(bad)} must be 1 to 63 characters of a-z, 0-9 and "-", ` +
+            `not starting or ending with "-"`
+        );
+    }
+    if (labels.length < 2) return 'is not fully qualified; an external host has at least two labels, e.g. "example.com"';
+    if (host.endsWith(".cluster.local") || labels[labels.length - 1] === "svc") {
+        return "is a cluster-local name; MeshEgress routes hosts outside the mesh";
+    }
+    return undefined;
+}
+
+/** Lower-cases and drops one trailing dot: DNS names are case-insensitive and "a.com." is "a.com". */
+export function normalizeHost(host: string): string {
+    return host.toLowerCase().replace(/\.$/, "");
+}
+
+function validateHosts(problems: Problems, value: unknown): NormalizedHost[] {
+    if (!Array.isArray(value)) {
+        problems.add("hosts", `must be a list of hosts, got ${show(value)}`);
+        return [];
+    }
+    const hosts: NormalizedHost[] = [];
+    const seen = new Map<string, { index: number; raw: string }>();
+    const portUsers = new Map<number, { index: number; host: string; protocol: PortProtocol }>();
+    value.forEach((entry: unknown, index) => {
+        const field = `hosts[${index}]`;
+        if (!isPlainObject(entry)) {
+            problems.add(field, `must be an object with a "host" field, got ${show(entry)}`);
+            return;
+        }
+        problems.unknownKeys(field, entry, ["host", "mode", "port"]);
+        const mode = problems.enumValue(`${field}.mode`, entry.mode, EgressMode, EgressMode.Http);
+        const port = validatePort(problems, `${field}.port`, entry.port, MODE_DEFAULT_PORT[mode]);
+        if (typeof entry.host !== "string") {
+            problems.add(`${field}.host`, entry.host === undefined ? "is required" : `${show(entry.host)} must be a string`);
+            return;
+        }
+        const host = normalizeHost(entry.host);
+        const hostError = hostProblem(host);
+        if (hostError) {
+            problems.add(`${field}.host`, `${show(entry.host)} ${hostError}`);
+            return;
+        }
+        const earlier = seen.get(host);
+        if (earlier) {
+            problems.add(
+                `${field}.host`,
+                `${show(entry.host)} duplicates hosts[${earlier.index}] (${show(earlier.raw)}); each host may appear once`,
+            );
+            return;
+        }
+        seen.set(host, { index, raw: entry.host });
+        const protocol = MODE_PROTOCOL[mode];
+        if (port !== undefined) {
+            const user = portUsers.get(port);
+            if (user && user.protocol !== protocol) {
+                problems.add(
+                    field,
+                    `${show(host)} needs protocol ${protocol} on port ${port}, but hosts[${user.index}] ` +
+                        `(${show(user.host)}) needs ${user.protocol} there; one port carries one protocol`,
+                );
+                return;
+            }
+            portUsers.set(port, { index, host, protocol });
+            hosts.push({ host, mode, port, protocol });
+        }
+    });
+    return hosts.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+}
+
+function validatePort(problems: Problems, field: string, value: unknown, fallback: number): number | undefined {
+    if (value === undefined) return fallback;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
+        problems.add(field, `${show(value)} is not a port number (an integer from 1 to 65535)`);
+        return undefined;
+    }
+    if (value >= ISTIO_RESERVED_PORTS.from && value <= ISTIO_RESERVED_PORTS.to) {
+        problems.add(
+            field,
+            `${value} is reserved by Istio's proxies (${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to})`,
+        );
+        return undefined;
+    }
+    return value;
+}
+
+const WORKLOAD_FIELDS = [
+    "name",
+    "namespace",
+    "labels",
+    "replicas",
+    "resources",
+    "nodeSelector",
+    "tolerations",
+    "spreadAcrossNodes",
+    "podDisruptionBudget",
+    "autoscaling",
+] as const;
+
+function validateGateway(problems: Problems, args: Record<string, unknown>, componentName: string): NormalizedGateway {
+    const existing = problems.object("existingGateway", args.existingGateway);
+    const gateway = problems.object("gateway", args.gateway);
+    if (existing) {
+        if (gateway) {
+            const set = Object.keys(gateway).filter((k) => gateway[k] !== undefined);
+            problems.add(
+                "existingGateway",
+                `cannot be combined with gateway (${set.map((k) => `gateway.${k}`).join(", ") || "gateway"}); ` +
+                    "MeshEgress does not manage an existing gateway's workload",
+            );
+        }
+        problems.unknownKeys("existingGateway", existing, ["selector", "serviceName", "namespace"]);
+        const selector = problems.labels("existingGateway.selector", existing.selector);
+        if (existing.selector === undefined) problems.add("existingGateway.selector", "is required");
+        if (existing.serviceName === undefined) problems.add("existingGateway.serviceName", "is required");
+        return {
+            serviceName: problems.dnsLabel("existingGateway.serviceName", existing.serviceName, "invalid"),
+            namespace: problems.dnsLabel("existingGateway.namespace", existing.namespace, "istio-system"),
+            selector: selector ?? {},
+        };
+    }
+    const g = gateway ?? {};
+    problems.unknownKeys("gateway", g, WORKLOAD_FIELDS);
+    const serviceName = problems.dnsLabel("gateway.name", g.name, `${componentName}-gateway`);
+    problems.integer("gateway.replicas", g.replicas, 1, 1000);
+    const pdb = problems.object("gateway.podDisruptionBudget", g.podDisruptionBudget) ?? {};
+    problems.unknownKeys("gateway.podDisruptionBudget", pdb, ["enabled", "maxUnavailable"]);
+    const workload: GatewayWorkload = {
+        replicas: g.replicas ?? 2,
+        resources: g.resources,
+        nodeSelector: g.nodeSelector,
+        tolerations: g.tolerations,
+        spreadAcrossNodes: problems.boolean("gateway.spreadAcrossNodes", g.spreadAcrossNodes, true),
+        podDisruptionBudget: {
+            enabled: problems.boolean("gateway.podDisruptionBudget.enabled", pdb.enabled, true),
+            maxUnavailable: problems.plainInteger(
+                "gateway.podDisruptionBudget.maxUnavailable",
+                pdb.maxUnavailable,
+                1,
+                1000,
+                1,
+            ),
+        },
+    };
+    const autoscaling = problems.object("gateway.autoscaling", g.autoscaling);
+    if (autoscaling) {
+        problems.unknownKeys("gateway.autoscaling", autoscaling, [
+            "minReplicas",
+            "maxReplicas",
+            "targetCpuUtilizationPercentage",
+        ]);
+        const min = problems.plainInteger("gateway.autoscaling.minReplicas", autoscaling.minReplicas, 1, 1000, 2);
+        const max = problems.plainInteger("gateway.autoscaling.maxReplicas", autoscaling.maxReplicas, 1, 1000, 5);
+        if (max < min) {
+            problems.add("gateway.autoscaling.maxReplicas", `${max} is less than minReplicas (${min})`);
+        }
+        const cpu = problems.plainInteger(
+            "gateway.autoscaling.targetCpuUtilizationPercentage",
+            autoscaling.targetCpuUtilizationPercentage,
+            1,
+            100,
+            80,
+        );
+        workload.autoscaling = { minReplicas: min, maxReplicas: max, targetCpuUtilizationPercentage: cpu };
+    }
+    return {
+        serviceName,
+        namespace: problems.dnsLabel("gateway.namespace", g.namespace, "istio-system"),
+        selector: problems.labels("gateway.labels", g.labels) ?? { istio: "egressgateway", app: serviceName },
+        workload,
+    };
+}
+
+/** Validates and defaults MeshEgress arguments; throws MeshEgressArgsError listing every problem. */
+export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | undefined): NormalizedArgs {
+    const problems = new Problems();
+    if (typeof componentName !== "string" || !DNS_LABEL.test(componentName) || componentName.length > MAX_COMPONENT_NAME) {
+        problems.add(
+            "name",
+            `${show(componentName)} must be a lower-case DNS label (letters, digits and "-") of at most ` +
+                `${MAX_COMPONENT_NAME} characters, because it prefixes Kubernetes object names`,
+        );
+    }
+    const args = problems.object("args", rawArgs ?? {}) ?? {};
+    problems.unknownKeys("args", args, [
+        "hosts",
+        "gateway",
+        "existingGateway",
+        "outboundTrafficPolicy",
+        "istio",
+        "istioCluster",
+    ]);
+    const hosts = validateHosts(problems, args.hosts);
+    const gateway = validateGateway(problems, args, componentName);
+
+    const istio = problems.object("istio", args.istio) ?? {};
+    problems.unknownKeys("istio", istio, ["namespace", "revision", "rootNamespace"]);
+    const istioNamespace = problems.dnsLabel("istio.namespace", istio.namespace, "istio-system");
+    const revision = istio.revision === "" ? "" : problems.dnsLabel("istio.revision", istio.revision, "");
+    const rootNamespace = problems.dnsLabel("istio.rootNamespace", istio.rootNamespace, istioNamespace);
+
+    const policy = problems.object("outboundTrafficPolicy", args.outboundTrafficPolicy) ?? {};
+    problems.unknownKeys("outboundTrafficPolicy", policy, ["mode", "target"]);
+    const mode = problems.enumValue(
+        "outboundTrafficPolicy.mode",
+        policy.mode,
+        OutboundTrafficPolicyMode,
+        OutboundTrafficPolicyMode.RegistryOnly,
+    );
+    const target = problems.enumValue(
+        "outboundTrafficPolicy.target",
+        policy.target,
+        OutboundPolicyTarget,
+        OutboundPolicyTarget.MeshConfig,
+    );
+
+    const istioCluster = problems.object("istioCluster", args.istioCluster);
+    if (istioCluster) {
+        problems.unknownKeys("istioCluster", istioCluster, ["kubeconfig", "context"]);
+        if (istioCluster.kubeconfig === undefined || istioCluster.kubeconfig === "") {
+            problems.add("istioCluster.kubeconfig", "is required");
+        }
+    }
+
+    if (problems.list.length > 0) throw new MeshEgressArgsError(String(componentName), problems.list);
+    return {
+        name: componentName,
+        hosts,
+        gateway,
+        istio: {
+            namespace: istioNamespace,
+            revision,
+            rootNamespace,
+            meshConfigMapName: revision ? `istio-${revision}` : "istio",
+        },
+        policy: { mode, target },
+        separateIstioCluster: istioCluster !== undefined,
+    };
+}

@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# Builds the real toolchain used by the e2e tests from the Go module proxy:
+#   pulumi, pulumi-language-nodejs, pulumi-resource-kubernetes,
+#   kube-apiserver, etcd, istioctl (+ Istio CRDs and the default `istio`
+#   mesh ConfigMap rendered by istioctl).
+#
+# Usage: tools/build.sh [tool...]     (tools: pulumi pulumi-language-nodejs
+#        pulumi-kubernetes kube-apiserver etcd istio; default: all)
+#
+# Results go to ${MESH_EGRESS_TOOLS_CACHE:-$HOME/.cache/mesh-egress/tools}:
+#   <tool>-<version>/bin/<binary>   one directory per tool+version
+#   istio-<version>/crd-all.gen.yaml, istio-<version>/istio-configmap.yaml
+#   bin/<binary>                    symlinks to the above (put this on PATH)
+# A tool whose directory exists is not rebuilt (no-op run takes ~1 s). Every
+# build happens in a temporary directory that is renamed into place at the end,
+# so an interrupted build is simply redone next time.
+set -euo pipefail
+
+TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+. "$TOOLS_DIR/versions.env"
+
+CACHE="${MESH_EGRESS_TOOLS_CACHE:-$HOME/.cache/mesh-egress/tools}"
+BIN="$CACHE/bin"
+ISTIO_KEY="${TOOLS_ISTIO_VERSION}-${TOOLS_ISTIO_MODULE_VERSION##*-}"
+
+# Go settings: static binaries, no VCS stamping, never edit go.mod/go.sum in
+# the repo, never download another Go toolchain.
+export CGO_ENABLED=0
+export GOFLAGS="-mod=readonly -buildvcs=false"
+export GOTOOLCHAIN=local
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
+
+command -v go >/dev/null 2>&1 || die "go is not on PATH (Go >= 1.26.6 is needed)"
+
+# check_pin <wrapper dir> <module> <version>: the wrapper's go.mod must pin
+# exactly the version named in versions.env.
+check_pin() {
+	local dir="$1" mod="$2" ver="$3"
+	grep -Eq "^[[:space:]]*(require[[:space:]]+)?${mod//./\\.}[[:space:]]+${ver//./\\.}([[:space:]]|$)" \
+		"$TOOLS_DIR/$dir/go.mod" ||
+		die "tools/$dir/go.mod does not pin $mod $ver (versions.env and go.mod disagree)"
+}
+
+# stage <key>: prints a fresh temp dir next to the final one (same filesystem,
+# so the final rename is atomic).
+stage() {
+	local tmp="$CACHE/.tmp-$1.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp/bin"
+	printf '%s\n' "$tmp"
+}
+
+# publish <key> <tmp>: atomically moves tmp to $CACHE/<key>.
+publish() {
+	local key="$1" tmp="$2"
+	rm -rf "${CACHE:?}/$key"
+	mv -T "$tmp" "$CACHE/$key"
+}
+
+# link <key> <binary...>: symlink $CACHE/<key>/bin/<binary> into $BIN.
+link() {
+	local key="$1"
+	shift
+	local b
+	for b in "$@"; do
+		ln -sfn "../$key/bin/$b" "$BIN/$b"
+	done
+}
+
+# timed <name> <function>: runs the build function and logs its duration.
+timed() {
+	local name="$1" start end
+	shift
+	start=$(date +%s)
+	log "building $name ..."
+	"$@"
+	end=$(date +%s)
+	log "built $name in $((end - start)) s"
+}
+
+# ---------------------------------------------------------------- pulumi CLI
+build_pulumi() {
+	local key="pulumi-$TOOLS_PULUMI_VERSION" tmp
+	check_pin pulumi github.com/pulumi/pulumi/pkg/v3 "$TOOLS_PULUMI_VERSION"
+	check_pin pulumi github.com/pulumi/pulumi/sdk/v3 "$TOOLS_PULUMI_VERSION"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/pulumi" && go build -trimpath -tags osusergo,grpcnotrace \
+		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$TOOLS_PULUMI_VERSION" \
+		-o "$tmp/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+	publish "$key" "$tmp"
+}
+
+# ------------------------------------------------------- Node.js language host
+build_pulumi_language_nodejs() {
+	local key="pulumi-language-nodejs-$TOOLS_PULUMI_LANGUAGE_NODEJS_VERSION" tmp sdkdir
+	check_pin pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3 "$TOOLS_PULUMI_LANGUAGE_NODEJS_VERSION"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/pulumi-language-nodejs" && go build -trimpath -tags osusergo,grpcnotrace \
+		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$TOOLS_PULUMI_LANGUAGE_NODEJS_VERSION" \
+		-o "$tmp/bin/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs)
+	# Companion script for dynamic providers (runs @pulumi/pulumi's
+	# cmd/dynamic-provider from the program's node_modules). The module cache
+	# is read-only and zips keep no exec bit, so copy + chmod.
+	sdkdir=$(cd "$TOOLS_DIR/pulumi-language-nodejs" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+	cp "$sdkdir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$tmp/bin/"
+	chmod 0755 "$tmp/bin/pulumi-resource-pulumi-nodejs"
+	publish "$key" "$tmp"
+}
+
+# --------------------------------------------------- Kubernetes provider plugin
+build_pulumi_kubernetes() {
+	local key="pulumi-resource-kubernetes-$TOOLS_PULUMI_KUBERNETES_VERSION" tmp work moddir
+	local mod=github.com/pulumi/pulumi-kubernetes/provider/v4
+	check_pin pulumi-kubernetes "$mod" "$TOOLS_PULUMI_KUBERNETES_MODULE_VERSION"
+	check_pin pulumi-kubernetes github.com/pulumi/pulumi-kubernetes/sdk/v4 "v$TOOLS_PULUMI_KUBERNETES_VERSION"
+	tmp=$(stage "$key")
+	# cmd/pulumi-resource-kubernetes embeds schema-embed.json and
+	# terraform-mapping-embed.json, which upstream generates at release time
+	# (gitignored, so not in the module zip). Copy the command out of the
+	# module cache into a scratch copy of the wrapper module, run its
+	# generate.go there, then build. Nothing is written into the repo.
+	work="$tmp/src"
+	mkdir -p "$work/cmd"
+	cp "$TOOLS_DIR/pulumi-kubernetes/go.mod" "$TOOLS_DIR/pulumi-kubernetes/go.sum" "$work/"
+	(cd "$work" && go mod download "$mod")
+	moddir=$(cd "$work" && go list -m -f '{{.Dir}}' "$mod")
+	cp -R "$moddir/cmd/pulumi-resource-kubernetes" "$work/cmd/"
+	chmod -R u+w "$work/cmd"
+	(cd "$work/cmd/pulumi-resource-kubernetes" && VERSION="$TOOLS_PULUMI_KUBERNETES_VERSION" go run generate.go)
+	(cd "$work" && go build -trimpath \
+		-ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$TOOLS_PULUMI_KUBERNETES_VERSION" \
+		-o "$tmp/bin/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes)
+	rm -rf "$work"
+	publish "$key" "$tmp"
+}
+
+# -------------------------------------------------------------- kube-apiserver
+build_kube_apiserver() {
+	local key="kube-apiserver-$TOOLS_KUBERNETES_VERSION" tmp v="$TOOLS_KUBERNETES_VERSION" minor ld p
+	check_pin kube-apiserver k8s.io/kubernetes "$v"
+	minor="${v#v1.}"
+	minor="${minor%%.*}"
+	ld="-s -w"
+	for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+		ld="$ld -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+	done
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/kube-apiserver" && go build -trimpath -tags selinux,notest -ldflags "$ld" \
+		-o "$tmp/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
+	publish "$key" "$tmp"
+}
+
+# ------------------------------------------------------------------------ etcd
+build_etcd() {
+	local key="etcd-$TOOLS_ETCD_VERSION" tmp
+	check_pin etcd go.etcd.io/etcd/server/v3 "$TOOLS_ETCD_VERSION"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/etcd" && go build -trimpath -ldflags "-s -w" \
+		-o "$tmp/bin/etcd" go.etcd.io/etcd/server/v3)
+	publish "$key" "$tmp"
+}
+
+# ----------------------------------------------- istioctl + CRDs + mesh config
+build_istio() {
+	local key="istio-$ISTIO_KEY" tmp rev moddir ld p
+	check_pin istioctl istio.io/istio "$TOOLS_ISTIO_MODULE_VERSION"
+	rev="${TOOLS_ISTIO_MODULE_VERSION##*-}"
+	p=istio.io/istio/pkg/version
+	ld="-s -w -X $p.buildVersion=$TOOLS_ISTIO_VERSION -X $p.buildGitRevision=$rev -X $p.buildStatus=Clean"
+	ld="$ld -X $p.buildTag=$TOOLS_ISTIO_VERSION -X $p.buildHub=docker.io/istio"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/istioctl" && go build -trimpath -tags vtprotobuf,disable_pgv -ldflags "$ld" \
+		-o "$tmp/bin/istioctl" istio.io/istio/istioctl/cmd/istioctl)
+	# The Istio CRDs ship in the same module zip.
+	moddir=$(cd "$TOOLS_DIR/istioctl" && go list -m -f '{{.Dir}}' istio.io/istio)
+	cp "$moddir/manifests/charts/base/files/crd-all.gen.yaml" "$tmp/crd-all.gen.yaml"
+	chmod 0644 "$tmp/crd-all.gen.yaml"
+	# The default-profile install manifest, and from it the `istio` ConfigMap
+	# (key `mesh` = MeshConfig YAML) that istiod would read.
+	"$tmp/bin/istioctl" manifest generate --set profile=default >"$tmp/manifest-default.yaml"
+	extract_istio_configmap <"$tmp/manifest-default.yaml" >"$tmp/istio-configmap.yaml"
+	grep -q '^  mesh: ' "$tmp/istio-configmap.yaml" ||
+		die "could not find ConfigMap istio-system/istio in istioctl manifest generate output"
+	publish "$key" "$tmp"
+}
+
+# Reads a multi-document YAML stream and prints the ConfigMap named `istio`.
+extract_istio_configmap() {
+	awk '
+		function flush() {
+			if (doc ~ /(^|\n)kind: ConfigMap\n/ && doc ~ /\n  name: istio\n/) { printf "%s", doc; found = 1 }
+			doc = ""
+		}
+		/^---/ { flush(); next }
+		{ doc = doc $0 "\n" }
+		END { flush(); exit(found ? 0 : 1) }
+	'
+}
+
+# ------------------------------------------------------------------------ main
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-kubernetes kube-apiserver etcd istio)
+if [ "$#" -gt 0 ]; then
+	TOOLS=("$@")
+else
+	TOOLS=("${ALL_TOOLS[@]}")
+fi
+
+mkdir -p "$CACHE" "$BIN"
+# One build.sh at a time per cache (a second one waits).
+exec 9>"$CACHE/.lock"
+flock 9
+# Leftovers of interrupted builds (we hold the lock, so nobody else owns them).
+rm -rf "$CACHE"/.tmp-* 2>/dev/null || true
+
+total_start=$(date +%s)
+built=0
+for t in "${TOOLS[@]}"; do
+	case "$t" in
+	pulumi)
+		key="pulumi-$TOOLS_PULUMI_VERSION"
+		[ -x "$CACHE/$key/bin/pulumi" ] || { timed "$key" build_pulumi; built=$((built + 1)); }
+		link "$key" pulumi
+		;;
+	pulumi-language-nodejs)
+		key="pulumi-language-nodejs-$TOOLS_PULUMI_LANGUAGE_NODEJS_VERSION"
+		[ -x "$CACHE/$key/bin/pulumi-language-nodejs" ] || { timed "$key" build_pulumi_language_nodejs; built=$((built + 1)); }
+		link "$key" pulumi-language-nodejs pulumi-resource-pulumi-nodejs
+		;;
+	pulumi-kubernetes)
+		key="pulumi-resource-kubernetes-$TOOLS_PULUMI_KUBERNETES_VERSION"
+		[ -x "$CACHE/$key/bin/pulumi-resource-kubernetes" ] || { timed "$key" build_pulumi_kubernetes; built=$((built + 1)); }
+		link "$key" pulumi-resource-kubernetes
+		;;
+	kube-apiserver)
+		key="kube-apiserver-$TOOLS_KUBERNETES_VERSION"
+		[ -x "$CACHE/$key/bin/kube-apiserver" ] || { timed "$key" build_kube_apiserver; built=$((built + 1)); }
+		link "$key" kube-apiserver
+		;;
+	etcd)
+		key="etcd-$TOOLS_ETCD_VERSION"
+		[ -x "$CACHE/$key/bin/etcd" ] || { timed "$key" build_etcd; built=$((built + 1)); }
+		link "$key" etcd
+		;;
+	istio | istioctl)
+		key="istio-$ISTIO_KEY"
+		[ -x "$CACHE/$key/bin/istioctl" ] && [ -s "$CACHE/$key/istio-configmap.yaml" ] ||
+			{ timed "$key" build_istio; built=$((built + 1)); }
+		link "$key" istioctl
+		;;
+	*) die "unknown tool '$t' (known: ${ALL_TOOLS[*]})" ;;
+	esac
+done
+log "$built tool(s) built in $(($(date +%s) - total_start)) s; cache: $CACHE"
+echo "export PATH=\"$BIN:\$PATH\"   # or: . $TOOLS_DIR/env.sh"

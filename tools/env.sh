@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# Source this file (`. tools/env.sh`) to use the tools built by tools/build.sh.
+# Prints nothing. Exports:
+#   PATH                        with the tools' bin dir first
+#   MESH_EGRESS_TOOLS_BIN       the bin dir (symlinks to the cached binaries)
+#   MESH_EGRESS_ISTIO_CRDS      Istio's crd-all.gen.yaml
+#   MESH_EGRESS_ISTIO_CONFIGMAP the default-profile `istio` ConfigMap (mesh config)
+#   PULUMI_SKIP_UPDATE_CHECK, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION (offline Pulumi)
+# PULUMI_IGNORE_AMBIENT_PLUGINS must stay unset: Pulumi finds
+# pulumi-resource-kubernetes and pulumi-language-nodejs on PATH.
+
+__me_tools_dir="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)"
+__me_cache="${MESH_EGRESS_TOOLS_CACHE:-$HOME/.cache/mesh-egress/tools}"
+__me_istio="$(
+	. "$__me_tools_dir/versions.env"
+	printf '%s-%s' "$TOOLS_ISTIO_VERSION" "${TOOLS_ISTIO_MODULE_VERSION##*-}"
+)"
+
+export MESH_EGRESS_TOOLS_BIN="$__me_cache/bin"
+export MESH_EGRESS_ISTIO_CRDS="$__me_cache/istio-$__me_istio/crd-all.gen.yaml"
+export MESH_EGRESS_ISTIO_CONFIGMAP="$__me_cache/istio-$__me_istio/istio-configmap.yaml"
+case ":$PATH:" in
+*":$MESH_EGRESS_TOOLS_BIN:"*) ;;
+*) export PATH="$MESH_EGRESS_TOOLS_BIN:$PATH" ;;
+esac
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+
+unset __me_tools_dir __me_cache __me_istio
