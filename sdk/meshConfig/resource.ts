@@ -13,7 +13,7 @@ function live(): typeof import("./live") {
     try {
         return require(LIVE_MODULE);
     } catch {
-        return require("mesh-egress/bin/meshConfig/live");
+        return require("mesh-egress/bin/sdk/meshConfig/live");
     }
 }
 

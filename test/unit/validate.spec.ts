@@ -1,0 +1,253 @@
+// Every rejected input: the exact message names the field and the offending value, and nothing is registered.
+import { expect } from "chai";
+import { MeshEgressArgs } from "../../sdk";
+import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
+
+function problemsOf(args: unknown, name = "egress"): string[] {
+    try {
+        validateArgs(name, args as MeshEgressArgs);
+    } catch (error) {
+        expect(error).to.be.instanceOf(MeshEgressArgsError);
+        return (error as MeshEgressArgsError).problems;
+    }
+    throw new Error("expected the arguments to be rejected");
+}
+
+describe("argument validation", () => {
+    describe("the error", () => {
+        it("lists every problem under the component's name", () => {
+            expect(() => validateArgs("egress", { hosts: [{ host: "" }, { host: "a.com", port: 0 }] })).to.throw(
+                MeshEgressArgsError,
+                'MeshEgress "egress" has invalid arguments:\n' +
+                    '  - hosts[0].host: "" is empty\n' +
+                    "  - hosts[1].port: 0 is not a port number (an integer from 1 to 65535)",
+            );
+        });
+    });
+
+    describe("hosts", () => {
+        it("must be a list", () => {
+            expect(problemsOf({ hosts: "aliyun.com" })).to.deep.equal(['hosts: must be a list of hosts, got "aliyun.com"']);
+        });
+        it("entries must be objects", () => {
+            expect(problemsOf({ hosts: ["aliyun.com"] })).to.deep.equal([
+                'hosts[0]: must be an object with a "host" field, got "aliyun.com"',
+            ]);
+        });
+        it("entries need a host", () => {
+            expect(problemsOf({ hosts: [{ port: 80 }] })).to.deep.equal(["hosts[0].host: is required"]);
+        });
+        it("entries reject unknown fields", () => {
+            expect(problemsOf({ hosts: [{ host: "aliyun.com", hostname: "x" }] })).to.deep.equal([
+                "hosts[0].hostname: is not a known field (known: host, mode, port)",
+            ]);
+        });
+        it("rejects an IPv4 literal", () => {
+            expect(problemsOf({ hosts: [{ host: "10.1.2.3" }] })).to.deep.equal([
+                'hosts[0].host: "10.1.2.3" is an IP address; a DNS name is required',
+            ]);
+        });
+        it("rejects an IPv6 literal", () => {
+            expect(problemsOf({ hosts: [{ host: "[2001:db8::1]" }] })).to.deep.equal([
+                'hosts[0].host: "[2001:db8::1]" is an IP address; a DNS name is required',
+            ]);
+        });
+        it("rejects a wildcard", () => {
+            expect(problemsOf({ hosts: [{ host: "*.example.com" }] })).to.deep.equal([
+                'hosts[0].host: "*.example.com" is a wildcard; the HTTP and TLS_PASSTHROUGH modes need one concrete DNS name',
+            ]);
+        });
+        it("rejects a malformed label", () => {
+            expect(problemsOf({ hosts: [{ host: "foo_bar.example.com" }] })).to.deep.equal([
+                'hosts[0].host: "foo_bar.example.com" is not a valid DNS name: label "foo_bar" must be 1 to 63 ' +
+                    'characters of a-z, 0-9 and "-", not starting or ending with "-"',
+            ]);
+        });
+        it("rejects an empty label", () => {
+            expect(problemsOf({ hosts: [{ host: "a..com" }] })).to.deep.equal([
+                'hosts[0].host: "a..com" is not a valid DNS name: label "" must be 1 to 63 characters of a-z, 0-9 ' +
+                    'and "-", not starting or ending with "-"',
+            ]);
+        });
+        it("rejects a name longer than 253 characters", () => {
+            const host = `${"a".repeat(60)}.`.repeat(5) + "com";
+            expect(problemsOf({ hosts: [{ host }] })).to.deep.equal([
+                `hosts[0].host: "${host}" is longer than 253 characters`,
+            ]);
+        });
+        it("rejects a single-label name", () => {
+            expect(problemsOf({ hosts: [{ host: "localhost" }] })).to.deep.equal([
+                'hosts[0].host: "localhost" is not fully qualified; an external host has at least two labels, e.g. "example.com"',
+            ]);
+        });
+        it("rejects a cluster-local name", () => {
+            expect(problemsOf({ hosts: [{ host: "db.prod.svc.cluster.local" }] })).to.deep.equal([
+                'hosts[0].host: "db.prod.svc.cluster.local" is a cluster-local name; MeshEgress routes hosts outside the mesh',
+            ]);
+        });
+        it("rejects a host that is a duplicate after lower-casing and dropping the trailing dot", () => {
+            expect(problemsOf({ hosts: [{ host: "Aliyun.com." }, { host: "aliyun.com" }] })).to.deep.equal([
+                'hosts[1].host: "aliyun.com" duplicates hosts[0] ("Aliyun.com."); each host may appear once',
+            ]);
+        });
+        it("rejects an unknown mode", () => {
+            expect(problemsOf({ hosts: [{ host: "aliyun.com", mode: "HTTPS" }] })).to.deep.equal([
+                'hosts[0].mode: "HTTPS" is not one of HTTP, TLS_PASSTHROUGH',
+            ]);
+        });
+        for (const port of [0, 65536, 80.5, "80"]) {
+            it(`rejects port ${JSON.stringify(port)}`, () => {
+                expect(problemsOf({ hosts: [{ host: "aliyun.com", port }] })).to.deep.equal([
+                    `hosts[0].port: ${JSON.stringify(port)} is not a port number (an integer from 1 to 65535)`,
+                ]);
+            });
+        }
+        it("rejects a port Istio's proxies reserve", () => {
+            expect(problemsOf({ hosts: [{ host: "aliyun.com", port: 15021 }] })).to.deep.equal([
+                "hosts[0].port: 15021 is reserved by Istio's proxies (15000-15090)",
+            ]);
+        });
+        it("rejects two hosts that need different protocols on one port", () => {
+            expect(
+                problemsOf({
+                    hosts: [
+                        { host: "aliyun.com", port: 443 },
+                        { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+                    ],
+                }),
+            ).to.deep.equal([
+                'hosts[1]: "api.stripe.com" needs protocol TLS on port 443, but hosts[0] ("aliyun.com") needs HTTP ' +
+                    "there; one port carries one protocol",
+            ]);
+        });
+    });
+
+    describe("the component name", () => {
+        it("must be usable as a Kubernetes name prefix", () => {
+            expect(problemsOf({ hosts: [] }, "My_Egress")).to.deep.equal([
+                'name: "My_Egress" must be a lower-case DNS label (letters, digits and "-") of at most 40 characters, ' +
+                    "because it prefixes Kubernetes object names",
+            ]);
+        });
+    });
+
+    describe("gateway", () => {
+        it("rejects an invalid name", () => {
+            expect(problemsOf({ hosts: [], gateway: { name: "Egress GW" } })).to.deep.equal([
+                'gateway.name: "Egress GW" is not a valid Kubernetes name (lower-case letters, digits and "-", ' +
+                    "starting and ending with a letter or digit, at most 63 characters)",
+            ]);
+        });
+        it("rejects an invalid namespace", () => {
+            expect(problemsOf({ hosts: [], gateway: { namespace: "-x" } })[0]).to.match(/^gateway\.namespace: "-x" is not/);
+        });
+        it("rejects zero replicas", () => {
+            expect(problemsOf({ hosts: [], gateway: { replicas: 0 } })).to.deep.equal([
+                "gateway.replicas: 0 must be an integer from 1 to 1000",
+            ]);
+        });
+        it("rejects empty labels", () => {
+            expect(problemsOf({ hosts: [], gateway: { labels: {} } })).to.deep.equal([
+                "gateway.labels: must not be empty: the gateway pods are selected by these labels",
+            ]);
+        });
+        it("rejects an invalid label value", () => {
+            expect(problemsOf({ hosts: [], gateway: { labels: { istio: "egress gateway" } } })).to.deep.equal([
+                'gateway.labels["istio"]: "egress gateway" is not a valid label value',
+            ]);
+        });
+        it("rejects an autoscaler whose maximum is below its minimum", () => {
+            expect(
+                problemsOf({ hosts: [], gateway: { autoscaling: { minReplicas: 3, maxReplicas: 2 } } }),
+            ).to.deep.equal(["gateway.autoscaling.maxReplicas: 2 is less than minReplicas (3)"]);
+        });
+        it("rejects a CPU target above 100 percent", () => {
+            expect(
+                problemsOf({ hosts: [], gateway: { autoscaling: { targetCpuUtilizationPercentage: 120 } } }),
+            ).to.deep.equal(["gateway.autoscaling.targetCpuUtilizationPercentage: 120 must be an integer from 1 to 100"]);
+        });
+        it("rejects a disruption budget that allows no disruption", () => {
+            expect(problemsOf({ hosts: [], gateway: { podDisruptionBudget: { maxUnavailable: 0 } } })).to.deep.equal([
+                "gateway.podDisruptionBudget.maxUnavailable: 0 must be an integer from 1 to 1000",
+            ]);
+        });
+        it("rejects an unknown field", () => {
+            expect(problemsOf({ hosts: [], gateway: { replica: 3 } })).to.deep.equal([
+                "gateway.replica: is not a known field (known: name, namespace, labels, replicas, resources, " +
+                    "nodeSelector, tolerations, spreadAcrossNodes, podDisruptionBudget, autoscaling)",
+            ]);
+        });
+    });
+
+    describe("existingGateway", () => {
+        it("cannot be combined with workload options", () => {
+            expect(
+                problemsOf({
+                    hosts: [],
+                    existingGateway: { selector: { istio: "egressgateway" }, serviceName: "istio-egressgateway" },
+                    gateway: { replicas: 3 },
+                }),
+            ).to.deep.equal([
+                "existingGateway: cannot be combined with gateway (gateway.replicas); MeshEgress does not manage an " +
+                    "existing gateway's workload",
+            ]);
+        });
+        it("needs a selector and a Service name", () => {
+            expect(problemsOf({ hosts: [], existingGateway: {} })).to.deep.equal([
+                "existingGateway.selector: is required",
+                "existingGateway.serviceName: is required",
+            ]);
+        });
+    });
+
+    describe("istio and the outbound policy", () => {
+        it("rejects an unknown policy mode", () => {
+            expect(problemsOf({ hosts: [], outboundTrafficPolicy: { mode: "DENY" } })).to.deep.equal([
+                'outboundTrafficPolicy.mode: "DENY" is not one of REGISTRY_ONLY, ALLOW_ANY, UNMANAGED',
+            ]);
+        });
+        it("rejects an unknown policy target", () => {
+            expect(problemsOf({ hosts: [], outboundTrafficPolicy: { target: "SIDECAR" } })).to.deep.equal([
+                'outboundTrafficPolicy.target: "SIDECAR" is not one of MESH_CONFIG, ROOT_NAMESPACE_SIDECAR',
+            ]);
+        });
+        it("rejects an invalid revision", () => {
+            expect(problemsOf({ hosts: [], istio: { revision: "1.30" } })[0]).to.match(/^istio\.revision: "1\.30" is not/);
+        });
+        it("needs a kubeconfig for a separate Istio cluster", () => {
+            expect(problemsOf({ hosts: [], istioCluster: { context: "asm" } })).to.deep.equal([
+                "istioCluster.kubeconfig: is required",
+            ]);
+        });
+        it("rejects unknown top-level fields", () => {
+            expect(problemsOf({ hosts: [], host: "aliyun.com" })).to.deep.equal([
+                "args.host: is not a known field (known: hosts, gateway, existingGateway, outboundTrafficPolicy, " +
+                    "istio, istioCluster)",
+            ]);
+        });
+    });
+
+    describe("normalization", () => {
+        it("lower-cases hosts, drops one trailing dot and sorts them", () => {
+            const args = validateArgs("egress", { hosts: [{ host: "Zeta.Example.com." }, { host: "alpha.example.com" }] });
+            expect(args.hosts.map((h) => h.host)).to.deep.equal(["alpha.example.com", "zeta.example.com"]);
+        });
+        it("defaults HTTP to port 80 and TLS passthrough to 443", () => {
+            const args = validateArgs("egress", {
+                hosts: [{ host: "a.com" }, { host: "b.com", mode: "TLS_PASSTHROUGH" }],
+            });
+            expect(args.hosts).to.deep.equal([
+                { host: "a.com", mode: "HTTP", port: 80, protocol: "HTTP" },
+                { host: "b.com", mode: "TLS_PASSTHROUGH", port: 443, protocol: "TLS" },
+            ]);
+        });
+        it("uses ConfigMap istio-<revision> for a revisioned control plane", () => {
+            expect(validateArgs("egress", { hosts: [], istio: { revision: "canary" } }).istio.meshConfigMapName).to.equal(
+                "istio-canary",
+            );
+        });
+        it("accepts an empty host list", () => {
+            expect(validateArgs("egress", { hosts: [] }).hosts).to.deep.equal([]);
+        });
+    });
+});
