@@ -1,0 +1,31 @@
+import { expect } from "chai";
+import { createHash } from "node:crypto";
+import { hostObjectName, hostSlug, hostSubsetName } from "../../sdk/plan/names";
+
+describe("object names", () => {
+    it("turns dots into single dashes", () => {
+        expect(hostSlug("api.stripe.com")).to.equal("api-stripe-com");
+    });
+    it("doubles dashes so that no two hosts share a slug", () => {
+        expect(hostSlug("a-b.com")).to.equal("a--b-com");
+        expect(hostSlug("a.b-com")).to.equal("a-b--com");
+        expect(hostSlug("a.b.com")).to.equal("a-b-com");
+    });
+    it("prefixes the component name", () => {
+        expect(hostObjectName("egress", "aliyun.com")).to.equal("egress-aliyun-com");
+    });
+    it("cuts long names to 63 characters with a hash of the host", () => {
+        const host = `${"sub".repeat(20)}.example.com`;
+        const name = hostObjectName("egress", host);
+        const hash = createHash("sha256").update(host).digest("hex").slice(0, 8);
+        expect(name).to.equal(`egress-${"sub".repeat(20).slice(0, 47)}-${hash}`);
+        expect(name).to.have.length(63);
+    });
+    it("gives long hosts that share a prefix different names", () => {
+        const stem = `${"x".repeat(60)}.example`;
+        expect(hostObjectName("egress", `${stem}.com`)).to.not.equal(hostObjectName("egress", `${stem}.org`));
+    });
+    it("names a host's gateway subset after the host alone", () => {
+        expect(hostSubsetName("aliyun.com")).to.equal("to-aliyun-com");
+    });
+});

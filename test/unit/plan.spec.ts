@@ -1,0 +1,380 @@
+// The exact objects of each recipe (Istio task "Egress Gateways": https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/),
+// the gateway workload (istio/gateway Helm chart), the policy, and the plan's stability rules.
+import { expect } from "chai";
+import { MeshEgressArgs } from "../../sdk";
+import { EgressPlan, buildPlan } from "../../sdk/plan";
+import { validateArgs } from "../../sdk/validate";
+
+function plan(args: MeshEgressArgs, name = "egress"): EgressPlan {
+    return buildPlan(validateArgs(name, args));
+}
+
+function manifest(p: EgressPlan, key: string) {
+    const object = p.objects.find((o) => o.key === key);
+    if (!object) throw new Error(`no object ${key} in ${p.objects.map((o) => o.key).join(", ")}`);
+    return object.manifest;
+}
+
+const LABELS = {
+    "app.kubernetes.io/managed-by": "pulumi",
+    "app.kubernetes.io/part-of": "mesh-egress",
+    "mesh-egress.io/instance": "egress",
+};
+const GATEWAY_HOST = "egress-gateway.istio-system.svc.cluster.local";
+
+function hostMetadata(name: string, host: string) {
+    return { name, namespace: "istio-system", labels: LABELS, annotations: { "mesh-egress.io/host": host } };
+}
+
+describe("the plan", () => {
+    describe("recipe A: plain HTTP (the seed's aliyun.com on port 80)", () => {
+        const seed = plan({ hosts: [{ host: "aliyun.com" }] });
+
+        it("registers the host with DNS resolution as a mesh-external HTTP service", () => {
+            expect(manifest(seed, "ServiceEntry/istio-system/egress-aliyun-com")).to.deep.equal({
+                apiVersion: "networking.istio.io/v1",
+                kind: "ServiceEntry",
+                metadata: hostMetadata("egress-aliyun-com", "aliyun.com"),
+                spec: {
+                    hosts: ["aliyun.com"],
+                    location: "MESH_EXTERNAL",
+                    resolution: "DNS",
+                    ports: [{ number: 80, name: "http-80", protocol: "HTTP" }],
+                    exportTo: ["*"],
+                },
+            });
+        });
+        it("opens an HTTP server for the host on the egress gateway", () => {
+            expect(manifest(seed, "Gateway/istio-system/egress-aliyun-com")).to.deep.equal({
+                apiVersion: "networking.istio.io/v1",
+                kind: "Gateway",
+                metadata: hostMetadata("egress-aliyun-com", "aliyun.com"),
+                spec: {
+                    selector: { istio: "egressgateway", app: "egress-gateway" },
+                    servers: [{ port: { number: 80, name: "http-80", protocol: "HTTP" }, hosts: ["aliyun.com"] }],
+                },
+            });
+        });
+        it("names the host's subset of the gateway, visible to every namespace", () => {
+            expect(manifest(seed, "DestinationRule/istio-system/egress-aliyun-com")).to.deep.equal({
+                apiVersion: "networking.istio.io/v1",
+                kind: "DestinationRule",
+                metadata: hostMetadata("egress-aliyun-com", "aliyun.com"),
+                spec: { host: GATEWAY_HOST, exportTo: ["*"], subsets: [{ name: "to-aliyun-com" }] },
+            });
+        });
+        it("routes mesh → gateway → host in one VirtualService", () => {
+            expect(manifest(seed, "VirtualService/istio-system/egress-aliyun-com")).to.deep.equal({
+                apiVersion: "networking.istio.io/v1",
+                kind: "VirtualService",
+                metadata: hostMetadata("egress-aliyun-com", "aliyun.com"),
+                spec: {
+                    hosts: ["aliyun.com"],
+                    gateways: ["mesh", "istio-system/egress-aliyun-com"],
+                    exportTo: ["*"],
+                    http: [
+                        {
+                            name: "mesh-to-egress-gateway",
+                            match: [{ gateways: ["mesh"], port: 80 }],
+                            route: [{ destination: { host: GATEWAY_HOST, subset: "to-aliyun-com", port: { number: 80 } } }],
+                        },
+                        {
+                            name: "egress-gateway-to-host",
+                            match: [{ gateways: ["istio-system/egress-aliyun-com"], port: 80 }],
+                            route: [{ destination: { host: "aliyun.com", port: { number: 80 } } }],
+                        },
+                    ],
+                },
+            });
+        });
+    });
+
+    describe("recipe B: TLS passthrough by SNI", () => {
+        const tls = plan({ hosts: [{ host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }] });
+        it("registers the host as a TLS service on 443", () => {
+            expect((manifest(tls, "ServiceEntry/istio-system/egress-api-stripe-com").spec as any).ports).to.deep.equal([
+                { number: 443, name: "tls-443", protocol: "TLS" },
+            ]);
+        });
+        it("opens a passthrough TLS server on the gateway", () => {
+            expect((manifest(tls, "Gateway/istio-system/egress-api-stripe-com").spec as any).servers).to.deep.equal([
+                {
+                    port: { number: 443, name: "tls-443", protocol: "TLS" },
+                    hosts: ["api.stripe.com"],
+                    tls: { mode: "PASSTHROUGH" },
+                },
+            ]);
+        });
+        it("routes both hops by SNI", () => {
+            const spec = manifest(tls, "VirtualService/istio-system/egress-api-stripe-com").spec as any;
+            expect(spec.http).to.equal(undefined);
+            expect(spec.tls).to.deep.equal([
+                {
+                    match: [{ gateways: ["mesh"], port: 443, sniHosts: ["api.stripe.com"] }],
+                    route: [
+                        { destination: { host: GATEWAY_HOST, subset: "to-api-stripe-com", port: { number: 443 } } },
+                    ],
+                },
+                {
+                    match: [{ gateways: ["istio-system/egress-api-stripe-com"], port: 443, sniHosts: ["api.stripe.com"] }],
+                    route: [{ destination: { host: "api.stripe.com", port: { number: 443 } } }],
+                },
+            ]);
+        });
+    });
+
+    describe("the gateway workload", () => {
+        const p = plan({ hosts: [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }] });
+        const metadata = {
+            name: "egress-gateway",
+            namespace: "istio-system",
+            labels: { ...LABELS, istio: "egressgateway", app: "egress-gateway" },
+        };
+
+        it("creates ServiceAccount, Deployment, Service and PodDisruptionBudget, in that order", () => {
+            expect(p.objects.filter((o) => o.cluster === "workload").map((o) => o.key)).to.deep.equal([
+                "ServiceAccount/istio-system/egress-gateway",
+                "Deployment/istio-system/egress-gateway",
+                "Service/istio-system/egress-gateway",
+                "PodDisruptionBudget/istio-system/egress-gateway",
+            ]);
+        });
+        it("injects the gateway template into a two-replica Deployment spread across nodes", () => {
+            expect(manifest(p, "Deployment/istio-system/egress-gateway")).to.deep.equal({
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                metadata,
+                spec: {
+                    replicas: 2,
+                    selector: { matchLabels: { istio: "egressgateway", app: "egress-gateway" } },
+                    template: {
+                        metadata: {
+                            labels: { istio: "egressgateway", app: "egress-gateway", "sidecar.istio.io/inject": "true" },
+                            annotations: { "inject.istio.io/templates": "gateway" },
+                        },
+                        spec: {
+                            serviceAccountName: "egress-gateway",
+                            securityContext: { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] },
+                            containers: [
+                                {
+                                    name: "istio-proxy",
+                                    image: "auto",
+                                    securityContext: {
+                                        allowPrivilegeEscalation: false,
+                                        privileged: false,
+                                        readOnlyRootFilesystem: true,
+                                        runAsNonRoot: true,
+                                        runAsUser: 1337,
+                                        runAsGroup: 1337,
+                                        capabilities: { drop: ["ALL"] },
+                                    },
+                                    resources: {
+                                        requests: { cpu: "100m", memory: "128Mi" },
+                                        limits: { cpu: "2000m", memory: "1024Mi" },
+                                    },
+                                },
+                            ],
+                            topologySpreadConstraints: [
+                                {
+                                    maxSkew: 1,
+                                    topologyKey: "kubernetes.io/hostname",
+                                    whenUnsatisfiable: "ScheduleAnyway",
+                                    labelSelector: { matchLabels: { istio: "egressgateway", app: "egress-gateway" } },
+                                },
+                            ],
+                        },
+                    },
+                },
+            });
+        });
+        it("exposes exactly the Gateway servers' ports plus the status port on a ClusterIP Service", () => {
+            expect(manifest(p, "Service/istio-system/egress-gateway")).to.deep.equal({
+                apiVersion: "v1",
+                kind: "Service",
+                metadata,
+                spec: {
+                    type: "ClusterIP",
+                    selector: { istio: "egressgateway", app: "egress-gateway" },
+                    ports: [
+                        { name: "status-port", port: 15021, targetPort: 15021, protocol: "TCP" },
+                        { name: "http-80", port: 80, targetPort: 80, protocol: "TCP" },
+                        { name: "tls-443", port: 443, targetPort: 443, protocol: "TCP" },
+                    ],
+                },
+            });
+        });
+        it("keeps at most one gateway pod down during voluntary disruptions", () => {
+            expect(manifest(p, "PodDisruptionBudget/istio-system/egress-gateway").spec).to.deep.equal({
+                maxUnavailable: 1,
+                selector: { matchLabels: { istio: "egressgateway", app: "egress-gateway" } },
+            });
+        });
+        it("lets an autoscaler own the replica count when autoscaling is set", () => {
+            const scaled = plan({
+                hosts: [],
+                gateway: { autoscaling: { minReplicas: 3, maxReplicas: 9, targetCpuUtilizationPercentage: 60 } },
+            });
+            expect((manifest(scaled, "Deployment/istio-system/egress-gateway").spec as any).replicas).to.equal(undefined);
+            expect(manifest(scaled, "HorizontalPodAutoscaler/istio-system/egress-gateway").spec).to.deep.equal({
+                scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "egress-gateway" },
+                minReplicas: 3,
+                maxReplicas: 9,
+                metrics: [
+                    { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } },
+                ],
+            });
+        });
+        it("passes node placement and resources through", () => {
+            const placed = plan({
+                hosts: [],
+                gateway: {
+                    nodeSelector: { egress: "true" },
+                    tolerations: [{ key: "dedicated", operator: "Equal", value: "egress", effect: "NoSchedule" }],
+                    resources: { requests: { cpu: "1" } },
+                    spreadAcrossNodes: false,
+                },
+            });
+            const pod = (manifest(placed, "Deployment/istio-system/egress-gateway").spec as any).template.spec;
+            expect(pod.nodeSelector).to.deep.equal({ egress: "true" });
+            expect(pod.tolerations).to.deep.equal([
+                { key: "dedicated", operator: "Equal", value: "egress", effect: "NoSchedule" },
+            ]);
+            expect(pod.containers[0].resources).to.deep.equal({ requests: { cpu: "1" } });
+            expect(pod.topologySpreadConstraints).to.equal(undefined);
+        });
+        it("labels the pods for a revisioned control plane's injector", () => {
+            const revisioned = plan({ hosts: [], istio: { revision: "canary" } });
+            expect(
+                (manifest(revisioned, "Deployment/istio-system/egress-gateway").spec as any).template.metadata.labels,
+            ).to.deep.equal({
+                istio: "egressgateway",
+                app: "egress-gateway",
+                "sidecar.istio.io/inject": "true",
+                "istio.io/rev": "canary",
+            });
+        });
+        it("uses custom labels as Service selector and Gateway selector alike", () => {
+            const custom = plan({
+                hosts: [{ host: "aliyun.com" }],
+                gateway: { name: "istio-egressgateway", labels: { istio: "egress" } },
+            });
+            expect((manifest(custom, "Service/istio-system/istio-egressgateway").spec as any).selector).to.deep.equal({
+                istio: "egress",
+            });
+            expect((manifest(custom, "Gateway/istio-system/egress-aliyun-com").spec as any).selector).to.deep.equal({
+                istio: "egress",
+            });
+        });
+        it("creates no workload for an existing gateway and routes to its Service", () => {
+            const existing = plan({
+                hosts: [{ host: "aliyun.com" }],
+                existingGateway: {
+                    selector: { istio: "egressgateway" },
+                    serviceName: "istio-egressgateway",
+                    namespace: "istio-egress",
+                },
+            });
+            expect(existing.objects.filter((o) => o.cluster === "workload")).to.deep.equal([]);
+            expect(existing.gatewayHost).to.equal("istio-egressgateway.istio-egress.svc.cluster.local");
+            expect((manifest(existing, "Gateway/istio-egress/egress-aliyun-com").spec as any).selector).to.deep.equal({
+                istio: "egressgateway",
+            });
+        });
+    });
+
+    describe("the outbound traffic policy", () => {
+        it("edits the mesh config by default and depends on nothing else being missing", () => {
+            const p = plan({ hosts: [{ host: "aliyun.com" }] });
+            expect(p.meshConfigEdit).to.deep.equal({
+                namespace: "istio-system",
+                configMapName: "istio",
+                key: "mesh",
+                mode: "REGISTRY_ONLY",
+            });
+            expect(p.objects.some((o) => o.manifest.kind === "Sidecar")).to.equal(false);
+        });
+        it("writes a root-namespace Sidecar that depends on every other object", () => {
+            const p = plan({ hosts: [{ host: "aliyun.com" }], outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } });
+            const sidecar = p.objects[p.objects.length - 1];
+            expect(sidecar.manifest).to.deep.equal({
+                apiVersion: "networking.istio.io/v1",
+                kind: "Sidecar",
+                metadata: { name: "egress-outbound-policy", namespace: "istio-system", labels: LABELS },
+                spec: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } },
+            });
+            expect(sidecar.dependsOn).to.deep.equal(p.objects.slice(0, -1).map((o) => o.key));
+            expect(p.meshConfigEdit).to.equal(undefined);
+        });
+        it("puts the Sidecar in a custom root namespace", () => {
+            const p = plan({
+                hosts: [],
+                istio: { rootNamespace: "istio-config" },
+                outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR", mode: "ALLOW_ANY" },
+            });
+            expect(p.objects.find((o) => o.manifest.kind === "Sidecar")!.key).to.equal(
+                "Sidecar/istio-config/egress-outbound-policy",
+            );
+        });
+        it("touches nothing when unmanaged", () => {
+            const p = plan({ hosts: [{ host: "aliyun.com" }], outboundTrafficPolicy: { mode: "UNMANAGED" } });
+            expect(p.meshConfigEdit).to.equal(undefined);
+            expect(p.objects.some((o) => o.manifest.kind === "Sidecar")).to.equal(false);
+            expect(p.policyMode).to.equal("UNMANAGED");
+        });
+    });
+
+    describe("dependencies", () => {
+        it("creates a host's VirtualService after its ServiceEntry, DestinationRule, Gateway and the gateway Service", () => {
+            const p = plan({ hosts: [{ host: "aliyun.com" }] });
+            expect(p.objects.find((o) => o.key === "VirtualService/istio-system/egress-aliyun-com")!.dependsOn).to.deep.equal([
+                "ServiceEntry/istio-system/egress-aliyun-com",
+                "DestinationRule/istio-system/egress-aliyun-com",
+                "Gateway/istio-system/egress-aliyun-com",
+                "Service/istio-system/egress-gateway",
+            ]);
+        });
+        it("lists every object after the objects it depends on", () => {
+            const p = plan({ hosts: [{ host: "a.com" }, { host: "b.com" }], outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } });
+            const seen = new Set<string>();
+            for (const object of p.objects) {
+                for (const dependency of object.dependsOn) expect(seen.has(dependency), `${object.key} after ${dependency}`).to.equal(true);
+                seen.add(object.key);
+            }
+        });
+    });
+
+    describe("stability", () => {
+        const hosts = [{ host: "a.com" }, { host: "b.example.org", mode: "TLS_PASSTHROUGH" as const }, { host: "c.net", port: 8080 }];
+        it("does not depend on the order of hosts", () => {
+            expect(plan({ hosts: [...hosts].reverse() })).to.deep.equal(plan({ hosts }));
+        });
+        it("adds only the new host's objects (and its port on the gateway Service) when a host is added", () => {
+            const before = plan({ hosts });
+            const after = plan({ hosts: [...hosts, { host: "d.io", port: 8080 }] });
+            const keys = (p: EgressPlan) => new Set(p.objects.map((o) => o.key));
+            const added = [...keys(after)].filter((k) => !keys(before).has(k));
+            expect(added).to.deep.equal([
+                "ServiceEntry/istio-system/egress-d-io",
+                "DestinationRule/istio-system/egress-d-io",
+                "Gateway/istio-system/egress-d-io",
+                "VirtualService/istio-system/egress-d-io",
+            ]);
+            const unchanged = before.objects.filter((o) => {
+                const twin = after.objects.find((a) => a.key === o.key)!;
+                return JSON.stringify(twin) === JSON.stringify(o);
+            });
+            expect(unchanged.length).to.equal(before.objects.length);
+        });
+        it("reports per host the names of its objects", () => {
+            expect(plan({ hosts: [{ host: "aliyun.com" }] }).hostObjects).to.deep.equal({
+                "aliyun.com": {
+                    namespace: "istio-system",
+                    serviceEntry: "egress-aliyun-com",
+                    gateway: "egress-aliyun-com",
+                    destinationRule: "egress-aliyun-com",
+                    virtualService: "egress-aliyun-com",
+                },
+            });
+        });
+    });
+});
