@@ -3,6 +3,8 @@
 import { Document, isMap, parseDocument } from "yaml";
 
 const PATH = ["outboundTrafficPolicy", "mode"];
+// Istio's installers render the mesh config with Go's YAML library: sequences not indented, no line folding.
+const GO_YAML_STYLE = { indentSeq: false, lineWidth: 0 };
 
 function parseMesh(meshYaml: string): Document {
     const document = parseDocument(meshYaml);
@@ -31,5 +33,5 @@ export function withOutboundMode(meshYaml: string, mode: string | undefined): st
     } else {
         document.setIn(PATH, mode);
     }
-    return document.toString();
+    return document.toString(GO_YAML_STYLE);
 }

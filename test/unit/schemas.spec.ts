@@ -1,0 +1,65 @@
+// Every object the plan emits validates against Istio's CRD schemas (@kubernetes-models/istio) and Kubernetes'
+// OpenAPI schemas (kubernetes-models), for a configuration that exercises every kind.
+import { expect } from "chai";
+import { buildPlan } from "../../sdk/plan";
+import { Manifest } from "../../sdk/plan/manifest";
+import { validateArgs } from "../../sdk/validate";
+
+type ModelClass = new (data: any) => { validate(): void };
+
+// The model packages are ESM-only: load them with import() from this CommonJS test.
+async function models(): Promise<Record<string, ModelClass>> {
+    const istio = await import("@kubernetes-models/istio/networking.istio.io/v1");
+    const core = await import("kubernetes-models/v1");
+    const apps = await import("kubernetes-models/apps/v1");
+    const policy = await import("kubernetes-models/policy/v1");
+    const autoscaling = await import("kubernetes-models/autoscaling/v2");
+    return {
+        "networking.istio.io/v1/ServiceEntry": istio.ServiceEntry,
+        "networking.istio.io/v1/Gateway": istio.Gateway,
+        "networking.istio.io/v1/DestinationRule": istio.DestinationRule,
+        "networking.istio.io/v1/VirtualService": istio.VirtualService,
+        "networking.istio.io/v1/Sidecar": istio.Sidecar,
+        "v1/ServiceAccount": core.ServiceAccount,
+        "v1/Service": core.Service,
+        "apps/v1/Deployment": apps.Deployment,
+        "policy/v1/PodDisruptionBudget": policy.PodDisruptionBudget,
+        "autoscaling/v2/HorizontalPodAutoscaler": autoscaling.HorizontalPodAutoscaler,
+    };
+}
+
+function everyKind(): Manifest[] {
+    const plan = buildPlan(
+        validateArgs("egress", {
+            hosts: [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }, { host: "x.io", port: 8080 }],
+            gateway: {
+                autoscaling: { minReplicas: 2, maxReplicas: 4 },
+                tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }],
+                nodeSelector: { egress: "true" },
+            },
+            outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" },
+        }),
+    );
+    return plan.objects.map((o) => o.manifest);
+}
+
+describe("schema validity", () => {
+    let byKind: Record<string, ModelClass>;
+    before(async () => {
+        byKind = await models();
+    });
+
+    for (const manifest of everyKind()) {
+        it(`${manifest.kind} ${manifest.metadata.name} validates against its schema`, () => {
+            const Model = byKind[`${manifest.apiVersion}/${manifest.kind}`];
+            expect(Model, `a model for ${manifest.apiVersion} ${manifest.kind}`).to.not.equal(undefined);
+            expect(() => new Model(manifest).validate()).to.not.throw();
+        });
+    }
+
+    it("catches a broken object (the check can fail)", () => {
+        const broken = everyKind().find((m) => m.kind === "ServiceEntry")!;
+        (broken.spec as any).resolution = "SOMETIMES";
+        expect(() => new byKind["networking.istio.io/v1/ServiceEntry"](broken).validate()).to.throw();
+    });
+});
