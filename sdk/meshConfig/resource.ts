@@ -2,12 +2,19 @@
 // The Kubernetes provider cannot do this safely: a server-side-apply patch takes over the whole `mesh` string, and
 // deleting the patch removes it. This provider edits only the mode, remembers the previous one, and restores it on
 // delete. It runs in Pulumi's dynamic-provider host, which loads `live.js` from this package at run time.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { MeshConfigTarget } from "./live";
 
-/** Where `live.js` is at construction time; a package import is the fallback when the state moves machines. */
-const LIVE_MODULE = path.join(__dirname, "live.js");
+/**
+ * Where the compiled `live.js` is at construction time (beside this file, or in bin/ when this file runs from
+ * source); a package import is the fallback when the state moves to another machine.
+ */
+const LIVE_MODULE =
+    [path.join(__dirname, "live.js"), path.join(__dirname, "..", "..", "bin", "sdk", "meshConfig", "live.js")].find(
+        (candidate) => fs.existsSync(candidate),
+    ) ?? path.join(__dirname, "live.js");
 
 function live(): typeof import("./live") {
     try {
