@@ -4,7 +4,7 @@ import { MeshEgressArgs } from "./args";
 import { MeshConfigOutboundMode } from "./meshConfig/resource";
 import { NormalizedArgs } from "./normalized";
 import { Manifest, PlannedObject, buildPlan } from "./plan";
-import { validateArgs } from "./validate";
+import { normalizeHost, validateArgs } from "./validate";
 
 /** The Istio objects MeshEgress created for one external host. */
 export interface HostObjectsOutput {
@@ -60,7 +60,7 @@ export class MeshEgress extends pulumi.ComponentResource {
     constructor(name: string, args: MeshEgressArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad input must never leave a half-applied stack.
         const normalized = validateArgs(name, args);
-        super("mesh-egress:index:MeshEgress", name, withSecretKubeconfig(args), opts);
+        super("mesh-egress:index:MeshEgress", name, recordedArgs(args), opts);
         const plan = buildPlan(normalized);
         warnAboutRiskySetups(this, normalized, opts);
 
@@ -107,10 +107,15 @@ export class MeshEgress extends pulumi.ComponentResource {
     }
 }
 
-/** The component's own inputs are saved in state: keep the kubeconfig encrypted there. */
-function withSecretKubeconfig(args: MeshEgressArgs): MeshEgressArgs {
-    if (!args.istioCluster) return args;
-    return { ...args, istioCluster: { ...args.istioCluster, kubeconfig: pulumi.secret(args.istioCluster.kubeconfig) } };
+/**
+ * The component's own inputs as saved in state and shown in previews: hosts in a canonical order (so reordering the
+ * list previews as no change at all), and the Istio cluster's kubeconfig encrypted.
+ */
+function recordedArgs(args: MeshEgressArgs): MeshEgressArgs {
+    const hosts = [...args.hosts].sort((a, b) => normalizeHost(a.host).localeCompare(normalizeHost(b.host)));
+    if (!args.istioCluster) return { ...args, hosts };
+    const istioCluster = { ...args.istioCluster, kubeconfig: pulumi.secret(args.istioCluster.kubeconfig) };
+    return { ...args, hosts, istioCluster };
 }
 
 function warnAboutRiskySetups(

@@ -1,0 +1,246 @@
+// End to end on real parts: the Pulumi CLI and its Node.js language host, the Kubernetes provider plugin, a local
+// kube-apiserver + etcd with Istio's CRDs, and istioctl. Each step builds on the state the previous one left.
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { ExternalHostArgs, MeshEgressArgs } from "../../sdk";
+import { buildPlan } from "../../sdk/plan";
+import { validateArgs } from "../../sdk/validate";
+import { LocalCluster, startCluster } from "./support/cluster";
+import { Kube, kube } from "./support/kube";
+import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
+
+const PROGRAM = path.join(REPO, "test", "e2e", "program");
+const HOSTS: ExternalHostArgs[] = [
+    { host: "aliyun.com" },
+    { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+    { host: "example.org", port: 8080 },
+];
+const ISTIO = "kubernetes:networking.istio.io/v1";
+const HOST_KINDS = ["DestinationRule", "Gateway", "ServiceEntry", "VirtualService"];
+
+function hostSteps(op: string, name: string): string[] {
+    return HOST_KINDS.map((kind) => `${op} ${ISTIO}:${kind} ${name}`);
+}
+
+/** istioctl analyze codes that a cluster without pods always reports, and why they are expected here. */
+export const EXPECTED_ANALYZER_CODES: Record<string, string> = {};
+
+describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apiserver, istioctl)", function () {
+    this.timeout(10 * 60 * 1000);
+    let tools: Toolchain;
+    let cluster: LocalCluster;
+    let api: Kube;
+    let stack: Stack;
+    let workHome: string;
+    let originalMesh: string;
+
+    async function newStack(name: string): Promise<Stack> {
+        const pulumiCommand = await PulumiCommand.get({ root: tools.pulumiRoot, skipVersionCheck: true });
+        return LocalWorkspace.createOrSelectStack(
+            { stackName: name, workDir: PROGRAM },
+            {
+                pulumiCommand,
+                pulumiHome: path.join(workHome, "pulumi-home"),
+                envVars: {
+                    ...tools.env,
+                    KUBECONFIG: cluster.kubeconfigPath,
+                    PULUMI_BACKEND_URL: `file://${path.join(workHome, "state")}`,
+                    PULUMI_CONFIG_PASSPHRASE: "mesh-egress-e2e",
+                },
+            },
+        );
+    }
+
+    async function configure(target: Stack, args: Pick<MeshEgressArgs, "hosts" | "outboundTrafficPolicy">) {
+        await target.setAllConfig({
+            hosts: { value: JSON.stringify(args.hosts) },
+            outboundTrafficPolicy: { value: JSON.stringify(args.outboundTrafficPolicy ?? {}) },
+        });
+    }
+
+    /** The steps a preview would take, as "<op> <type> <name>", without the unchanged ones. */
+    async function previewSteps(hosts: unknown): Promise<string[]> {
+        await configure(stack, { hosts: hosts as ExternalHostArgs[] });
+        const steps: string[] = [];
+        await stack.preview({
+            onEvent: (event) => {
+                const metadata = event.resourcePreEvent?.metadata;
+                if (metadata && metadata.op !== "same") {
+                    steps.push(`${metadata.op} ${metadata.type} ${metadata.urn.split("::").pop()}`);
+                }
+            },
+        });
+        return steps.sort();
+    }
+
+    before(async () => {
+        tools = toolchain();
+        workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-e2e-"));
+        cluster = startCluster(tools);
+        api = await kube(cluster.kubeconfig);
+        originalMesh = (await api.configMapData("istio-system", "istio"))!.mesh;
+        stack = await newStack("e2e");
+        await configure(stack, { hosts: HOSTS });
+    });
+
+    after(async () => {
+        for (const file of fs.readdirSync(PROGRAM).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+            fs.rmSync(path.join(PROGRAM, file));
+        }
+        cluster?.stop();
+        if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
+    });
+
+    it("up creates every planned object with the planned spec", async () => {
+        const result = await stack.up();
+        expect(result.summary.result).to.equal("succeeded");
+        const plan = buildPlan(validateArgs("egress", { hosts: HOSTS }));
+        for (const { manifest } of plan.objects) {
+            const live = await api.get(manifest.apiVersion, manifest.kind, manifest.metadata.namespace!, manifest.metadata.name);
+            expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.not.equal(undefined);
+            expect(live.metadata.labels).to.deep.include(manifest.metadata.labels);
+            if (manifest.apiVersion.startsWith("networking.istio.io/")) {
+                expect(live.spec, `${manifest.kind} ${manifest.metadata.name}`).to.deep.equal(manifest.spec);
+            }
+        }
+        const service = await api.get("v1", "Service", "istio-system", "egress-gateway");
+        expect(service.spec.ports.map((p: { port: number }) => p.port)).to.deep.equal([15021, 80, 443, 8080]);
+        const deployment = await api.get("apps/v1", "Deployment", "istio-system", "egress-gateway");
+        expect(deployment.spec.template.metadata.annotations).to.deep.equal({ "inject.istio.io/templates": "gateway" });
+        expect(deployment.spec.template.spec.containers[0].image).to.equal("auto");
+    });
+
+    it("sets REGISTRY_ONLY in the mesh config and leaves every other mesh setting as it was", async () => {
+        const mesh = parse((await api.configMapData("istio-system", "istio"))!.mesh);
+        expect(mesh.outboundTrafficPolicy).to.deep.equal({ mode: "REGISTRY_ONLY" });
+        delete mesh.outboundTrafficPolicy;
+        expect(mesh).to.deep.equal(parse(originalMesh));
+    });
+
+    it("previews no changes right after up", async () => {
+        await configure(stack, { hosts: HOSTS });
+        await stack.preview({ expectNoChanges: true });
+    });
+
+    it("previews no changes after a refresh", async () => {
+        await stack.refresh();
+        await stack.preview({ expectNoChanges: true });
+    });
+
+    it("previews a reordered host list as no change", async () => {
+        expect(await previewSteps([...HOSTS].reverse())).to.deep.equal([]);
+    });
+
+    it("previews an added host as creates of that host's objects only", async () => {
+        expect(await previewSteps([...HOSTS, { host: "new.example.com" }])).to.deep.equal(
+            [...hostSteps("create", "egress-new-example-com"), "update mesh-egress:index:MeshEgress egress"].sort(),
+        );
+    });
+
+    it("previews a host on a new port as its creates plus the gateway Service update", async () => {
+        expect(await previewSteps([...HOSTS, { host: "new.example.com", port: 9090 }])).to.deep.equal(
+            [
+                ...hostSteps("create", "egress-new-example-com"),
+                "update kubernetes:core/v1:Service egress-gateway",
+                "update mesh-egress:index:MeshEgress egress",
+            ].sort(),
+        );
+    });
+
+    it("previews one host's port change as updates of that host's objects and the Service only", async () => {
+        const moved = HOSTS.map((h) => (h.host === "example.org" ? { ...h, port: 9090 } : h));
+        expect(await previewSteps(moved)).to.deep.equal(
+            [
+                `update ${ISTIO}:Gateway egress-example-org`,
+                `update ${ISTIO}:ServiceEntry egress-example-org`,
+                `update ${ISTIO}:VirtualService egress-example-org`,
+                "update kubernetes:core/v1:Service egress-gateway",
+                "update mesh-egress:index:MeshEgress egress",
+            ].sort(),
+        );
+    });
+
+    it("previews a removed host as deletes of that host's objects only", async () => {
+        expect(await previewSteps(HOSTS.filter((h) => h.host !== "aliyun.com"))).to.deep.equal(
+            [
+                ...hostSteps("delete", "egress-aliyun-com"),
+                "update kubernetes:core/v1:Service egress-gateway",
+                "update mesh-egress:index:MeshEgress egress",
+            ].sort(),
+        );
+    });
+
+    it("fails the preview of bad input with the component's message and changes nothing", async () => {
+        const before = await api.list("networking.istio.io/v1", "ServiceEntry", "istio-system");
+        await configure(stack, { hosts: [{ host: "aliyun.com", port: 99999 }] });
+        let message = "";
+        try {
+            await stack.preview();
+        } catch (error) {
+            message = String((error as Error).message);
+        }
+        expect(message).to.include('MeshEgress "egress" has invalid arguments:');
+        expect(message).to.include("hosts[0].port: 99999 is not a port number (an integer from 1 to 65535)");
+        const after = await api.list("networking.istio.io/v1", "ServiceEntry", "istio-system");
+        expect(after.map((o) => o.metadata.resourceVersion)).to.deep.equal(before.map((o) => o.metadata.resourceVersion));
+        await configure(stack, { hosts: HOSTS });
+    });
+
+    it("passes istioctl analyze against the live API server with no errors", () => {
+        const output = run(tools, "istioctl", [
+            "analyze",
+            "--kubeconfig",
+            cluster.kubeconfigPath,
+            "--namespace",
+            "istio-system",
+            "--output",
+            "json",
+        ]);
+        const messages: { code: string; level: string; origin: string }[] = JSON.parse(output || "[]");
+        const unexpected = messages.filter((m) => m.level === "Error" || !(m.code in EXPECTED_ANALYZER_CODES));
+        expect(unexpected, JSON.stringify(unexpected, null, 2)).to.deep.equal([]);
+    });
+
+    it("passes istioctl validate for every emitted object", () => {
+        const dir = fs.mkdtempSync(path.join(workHome, "emitted-"));
+        const plan = buildPlan(validateArgs("egress", { hosts: HOSTS }));
+        plan.objects.forEach(({ manifest }, index) => {
+            const file = path.join(dir, `${index}-${manifest.kind}.yaml`);
+            fs.writeFileSync(file, stringify(manifest));
+            expect(run(tools, "istioctl", ["validate", "-f", file])).to.include("is valid");
+        });
+    });
+
+    it("destroy removes every object and restores the mesh config byte for byte", async () => {
+        await stack.destroy();
+        const plan = buildPlan(validateArgs("egress", { hosts: HOSTS }));
+        for (const { manifest } of plan.objects) {
+            const live = await api.get(manifest.apiVersion, manifest.kind, manifest.metadata.namespace!, manifest.metadata.name);
+            expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.equal(undefined);
+        }
+        expect((await api.configMapData("istio-system", "istio"))!.mesh).to.equal(originalMesh);
+    });
+
+    it("renders manifests that pass istioctl validate (render mode)", async () => {
+        const renderDir = path.join(workHome, "rendered");
+        const render = await newStack("render");
+        await render.setAllConfig({
+            hosts: { value: JSON.stringify(HOSTS) },
+            outboundTrafficPolicy: { value: JSON.stringify({ target: "ROOT_NAMESPACE_SIDECAR" }) },
+            renderDir: { value: renderDir },
+        });
+        await render.up();
+        const files = fs.readdirSync(path.join(renderDir, "1-manifest"));
+        expect(files.length).to.equal(buildPlan(validateArgs("egress", { hosts: HOSTS, outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } })).objects.length);
+        for (const file of files) {
+            expect(run(tools, "istioctl", ["validate", "-f", path.join(renderDir, "1-manifest", file)])).to.include(
+                "is valid",
+            );
+        }
+        await render.destroy();
+    });
+});
