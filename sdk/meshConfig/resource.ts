@@ -16,7 +16,10 @@ const LIVE_MODULE =
         (candidate) => fs.existsSync(candidate),
     ) ?? path.join(__dirname, "live.js");
 
-function live(): typeof import("./live") {
+/** What the provider needs from the cluster: live.ts in production, an in-memory fake in unit tests. */
+export type LiveMeshConfig = Pick<typeof import("./live"), "readLiveMode" | "writeLiveMode">;
+
+function live(): LiveMeshConfig {
     try {
         return require(LIVE_MODULE);
     } catch {
@@ -32,34 +35,37 @@ interface State extends MeshConfigTarget {
 
 const IDENTITY = ["namespace", "configMapName", "key"] as const;
 
-const provider: pulumi.dynamic.ResourceProvider = {
-    async diff(_id: string, olds: State, news: State) {
-        const replaces = IDENTITY.filter((field) => olds[field] !== news[field]);
-        const changed = [...replaces, ...(olds.mode !== news.mode ? ["mode"] : [])];
-        return { changes: changed.length > 0, replaces, deleteBeforeReplace: true };
-    },
-    async create(inputs: State) {
-        const previous = await live().writeLiveMode(inputs, inputs.mode);
-        const outs: State = { ...inputs, previousMode: previous ?? "" };
-        return { id: `${inputs.namespace}/${inputs.configMapName}/${inputs.key}`, outs };
-    },
-    async read(id: string, props: State) {
-        const current = await live().readLiveMode(props);
-        if (!current.exists) return { id: undefined as unknown as string, props };
-        return { id, props: { ...props, mode: current.mode ?? "" } };
-    },
-    async update(_id: string, olds: State, news: State) {
-        await live().writeLiveMode(news, news.mode);
-        return { outs: { ...news, previousMode: olds.previousMode } };
-    },
-    async delete(_id: string, props: State) {
-        const current = await live().readLiveMode(props);
-        // Restore only what is still ours: if someone changed the mode since, their choice stands.
-        if (current.exists && current.mode === props.mode) {
-            await live().writeLiveMode(props, props.previousMode || undefined);
-        }
-    },
-};
+/** The dynamic provider's lifecycle over a live mesh config. */
+export function outboundModeProvider(live: () => LiveMeshConfig): pulumi.dynamic.ResourceProvider {
+    return {
+        async diff(_id: string, olds: State, news: State) {
+            const replaces = IDENTITY.filter((field) => olds[field] !== news[field]);
+            const changed = [...replaces, ...(olds.mode !== news.mode ? ["mode"] : [])];
+            return { changes: changed.length > 0, replaces, deleteBeforeReplace: true };
+        },
+        async create(inputs: State) {
+            const previous = await live().writeLiveMode(inputs, inputs.mode);
+            const outs: State = { ...inputs, previousMode: previous ?? "" };
+            return { id: `${inputs.namespace}/${inputs.configMapName}/${inputs.key}`, outs };
+        },
+        async read(id: string, props: State) {
+            const current = await live().readLiveMode(props);
+            if (!current.exists) return { id: undefined as unknown as string, props };
+            return { id, props: { ...props, mode: current.mode ?? "" } };
+        },
+        async update(_id: string, olds: State, news: State) {
+            await live().writeLiveMode(news, news.mode);
+            return { outs: { ...news, previousMode: olds.previousMode } };
+        },
+        async delete(_id: string, props: State) {
+            const current = await live().readLiveMode(props);
+            // Restore only what is still ours: if someone changed the mode since, their choice stands.
+            if (current.exists && current.mode === props.mode) {
+                await live().writeLiveMode(props, props.previousMode || undefined);
+            }
+        },
+    };
+}
 
 export interface MeshConfigOutboundModeArgs {
     namespace: pulumi.Input<string>;
@@ -77,7 +83,7 @@ export class MeshConfigOutboundMode extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: MeshConfigOutboundModeArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            provider,
+            outboundModeProvider(live),
             name,
             { ...args, previousMode: undefined },
             { ...opts, additionalSecretOutputs: ["kubeconfig"] },

@@ -13,7 +13,7 @@ import { LocalCluster, startCluster } from "./support/cluster";
 import { Kube, kube } from "./support/kube";
 import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 
-const PROGRAM = path.join(REPO, "test", "e2e", "program");
+const PROGRAM = path.join(REPO, "examples", "local");
 const HOSTS: ExternalHostArgs[] = [
     { host: "aliyun.com" },
     { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },

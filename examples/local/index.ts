@@ -1,12 +1,13 @@
-// The e2e stack program: MeshEgress from stack config, against the local control plane or rendered to YAML.
+// MeshEgress from stack config against the local control plane of tools/cluster.sh (or rendered to YAML): the
+// program behind `npm run demo` and the end-to-end tests.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshEgress, MeshEgressArgs } from "../../..";
 
 const config = new pulumi.Config();
 
-// Test-only: the local control plane runs no controllers, so Deployments never roll out and Services get no
-// endpoints. Skip the provider's readiness awaits for them; the product keeps its defaults.
+// The local control plane runs no controllers, so Deployments never roll out and Services get no endpoints: skip
+// the provider's readiness awaits for them here. MeshEgress itself keeps the provider's defaults.
 pulumi.runtime.registerResourceTransform(({ type, props, opts }) => {
     if (type !== "kubernetes:apps/v1:Deployment" && type !== "kubernetes:core/v1:Service") return undefined;
     const metadata = props.metadata ?? {};
