@@ -6,6 +6,7 @@ import { MeshEgress, MeshEgressArgs } from "../../sdk";
 import { buildPlan } from "../../sdk/plan";
 import { validateArgs } from "../../sdk/validate";
 import { MockRun, Registration, UNKNOWN, runProgram, urnOf } from "../support/mocks";
+import { SEED_CHILDREN } from "../support/seed";
 
 const COMPONENT_URN = "urn:pulumi:stack::project::mesh-egress:index:MeshEgress::egress";
 const SEED: MeshEgressArgs = { hosts: [{ host: "aliyun.com" }] };
@@ -24,17 +25,7 @@ for (const preview of [true, false]) {
     describe(`MeshEgress under mocks (${preview ? "preview" : "update"})`, () => {
         it("registers exactly the seed scenario's children, all parented to the component", async () => {
             const run = await runProgram(() => new MeshEgress("egress", SEED), { preview });
-            expect(children(run).map((r) => `${r.type} ${r.name}`)).to.have.members([
-                "kubernetes:core/v1:ServiceAccount egress-gateway",
-                "kubernetes:apps/v1:Deployment egress-gateway",
-                "kubernetes:core/v1:Service egress-gateway",
-                "kubernetes:policy/v1:PodDisruptionBudget egress-gateway",
-                "kubernetes:networking.istio.io/v1:ServiceEntry egress-aliyun-com",
-                "kubernetes:networking.istio.io/v1:DestinationRule egress-aliyun-com",
-                "kubernetes:networking.istio.io/v1:Gateway egress-aliyun-com",
-                "kubernetes:networking.istio.io/v1:VirtualService egress-aliyun-com",
-                "pulumi-nodejs:dynamic/mesh-egress:MeshConfigOutboundMode egress-outbound-policy",
-            ]);
+            expect(children(run).map((r) => `${r.type} ${r.name}`)).to.have.members(SEED_CHILDREN);
             for (const child of children(run)) expect(child.parent, child.name).to.equal(COMPONENT_URN);
         });
 

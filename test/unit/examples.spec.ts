@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as path from "node:path";
 import { runProgram } from "../support/mocks";
+import { SEED_CHILDREN } from "../support/seed";
 
 // The quickstart depends on "mesh-egress" as file:../.. ; resolve it to this checkout without installing it.
 const Module = require("node:module");
@@ -24,17 +25,6 @@ function loadProgram(file: string): () => void {
     };
 }
 
-const SEED_CHILDREN = [
-    "kubernetes:core/v1:ServiceAccount egress-gateway",
-    "kubernetes:apps/v1:Deployment egress-gateway",
-    "kubernetes:core/v1:Service egress-gateway",
-    "kubernetes:policy/v1:PodDisruptionBudget egress-gateway",
-    "kubernetes:networking.istio.io/v1:ServiceEntry egress-aliyun-com",
-    "kubernetes:networking.istio.io/v1:DestinationRule egress-aliyun-com",
-    "kubernetes:networking.istio.io/v1:Gateway egress-aliyun-com",
-    "kubernetes:networking.istio.io/v1:VirtualService egress-aliyun-com",
-    "pulumi-nodejs:dynamic/mesh-egress:MeshConfigOutboundMode egress-outbound-policy",
-];
 
 describe("examples", () => {
     it("the quickstart constructs the seed scenario: aliyun.com over HTTP/80 behind REGISTRY_ONLY", async () => {
