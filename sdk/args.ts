@@ -165,6 +165,12 @@ export interface EgressGatewayArgs {
      */
     labels?: { [key: string]: string };
     /**
+     * Annotations added to the metadata of the gateway's ServiceAccount, Deployment, Service, PodDisruptionBudget
+     * and HorizontalPodAutoscaler (not to its pods), e.g. `pulumi.com/skipAwait: "true"` where pods cannot run.
+     * @default {}
+     */
+    annotations?: { [key: string]: string };
+    /**
      * Number of gateway pods. Ignored when `autoscaling` is set.
      * @default 2
      */

@@ -15,6 +15,7 @@ export interface NormalizedHost {
 }
 
 export interface GatewayWorkload {
+    annotations: Record<string, string>;
     replicas: unknown;
     resources: unknown;
     nodeSelector: unknown;

@@ -101,6 +101,16 @@ class Problems {
         this.add(field, `${show(value)} must be true or false`);
         return fallback;
     }
+    annotations(field: string, value: unknown): Record<string, string> {
+        const annotations = this.object(field, value) ?? {};
+        for (const [key, annotationValue] of Object.entries(annotations)) {
+            if (!isLabelKey(key)) this.add(`${field}[${show(key)}]`, `${show(key)} is not a valid annotation key`);
+            if (typeof annotationValue !== "string") {
+                this.add(`${field}[${show(key)}]`, `${show(annotationValue)} must be a string`);
+            }
+        }
+        return annotations as Record<string, string>;
+    }
     labels(field: string, value: unknown): Record<string, string> | undefined {
         const labels = this.object(field, value);
         if (!labels) return undefined;
@@ -228,6 +238,7 @@ const WORKLOAD_FIELDS = [
     "name",
     "namespace",
     "labels",
+    "annotations",
     "replicas",
     "resources",
     "nodeSelector",
@@ -266,6 +277,7 @@ function validateGateway(problems: Problems, args: Record<string, unknown>, comp
     const pdb = problems.object("gateway.podDisruptionBudget", g.podDisruptionBudget) ?? {};
     problems.unknownKeys("gateway.podDisruptionBudget", pdb, ["enabled", "maxUnavailable"]);
     const workload: GatewayWorkload = {
+        annotations: problems.annotations("gateway.annotations", g.annotations),
         replicas: g.replicas ?? 2,
         resources: g.resources,
         nodeSelector: g.nodeSelector,

@@ -2,19 +2,9 @@
 // program behind `npm run demo` and the end-to-end tests.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MeshEgress, MeshEgressArgs } from "../../..";
+import { MeshEgress, MeshEgressArgs } from "../..";
 
 const config = new pulumi.Config();
-
-// The local control plane runs no controllers, so Deployments never roll out and Services get no endpoints: skip
-// the provider's readiness awaits for them here. MeshEgress itself keeps the provider's defaults.
-pulumi.runtime.registerResourceTransform(({ type, props, opts }) => {
-    if (type !== "kubernetes:apps/v1:Deployment" && type !== "kubernetes:core/v1:Service") return undefined;
-    const metadata = props.metadata ?? {};
-    const annotations = { ...metadata.annotations, "pulumi.com/skipAwait": "true" };
-    return { props: { ...props, metadata: { ...metadata, annotations } }, opts };
-});
-
 const renderDir = config.get("renderDir");
 const provider = renderDir ? new k8s.Provider("render", { renderYamlToDirectory: renderDir }) : undefined;
 
@@ -22,7 +12,9 @@ const egress = new MeshEgress(
     "egress",
     {
         hosts: config.requireObject<MeshEgressArgs["hosts"]>("hosts"),
-        gateway: config.getObject<MeshEgressArgs["gateway"]>("gateway"),
+        // The local control plane runs no controllers, so Deployments never roll out and Services get no
+        // endpoints: skip the provider's readiness awaits for the gateway here. MeshEgress's default keeps them.
+        gateway: { ...config.getObject<MeshEgressArgs["gateway"]>("gateway"), annotations: { "pulumi.com/skipAwait": "true" } },
         outboundTrafficPolicy: config.getObject<MeshEgressArgs["outboundTrafficPolicy"]>("outboundTrafficPolicy"),
     },
     { provider },

@@ -32,7 +32,8 @@ export function gatewayServiceHost(args: NormalizedArgs): string {
 export function gatewayWorkload(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
     const { workload, serviceName: name, namespace, selector } = args.gateway;
     if (!workload) return [];
-    const metadata = { name, namespace, labels: { ...labels, ...selector } };
+    const metadata: Manifest["metadata"] = { name, namespace, labels: { ...labels, ...selector } };
+    if (Object.keys(workload.annotations).length > 0) metadata.annotations = workload.annotations;
     const objects: Manifest[] = [
         { apiVersion: "v1", kind: "ServiceAccount", metadata },
         deployment(args, workload, metadata),

@@ -209,6 +209,16 @@ describe("the plan", () => {
                 selector: { matchLabels: { istio: "egressgateway", app: "egress-gateway" } },
             });
         });
+        it("annotates every workload object, not the pods, with gateway.annotations", () => {
+            const annotated = plan({ hosts: [], gateway: { annotations: { "pulumi.com/skipAwait": "true" } } });
+            const workload = annotated.objects.filter((o) => o.cluster === "workload");
+            expect(workload.map((o) => o.manifest.metadata.annotations)).to.deep.equal(
+                workload.map(() => ({ "pulumi.com/skipAwait": "true" })),
+            );
+            expect((manifest(annotated, "Deployment/istio-system/egress-gateway").spec as any).template.metadata.annotations).to.deep.equal({
+                "inject.istio.io/templates": "gateway",
+            });
+        });
         it("lets an autoscaler own the replica count when autoscaling is set", () => {
             const scaled = plan({
                 hosts: [],

@@ -156,6 +156,12 @@ describe("argument validation", () => {
                 'gateway.labels["istio"]: "egress gateway" is not a valid label value',
             ]);
         });
+        it("rejects an invalid annotation key and a non-string value", () => {
+            expect(problemsOf({ hosts: [], gateway: { annotations: { "bad key": "x", ok: 1 } } })).to.deep.equal([
+                'gateway.annotations["bad key"]: "bad key" is not a valid annotation key',
+                'gateway.annotations["ok"]: 1 must be a string',
+            ]);
+        });
         it("rejects an autoscaler whose maximum is below its minimum", () => {
             expect(
                 problemsOf({ hosts: [], gateway: { autoscaling: { minReplicas: 3, maxReplicas: 2 } } }),
@@ -173,7 +179,7 @@ describe("argument validation", () => {
         });
         it("rejects an unknown field", () => {
             expect(problemsOf({ hosts: [], gateway: { replica: 3 } })).to.deep.equal([
-                "gateway.replica: is not a known field (known: name, namespace, labels, replicas, resources, " +
+                "gateway.replica: is not a known field (known: name, namespace, labels, annotations, replicas, resources, " +
                     "nodeSelector, tolerations, spreadAcrossNodes, podDisruptionBudget, autoscaling)",
             ]);
         });
