@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds the real toolchain used by the e2e tests from the Go module proxy:
 #   pulumi, pulumi-language-nodejs, pulumi-resource-kubernetes,
-#   kube-apiserver, etcd, istioctl (+ Istio CRDs and the default `istio`
+#   kube-apiserver, kube-controller-manager, etcd, istioctl (+ Istio CRDs and the default `istio`
 #   mesh ConfigMap rendered by istioctl).
 #
 # Usage: tools/build.sh [tool...]     (tools: pulumi pulumi-language-nodejs
-#        pulumi-kubernetes kube-apiserver etcd istio; default: all)
+#        pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio;
+#        default: all)
 #
 # Results go to ${MESH_EGRESS_TOOLS_CACHE:-$HOME/.cache/mesh-egress/tools}:
 #   <tool>-<version>/bin/<binary>   one directory per tool+version
@@ -90,6 +91,7 @@ build_pulumi() {
 	(cd "$TOOLS_DIR/pulumi" && go build -trimpath -tags osusergo,grpcnotrace \
 		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$TOOLS_PULUMI_VERSION" \
 		-o "$tmp/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+	[ "$("$tmp/bin/pulumi" version)" = "$TOOLS_PULUMI_VERSION" ] || die "pulumi version mismatch"
 	publish "$key" "$tmp"
 }
 
@@ -137,9 +139,11 @@ build_pulumi_kubernetes() {
 	publish "$key" "$tmp"
 }
 
-# -------------------------------------------------------------- kube-apiserver
-build_kube_apiserver() {
-	local key="kube-apiserver-$TOOLS_KUBERNETES_VERSION" tmp v="$TOOLS_KUBERNETES_VERSION" minor ld p
+# --------------------------------------- kube-apiserver, kube-controller-manager
+# build_kube <component>: both come from the k8s.io/kubernetes wrapper module.
+build_kube() {
+	local comp="$1" v="$TOOLS_KUBERNETES_VERSION" key tmp minor ld p
+	key="$comp-$v"
 	check_pin kube-apiserver k8s.io/kubernetes "$v"
 	minor="${v#v1.}"
 	minor="${minor%%.*}"
@@ -149,7 +153,8 @@ build_kube_apiserver() {
 	done
 	tmp=$(stage "$key")
 	(cd "$TOOLS_DIR/kube-apiserver" && go build -trimpath -tags selinux,notest -ldflags "$ld" \
-		-o "$tmp/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
+		-o "$tmp/bin/$comp" "k8s.io/kubernetes/cmd/$comp")
+	"$tmp/bin/$comp" --version | grep -qx "Kubernetes $v" || die "$comp --version mismatch"
 	publish "$key" "$tmp"
 }
 
@@ -160,6 +165,7 @@ build_etcd() {
 	tmp=$(stage "$key")
 	(cd "$TOOLS_DIR/etcd" && go build -trimpath -ldflags "-s -w" \
 		-o "$tmp/bin/etcd" go.etcd.io/etcd/server/v3)
+	"$tmp/bin/etcd" --version | grep -qx "etcd Version: ${TOOLS_ETCD_VERSION#v}" || die "etcd --version mismatch"
 	publish "$key" "$tmp"
 }
 
@@ -201,7 +207,7 @@ extract_istio_configmap() {
 }
 
 # ------------------------------------------------------------------------ main
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-kubernetes kube-apiserver etcd istio)
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio)
 if [ "$#" -gt 0 ]; then
 	TOOLS=("$@")
 else
@@ -234,10 +240,10 @@ for t in "${TOOLS[@]}"; do
 		[ -x "$CACHE/$key/bin/pulumi-resource-kubernetes" ] || { timed "$key" build_pulumi_kubernetes; built=$((built + 1)); }
 		link "$key" pulumi-resource-kubernetes
 		;;
-	kube-apiserver)
-		key="kube-apiserver-$TOOLS_KUBERNETES_VERSION"
-		[ -x "$CACHE/$key/bin/kube-apiserver" ] || { timed "$key" build_kube_apiserver; built=$((built + 1)); }
-		link "$key" kube-apiserver
+	kube-apiserver | kube-controller-manager)
+		key="$t-$TOOLS_KUBERNETES_VERSION"
+		[ -x "$CACHE/$key/bin/$t" ] || { timed "$key" build_kube "$t"; built=$((built + 1)); }
+		link "$key" "$t"
 		;;
 	etcd)
 		key="etcd-$TOOLS_ETCD_VERSION"

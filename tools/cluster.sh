@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # A throw-away local Kubernetes control plane for e2e tests: etcd +
 # kube-apiserver on 127.0.0.1 (envtest-style flags), Istio CRDs and the
-# default `istio` mesh ConfigMap. No kube-controller-manager, scheduler or
-# kubelet: objects are stored and validated, but nothing reconciles them.
+# default `istio` mesh ConfigMap. kube-controller-manager runs with only the
+# garbage-collector and namespace controllers (so foreground deletes, owner
+# references and namespace deletion complete); no scheduler, no kubelet, no
+# workload controllers: Deployments etc. are stored and validated, but never
+# reconciled (no ReplicaSets, no Pods). Override the controller list with
+# MESH_EGRESS_KCM_CONTROLLERS (kube-controller-manager --controllers syntax).
 #
 # Usage:
 #   tools/cluster.sh up <dir>     start; all state (certs, data, logs, pid
@@ -10,8 +14,8 @@
 #                                 the kubeconfig path on stdout
 #   tools/cluster.sh down <dir>   stop the processes and remove <dir>; safe to
 #                                 run repeatedly and after a failed `up`
-# Needs: tools/build.sh (etcd, kube-apiserver, istioctl outputs), kubectl,
-# openssl, curl.
+# Needs: tools/build.sh (etcd, kube-apiserver, kube-controller-manager, Istio
+# CRDs and ConfigMap), kubectl, openssl, curl.
 set -euo pipefail
 
 TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -82,6 +86,7 @@ cmd_down() {
 		rmdir "$dir"
 		return 0
 	fi
+	stop_proc "$dir/kube-controller-manager.pid" kube-controller-manager
 	stop_proc "$dir/kube-apiserver.pid" kube-apiserver
 	stop_proc "$dir/etcd.pid" etcd
 	rm -rf "$dir"
@@ -97,14 +102,16 @@ need_file() {
 	[ -s "$1" ] || die "$1 is missing. Build the tools first: bash $TOOLS_DIR/build.sh"
 }
 
-# wait_for <seconds> <description> <command...>
+# wait_for <seconds> <pidfile> <binary> <command...>: retries the command until
+# it succeeds; fails early if the process recorded in pidfile has exited.
 wait_for() {
-	local secs="$1" what="$2" i
-	shift 2
+	local secs="$1" pidfile="$2" name="$3" i
+	shift 3
 	for i in $(seq 1 $((secs * 5))); do
 		if "$@" >/dev/null 2>&1; then
 			return 0
 		fi
+		pid_alive "$pidfile" "$name" || die "$name exited (see the log below)"
 		sleep 0.2
 	done
 	return 1
@@ -185,6 +192,7 @@ on_up_error() {
 			printf -- '--- %s (last 20 lines)\n' "$f" >&2
 			tail -n 20 "$f" >&2 || true
 		done
+		stop_proc "$UP_DIR/kube-controller-manager.pid" kube-controller-manager
 		stop_proc "$UP_DIR/kube-apiserver.pid" kube-apiserver
 		stop_proc "$UP_DIR/etcd.pid" etcd
 		log "state left in $UP_DIR for inspection; remove it with: $0 down $UP_DIR"
@@ -196,6 +204,7 @@ cmd_up() {
 	local dir="$1"
 	need_bin etcd
 	need_bin kube-apiserver
+	need_bin kube-controller-manager
 	need_bin kubectl
 	need_bin openssl
 	need_bin curl
@@ -214,7 +223,8 @@ cmd_up() {
 	touch "$dir/$MARKER"
 	UP_DIR="$dir"
 	trap on_up_error EXIT
-	mkdir -p "$dir/pki" "$dir/etcd" "$dir/logs"
+	mkdir -p "$dir/pki" "$dir/logs"
+	mkdir -m 0700 "$dir/etcd"
 
 	local etcd_port peer_port api_port etcd_url api_url
 	etcd_port=$(free_port)
@@ -240,7 +250,7 @@ cmd_up() {
 		--log-level=warn \
 		</dev/null >"$dir/logs/etcd.log" 2>&1 &
 	echo $! >"$dir/etcd.pid"
-	wait_for 30 etcd curl -fsS "$etcd_url/health" ||
+	wait_for 30 "$dir/etcd.pid" etcd curl -fsS "$etcd_url/health" ||
 		die "etcd did not become healthy within 30 s (see $dir/logs/etcd.log)"
 
 	log "starting kube-apiserver on $api_url"
@@ -260,6 +270,7 @@ cmd_up() {
 		--allow-privileged=true \
 		--authorization-mode=RBAC \
 		--disable-admission-plugins=ServiceAccount \
+		--endpoint-reconciler-type=none \
 		--profiling=false \
 		</dev/null >"$dir/logs/kube-apiserver.log" 2>&1 &
 	echo $! >"$dir/kube-apiserver.pid"
@@ -267,12 +278,24 @@ cmd_up() {
 	write_kubeconfig "$dir" "$api_url"
 	local kc="$dir/kubeconfig"
 	local curl_auth=(--cacert "$dir/pki/ca.crt" --cert "$dir/pki/admin.crt" --key "$dir/pki/admin.key")
-	wait_for 90 readyz curl -fsS "${curl_auth[@]}" "$api_url/readyz" ||
+	wait_for 90 "$dir/kube-apiserver.pid" kube-apiserver curl -fsS "${curl_auth[@]}" "$api_url/readyz" ||
 		die "kube-apiserver not ready within 90 s (see $dir/logs/kube-apiserver.log)"
 	# The default namespace and the RBAC bootstrap objects are created by
 	# kube-apiserver itself shortly after /readyz.
-	wait_for 30 "namespace default" kubectl --kubeconfig "$kc" get namespace default ||
+	wait_for 30 "$dir/kube-apiserver.pid" kube-apiserver kubectl --kubeconfig "$kc" get namespace default ||
 		die "namespace 'default' did not appear"
+
+	log "starting kube-controller-manager (controllers: ${MESH_EGRESS_KCM_CONTROLLERS:-garbagecollector,namespace})"
+	setsid kube-controller-manager \
+		--kubeconfig="$kc" \
+		--controllers="${MESH_EGRESS_KCM_CONTROLLERS:-garbagecollector,namespace}" \
+		--leader-elect=false \
+		--bind-address=127.0.0.1 \
+		--secure-port=0 \
+		--use-service-account-credentials=false \
+		--profiling=false \
+		</dev/null >"$dir/logs/kube-controller-manager.log" 2>&1 &
+	echo $! >"$dir/kube-controller-manager.pid"
 
 	log "creating namespace istio-system, Istio CRDs and the istio ConfigMap"
 	kubectl --kubeconfig "$kc" create namespace istio-system >/dev/null
@@ -284,6 +307,9 @@ cmd_up() {
 		-f "$MESH_EGRESS_ISTIO_CRDS" >>"$dir/logs/crds.log"
 	kubectl --kubeconfig "$kc" apply --server-side --field-manager=mesh-egress-cluster \
 		-f "$MESH_EGRESS_ISTIO_CONFIGMAP" >/dev/null
+
+	pid_alive "$dir/kube-controller-manager.pid" kube-controller-manager ||
+		die "kube-controller-manager exited (see $dir/logs/kube-controller-manager.log)"
 
 	cat >"$dir/cluster.env" <<-EOF
 		KUBECONFIG=$kc

@@ -33,5 +33,7 @@ export function withOutboundMode(meshYaml: string, mode: string | undefined): st
     } else {
         document.setIn(PATH, mode);
     }
-    return document.toString(GO_YAML_STYLE);
+    const text = document.toString(GO_YAML_STYLE);
+    // Keep the original's ending, so removing what was added gives back the original byte for byte.
+    return meshYaml.endsWith("\n") || meshYaml === "" ? text : text.replace(/\n$/, "");
 }

@@ -22,12 +22,27 @@ const HOSTS: ExternalHostArgs[] = [
 const ISTIO = "kubernetes:networking.istio.io/v1";
 const HOST_KINDS = ["DestinationRule", "Gateway", "ServiceEntry", "VirtualService"];
 
+/** Pulumi's own progress for the long operations, indented under the test, so a CI log shows where time went. */
+function echo(text: string): void {
+    process.stdout.write(text.replace(/^/gm, "        | "));
+}
+
 function hostSteps(op: string, name: string): string[] {
     return HOST_KINDS.map((kind) => `${op} ${ISTIO}:${kind} ${name}`);
 }
 
-/** istioctl analyze codes that a cluster without pods always reports, and why they are expected here. */
-export const EXPECTED_ANALYZER_CODES: Record<string, string> = {};
+/**
+ * What istioctl analyze reports only because the local control plane runs no pods and no injection webhook
+ * (README lists them): code → the kind of object it may be about.
+ */
+const NO_PODS_FINDINGS: Record<string, string> = {
+    IST0101: "Gateway", // the Gateway's selector matches no pod
+    IST0173: "DestinationRule", // the gateway subset selects no pod
+    IST0146: "Deployment", // `image: auto` but no injection webhook is installed
+};
+
+/** Config changes also change the inputs of the dynamic-provider host's default provider; not MeshEgress's. */
+const DYNAMIC_PROVIDER_HOST = "pulumi:providers:pulumi-nodejs default";
 
 describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apiserver, istioctl)", function () {
     this.timeout(10 * 60 * 1000);
@@ -38,7 +53,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
     let workHome: string;
     let originalMesh: string;
 
-    async function newStack(name: string): Promise<Stack> {
+    async function newStack(name: string, options: { cluster: boolean } = { cluster: true }): Promise<Stack> {
         const pulumiCommand = await PulumiCommand.get({ root: tools.pulumiRoot, skipVersionCheck: true });
         return LocalWorkspace.createOrSelectStack(
             { stackName: name, workDir: PROGRAM },
@@ -47,7 +62,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
                 pulumiHome: path.join(workHome, "pulumi-home"),
                 envVars: {
                     ...tools.env,
-                    KUBECONFIG: cluster.kubeconfigPath,
+                    ...(options.cluster ? { KUBECONFIG: cluster.kubeconfigPath } : {}),
                     PULUMI_BACKEND_URL: `file://${path.join(workHome, "state")}`,
                     PULUMI_CONFIG_PASSPHRASE: "mesh-egress-e2e",
                 },
@@ -69,9 +84,9 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         await stack.preview({
             onEvent: (event) => {
                 const metadata = event.resourcePreEvent?.metadata;
-                if (metadata && metadata.op !== "same") {
-                    steps.push(`${metadata.op} ${metadata.type} ${metadata.urn.split("::").pop()}`);
-                }
+                if (!metadata || metadata.op === "same") return;
+                const step = `${metadata.op} ${metadata.type} ${metadata.urn.split("::").pop()}`;
+                if (step !== `update ${DYNAMIC_PROVIDER_HOST}`) steps.push(step);
             },
         });
         return steps.sort();
@@ -80,6 +95,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
     before(async () => {
         tools = toolchain();
         workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-e2e-"));
+        fs.mkdirSync(path.join(workHome, "state"));
         cluster = startCluster(tools);
         api = await kube(cluster.kubeconfig);
         originalMesh = (await api.configMapData("istio-system", "istio"))!.mesh;
@@ -96,7 +112,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
     });
 
     it("up creates every planned object with the planned spec", async () => {
-        const result = await stack.up();
+        const result = await stack.up({ onOutput: echo });
         expect(result.summary.result).to.equal("succeeded");
         const plan = buildPlan(validateArgs("egress", { hosts: HOSTS }));
         for (const { manifest } of plan.objects) {
@@ -190,8 +206,9 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         await configure(stack, { hosts: HOSTS });
     });
 
-    it("passes istioctl analyze against the live API server with no errors", () => {
-        const output = run(tools, "istioctl", [
+    it("passes istioctl analyze against the live API server with no findings but the no-pods ones", () => {
+        const suppressed = Object.entries(NO_PODS_FINDINGS).flatMap(([code, kind]) => ["--suppress", `${code}=${kind} *`]);
+        const { stdout } = run(tools, "istioctl", [
             "analyze",
             "--kubeconfig",
             cluster.kubeconfigPath,
@@ -199,10 +216,9 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
             "istio-system",
             "--output",
             "json",
+            ...suppressed,
         ]);
-        const messages: { code: string; level: string; origin: string }[] = JSON.parse(output || "[]");
-        const unexpected = messages.filter((m) => m.level === "Error" || !(m.code in EXPECTED_ANALYZER_CODES));
-        expect(unexpected, JSON.stringify(unexpected, null, 2)).to.deep.equal([]);
+        expect(JSON.parse(stdout)).to.deep.equal([]);
     });
 
     it("passes istioctl validate for every emitted object", () => {
@@ -211,12 +227,12 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         plan.objects.forEach(({ manifest }, index) => {
             const file = path.join(dir, `${index}-${manifest.kind}.yaml`);
             fs.writeFileSync(file, stringify(manifest));
-            expect(run(tools, "istioctl", ["validate", "-f", file])).to.include("is valid");
+            expect(run(tools, "istioctl", ["validate", "-f", file]).stderr).to.include(`"${file}" is valid`);
         });
     });
 
     it("destroy removes every object and restores the mesh config byte for byte", async () => {
-        await stack.destroy();
+        await stack.destroy({ onOutput: echo });
         const plan = buildPlan(validateArgs("egress", { hosts: HOSTS }));
         for (const { manifest } of plan.objects) {
             const live = await api.get(manifest.apiVersion, manifest.kind, manifest.metadata.namespace!, manifest.metadata.name);
@@ -227,7 +243,8 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
 
     it("renders manifests that pass istioctl validate (render mode)", async () => {
         const renderDir = path.join(workHome, "rendered");
-        const render = await newStack("render");
+        // Render mode refuses a kubeconfig: this stack knows no cluster.
+        const render = await newStack("render", { cluster: false });
         await render.setAllConfig({
             hosts: { value: JSON.stringify(HOSTS) },
             outboundTrafficPolicy: { value: JSON.stringify({ target: "ROOT_NAMESPACE_SIDECAR" }) },
@@ -237,9 +254,8 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         const files = fs.readdirSync(path.join(renderDir, "1-manifest"));
         expect(files.length).to.equal(buildPlan(validateArgs("egress", { hosts: HOSTS, outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } })).objects.length);
         for (const file of files) {
-            expect(run(tools, "istioctl", ["validate", "-f", path.join(renderDir, "1-manifest", file)])).to.include(
-                "is valid",
-            );
+            const rendered = path.join(renderDir, "1-manifest", file);
+            expect(run(tools, "istioctl", ["validate", "-f", rendered]).stderr).to.include(`"${rendered}" is valid`);
         }
         await render.destroy();
     });

@@ -29,6 +29,11 @@ describe("mesh config editing", () => {
     it("restores the original text when the mode that was added is removed", () => {
         expect(withOutboundMode(withOutboundMode(MESH, "REGISTRY_ONLY"), undefined)).to.equal(MESH);
     });
+    it("keeps a missing final newline missing, as Helm renders the ConfigMap", () => {
+        const mesh = "rootNamespace: istio-system\ntrustDomain: cluster.local";
+        expect(withOutboundMode(mesh, "REGISTRY_ONLY")).to.equal(`${mesh}\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY`);
+        expect(withOutboundMode(withOutboundMode(mesh, "REGISTRY_ONLY"), undefined)).to.equal(mesh);
+    });
     it("keeps other outbound policy fields when removing the mode", () => {
         const mesh = "outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n  egressProxy:\n    host: proxy.example\n";
         expect(withOutboundMode(mesh, undefined)).to.equal("outboundTrafficPolicy:\n  egressProxy:\n    host: proxy.example\n");

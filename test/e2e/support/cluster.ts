@@ -17,7 +17,7 @@ export function startCluster(tools: Toolchain): LocalCluster {
     const script = path.join(REPO, "tools", "cluster.sh");
     const stop = () => run(tools, "bash", [script, "down", dir]);
     try {
-        const kubeconfigPath = run(tools, "bash", [script, "up", dir]).trim().split("\n").pop()!;
+        const kubeconfigPath = run(tools, "bash", [script, "up", dir]).stdout.trim().split("\n").pop()!;
         return { dir, kubeconfigPath, kubeconfig: fs.readFileSync(kubeconfigPath, "utf8"), stop };
     } catch (error) {
         stop();

@@ -1,6 +1,6 @@
 // The real tools that tools/build.sh built (Pulumi CLI and plugins, kube-apiserver, etcd, istioctl), and an
 // environment in which Pulumi runs offline against a file backend.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -26,6 +26,9 @@ export interface Toolchain {
 }
 
 export function toolchain(): Toolchain {
+    // The Automation API passes this process's environment on to Pulumi: the test runner's ts-node settings
+    // (already applied here) must not reach the Pulumi program's own ts-node.
+    for (const name of Object.keys(process.env).filter((key) => key.startsWith("TS_NODE_"))) delete process.env[name];
     const env = toolsEnv();
     const bin = env.MESH_EGRESS_TOOLS_BIN;
     for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "kube-apiserver", "etcd", "istioctl"]) {
@@ -39,12 +42,17 @@ export function toolchain(): Toolchain {
     return { bin, pulumiRoot: path.dirname(bin), env };
 }
 
-/** Runs a tool from the toolchain; returns stdout, or throws with stderr. */
-export function run(tools: Toolchain, command: string, args: string[], extraEnv: Record<string, string> = {}): string {
-    try {
-        return execFileSync(command, args, { env: { ...tools.env, ...extraEnv }, encoding: "utf8", stdio: "pipe" });
-    } catch (error) {
-        const e = error as { stderr?: string; stdout?: string; message: string };
-        throw new Error(`${command} ${args.join(" ")} failed: ${e.stderr || e.stdout || e.message}`);
+export interface Printed {
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs a tool from the toolchain; returns what it printed, or throws with it when it exits non-zero. */
+export function run(tools: Toolchain, command: string, args: string[], extraEnv: Record<string, string> = {}): Printed {
+    const result = spawnSync(command, args, { env: { ...tools.env, ...extraEnv }, encoding: "utf8" });
+    const printed = { stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+    if (result.status !== 0) {
+        throw new Error(`${command} ${args.join(" ")} failed (${result.status}): ${printed.stdout}${printed.stderr}`);
     }
+    return printed;
 }
