@@ -83,7 +83,7 @@ export interface GatewayResourcesArgs {
     requests?: pulumi.Input<ResourceQuantitiesArgs>;
     /**
      * The most a replica may use.
-     * @default { cpu: "2000m", memory: "1024Mi" }
+     * @default { cpu: "2", memory: "1Gi" }
      */
     limits?: pulumi.Input<ResourceQuantitiesArgs>;
 }
@@ -177,7 +177,7 @@ export interface EgressGatewayArgs {
     replicas?: pulumi.Input<number>;
     /**
      * Requests and limits of the proxy container.
-     * @default { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2000m", memory: "1024Mi" } }
+     * @default { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } }
      */
     resources?: pulumi.Input<GatewayResourcesArgs>;
     /**

@@ -27,10 +27,13 @@ section() { printf '\n== %s\n' "$*"; }
 section "starting the local control plane"
 export KUBECONFIG
 KUBECONFIG="$(bash "$REPO/tools/cluster.sh" up "$WORK/cluster" | tail -n 1)"
+mkdir -p "$WORK/state"
 export PULUMI_HOME="$WORK/pulumi-home" PULUMI_BACKEND_URL="file://$WORK/state" PULUMI_CONFIG_PASSPHRASE=demo
 BEFORE="$(kubectl get configmap istio -n istio-system -o jsonpath='{.data.mesh}')"
-echo "kube-apiserver up; mesh config outboundTrafficPolicy before: $(printf '%s\n' "$BEFORE" | grep -A1 '^outboundTrafficPolicy' | tail -n 1 | sed 's/^ *//' || true)"
-echo "(unset means Istio's default, ALLOW_ANY)"
+outbound_mode() { printf '%s\n' "$1" | grep -A1 '^outboundTrafficPolicy:' | sed -n 's/^ *mode: *//p' || true; }
+MODE_BEFORE="$(outbound_mode "$BEFORE")"
+[ -n "$MODE_BEFORE" ] || MODE_BEFORE="unset (Istio's default: ALLOW_ANY)"
+echo "mesh config outboundTrafficPolicy.mode before: $MODE_BEFORE"
 
 pulumi stack init demo --cwd "$PROGRAM" >/dev/null
 STACK_READY=1
@@ -46,10 +49,13 @@ section "created objects"
 kubectl get serviceentries,gateways,destinationrules,virtualservices -n istio-system
 kubectl get serviceaccount,deployment,service,poddisruptionbudget -n istio-system -l app.kubernetes.io/part-of=mesh-egress
 section "mesh config after up"
-kubectl get configmap istio -n istio-system -o jsonpath='{.data.mesh}' | grep -A1 '^outboundTrafficPolicy'
+MESH_AFTER="$(kubectl get configmap istio -n istio-system -o jsonpath='{.data.mesh}')"
+echo "outboundTrafficPolicy.mode: $(outbound_mode "$MESH_AFTER")"
 
-section "istioctl analyze (no pods run here, so only configuration is judged)"
-istioctl analyze --namespace istio-system || true
+section "istioctl analyze"
+# No pods and no injection webhook run here; the findings only that causes are suppressed (README lists them).
+istioctl analyze --namespace istio-system \
+	--suppress "IST0101=Gateway *" --suppress "IST0173=DestinationRule *" --suppress "IST0146=Deployment *"
 
 section "pulumi preview after up (expect no changes)"
 pulumi preview --expect-no-changes --cwd "$PROGRAM" --stack demo >/dev/null && echo "no changes"

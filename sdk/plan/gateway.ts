@@ -7,7 +7,7 @@ export const STATUS_PORT = 15021;
 
 const DEFAULT_RESOURCES = {
     requests: { cpu: "100m", memory: "128Mi" },
-    limits: { cpu: "2000m", memory: "1024Mi" },
+    limits: { cpu: "2", memory: "1Gi" },
 };
 
 export interface GatewayPort {

@@ -170,7 +170,7 @@ describe("the plan", () => {
                                     },
                                     resources: {
                                         requests: { cpu: "100m", memory: "128Mi" },
-                                        limits: { cpu: "2000m", memory: "1024Mi" },
+                                        limits: { cpu: "2", memory: "1Gi" },
                                     },
                                 },
                             ],
