@@ -1,16 +1,67 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * How an application reaches an external host, and what the egress gateway does with it.
- * Each mode is one of Istio's documented egress-gateway recipes.
+ * How an application reaches an external host, and what the egress gateway does with it. Each mode is one of
+ * Istio's documented egress-gateway recipes; README has the table "what your app sends × what leaves the gateway".
  */
 export const EgressMode = {
-    /** The app sends plain HTTP; the gateway routes it by `Host` and forwards plain HTTP (the seed's aliyun.com on port 80). */
+    /** The app sends plain HTTP; the gateway routes it by `Host` and forwards plain HTTP (the seed's aliyun.com). */
     Http: "HTTP",
-    /** The app sends TLS (e.g. HTTPS on 443); the gateway routes it by SNI and passes the encrypted stream through untouched. */
+    /**
+     * The app sends TLS (e.g. HTTPS on 443); the gateway forwards the encrypted stream untouched. With the mutual-TLS
+     * hop the host gets a gateway port of its own (the gateway cannot see the app's SNI inside the mTLS tunnel).
+     */
     TlsPassthrough: "TLS_PASSTHROUGH",
+    /** The app sends plain HTTP; the gateway opens TLS to the host (`externalPort`, default 443). */
+    TlsOrigination: "TLS_ORIGINATION",
+    /**
+     * The app sends plain HTTP; the gateway opens mutual TLS to the host with the client certificate in
+     * `tls.credentialName` (a Secret in the gateway namespace).
+     */
+    MutualTlsOrigination: "MUTUAL_TLS_ORIGINATION",
 } as const;
 export type EgressMode = (typeof EgressMode)[keyof typeof EgressMode];
+
+/** How the client sidecars talk to the egress gateway. */
+export const GatewayHopTls = {
+    /**
+     * Istio mutual TLS with the workload's mesh identity (`ISTIO_MUTUAL` on the Gateway servers and the gateway
+     * DestinationRule, with `sni`): encrypted, and the gateway knows who is calling.
+     */
+    IstioMutual: "ISTIO_MUTUAL",
+    /** Whatever the app sends, unwrapped. Only for meshes that cannot do mutual TLS to the gateway. */
+    Disable: "DISABLE",
+} as const;
+export type GatewayHopTls = (typeof GatewayHopTls)[keyof typeof GatewayHopTls];
+
+/** How the egress gateway verifies an external host when it originates TLS to it. */
+export interface OriginationTlsArgs {
+    /**
+     * A Secret in the gateway namespace. For `MUTUAL_TLS_ORIGINATION` it must hold the client certificate
+     * (`tls.crt`, `tls.key`) and may hold the CA (`ca.crt`); for `TLS_ORIGINATION` it may hold the CA (`ca.crt`).
+     * MeshEgress lets the gateway read it (Role and RoleBinding).
+     * @example "client-credential"
+     */
+    credentialName?: string;
+    /**
+     * Path, inside the gateway pods, of a CA bundle to verify the host with; mutually exclusive with
+     * `credentialName`.
+     * @default the system roots
+     * @example "/etc/ssl/certs/ca-certificates.crt"
+     */
+    caCertificates?: string;
+    /**
+     * Names the host's certificate must carry.
+     * @default any name the CA vouches for
+     * @example ["api.example.com"]
+     */
+    subjectAltNames?: string[];
+    /**
+     * SNI the gateway sends.
+     * @default the host
+     */
+    sni?: string;
+}
 
 /** The mesh's policy for outbound traffic to hosts that are not in its service registry. */
 export const OutboundTrafficPolicyMode = {
@@ -53,11 +104,28 @@ export interface ExternalHostArgs {
      */
     mode?: EgressMode;
     /**
-     * The port the application connects to, which is also the external port and the gateway port.
-     * @default 80 for `HTTP`, 443 for `TLS_PASSTHROUGH`
+     * The port the application connects to.
+     * @default 443 for `TLS_PASSTHROUGH`, 80 for the other modes
      * @example 8080
      */
     port?: number;
+    /**
+     * The host's port the gateway connects to, when it originates TLS.
+     * @default 443 for the origination modes; `port` otherwise
+     */
+    externalPort?: number;
+    /**
+     * The gateway port of a host that gets one of its own (`TLS_PASSTHROUGH` with the mutual-TLS hop). Without it
+     * the port is derived from the host, in 20000-32767 (README: "Gateway ports").
+     * @default derived from the host
+     * @example 20443
+     */
+    gatewayPort?: number;
+    /**
+     * How the gateway verifies the host, for the origination modes.
+     * @default verify against the system roots, SNI = the host
+     */
+    tls?: OriginationTlsArgs;
 }
 
 /** CPU and memory for the gateway's proxy container, as Kubernetes quantities. */
@@ -299,6 +367,19 @@ export interface MeshEgressArgs {
      * @default { mode: "REGISTRY_ONLY", target: "MESH_CONFIG" }
      */
     outboundTrafficPolicy?: OutboundTrafficPolicyArgs;
+    /**
+     * How client sidecars talk to the egress gateway.
+     * @default GatewayHopTls.IstioMutual
+     */
+    gatewayHopTls?: GatewayHopTls;
+    /**
+     * Namespaces whose sidecars see the ServiceEntries and VirtualServices (Istio `exportTo`): `*` is every
+     * namespace, `.` the objects' own. Traffic from a namespace that does not see them leaves without the gateway
+     * (ALLOW_ANY) or is blocked (REGISTRY_ONLY). The gateway DestinationRules are always visible to every namespace.
+     * @default ["*"]
+     * @example ["payments", "checkout"]
+     */
+    exportTo?: string[];
     /**
      * Where Istio's control plane lives.
      * @default { namespace: "istio-system" }

@@ -18,6 +18,10 @@ export interface HostObjectsOutput {
     destinationRule: string;
     /** Name of the host's VirtualService (mesh hop and gateway hop). */
     virtualService: string;
+    /** Name of the DestinationRule that originates TLS to the host (origination modes), or "". */
+    originationRule: string;
+    /** The gateway port the host's traffic arrives on. */
+    gatewayPort: number;
 }
 
 // The plan's manifests are plain objects of each kind's own shape; the cast only tells TypeScript which kind.
@@ -30,6 +34,8 @@ const CORE_KINDS: Record<string, ResourceFactory> = {
     "apps/v1/Deployment": (n, m, o) => new k8s.apps.v1.Deployment(n, m, o),
     "policy/v1/PodDisruptionBudget": (n, m, o) => new k8s.policy.v1.PodDisruptionBudget(n, m, o),
     "autoscaling/v2/HorizontalPodAutoscaler": (n, m, o) => new k8s.autoscaling.v2.HorizontalPodAutoscaler(n, m, o),
+    "rbac.authorization.k8s.io/v1/Role": (n, m, o) => new k8s.rbac.v1.Role(n, m, o),
+    "rbac.authorization.k8s.io/v1/RoleBinding": (n, m, o) => new k8s.rbac.v1.RoleBinding(n, m, o),
 };
 
 function createObject(object: PlannedObject, opts: pulumi.CustomResourceOptions): pulumi.Resource {

@@ -1,17 +1,34 @@
 // The validated, defaulted form of MeshEgressArgs that the plan consumes. Values that may be Pulumi Outputs are
 // carried as opaque `unknown`s: the plan places them into specs without looking inside.
-import { EgressMode, OutboundPolicyTarget, OutboundTrafficPolicyMode } from "./args";
+import { EgressMode, GatewayHopTls, OutboundPolicyTarget, OutboundTrafficPolicyMode } from "./args";
 
-/** The protocol Istio speaks on a port for a mode. */
-export type PortProtocol = "HTTP" | "TLS";
+/** What the application sends, which decides the sidecar's listener on the app port. */
+export type AppProtocol = "HTTP" | "TLS";
+
+/** TLS the gateway originates to the external host. */
+export interface NormalizedOrigination {
+    mode: "SIMPLE" | "MUTUAL";
+    sni: string;
+    credentialName?: string;
+    caCertificates?: string;
+    subjectAltNames?: string[];
+}
 
 export interface NormalizedHost {
     /** Lower-cased, without trailing dot. */
     host: string;
     mode: EgressMode;
-    /** Port the app uses, the external port, and the gateway port. */
+    /** Port the app connects to. */
     port: number;
-    protocol: PortProtocol;
+    appProtocol: AppProtocol;
+    /** Port the gateway connects to on the external host. */
+    externalPort: number;
+    /** Port the gateway listens on for this host (shared with other hosts unless dedicated). */
+    gatewayPort: number;
+    /** True when no other host uses `gatewayPort` (TLS inside the mutual-TLS hop). */
+    dedicatedGatewayPort: boolean;
+    /** Present when the gateway originates TLS to the host. */
+    origination?: NormalizedOrigination;
 }
 
 export interface GatewayWorkload {
@@ -48,6 +65,10 @@ export interface NormalizedArgs {
     name: string;
     /** Sorted by host, so the plan never depends on list order. */
     hosts: NormalizedHost[];
+    /** TLS between client sidecars and the gateway. */
+    hopTls: GatewayHopTls;
+    /** Istio `exportTo` of the ServiceEntries and VirtualServices. */
+    exportTo: string[];
     gateway: NormalizedGateway;
     istio: NormalizedIstio;
     policy: { mode: OutboundTrafficPolicyMode; target: OutboundPolicyTarget };

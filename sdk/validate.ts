@@ -3,11 +3,13 @@
 import { isIP } from "node:net";
 import {
     EgressMode,
+    GatewayHopTls,
     MeshEgressArgs,
     OutboundPolicyTarget,
     OutboundTrafficPolicyMode,
 } from "./args";
-import { GatewayWorkload, NormalizedArgs, NormalizedGateway, NormalizedHost, PortProtocol } from "./normalized";
+import { GatewayWorkload, NormalizedArgs, NormalizedGateway, NormalizedHost } from "./normalized";
+import { allocatePorts } from "./ports";
 
 /** Thrown when MeshEgress arguments are invalid; `problems` lists one line per offending field. */
 export class MeshEgressArgsError extends Error {
@@ -24,8 +26,6 @@ const MAX_COMPONENT_NAME = 40;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?)?$/;
 const ISTIO_RESERVED_PORTS = { from: 15000, to: 15090 };
-const MODE_PROTOCOL: Record<EgressMode, PortProtocol> = { HTTP: "HTTP", TLS_PASSTHROUGH: "TLS" };
-const MODE_DEFAULT_PORT: Record<EgressMode, number> = { HTTP: 80, TLS_PASSTHROUGH: 443 };
 
 /** JSON-ish rendering of a user value for messages. */
 export function show(value: unknown): string {
@@ -128,6 +128,10 @@ class Problems {
     }
 }
 
+function isDnsSubdomain(name: string): boolean {
+    return name.length <= 253 && name.split(".").every((label) => DNS_LABEL.test(label));
+}
+
 function isLabelKey(key: string): boolean {
     const slash = key.lastIndexOf("/");
     const name = slash < 0 ? key : key.slice(slash + 1);
@@ -164,67 +168,202 @@ export function normalizeHost(host: string): string {
     return host.toLowerCase().replace(/\.$/, "");
 }
 
-function validateHosts(problems: Problems, value: unknown): NormalizedHost[] {
+const ORIGINATION_MODES: readonly EgressMode[] = [EgressMode.TlsOrigination, EgressMode.MutualTlsOrigination];
+const HOST_FIELDS = ["host", "mode", "port", "externalPort", "gatewayPort", "tls"];
+
+/** A host as validated, before dedicated gateway ports are allocated. */
+type HostDraft = Omit<NormalizedHost, "gatewayPort"> & { index: number; fixedGatewayPort?: number };
+
+function validateOrigination(
+    problems: Problems,
+    field: string,
+    entry: Record<string, unknown>,
+    mode: EgressMode,
+    host: string,
+): NormalizedHost["origination"] {
+    const tls = problems.object(`${field}.tls`, entry.tls);
+    if (!ORIGINATION_MODES.includes(mode)) {
+        if (tls) problems.add(`${field}.tls`, `applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`);
+        return undefined;
+    }
+    const options = tls ?? {};
+    problems.unknownKeys(`${field}.tls`, options, ["credentialName", "caCertificates", "subjectAltNames", "sni"]);
+    const credentialName = options.credentialName;
+    if (credentialName !== undefined && (typeof credentialName !== "string" || !isDnsSubdomain(credentialName))) {
+        problems.add(`${field}.tls.credentialName`, `${show(credentialName)} is not a valid Secret name`);
+    }
+    const caCertificates = options.caCertificates;
+    if (caCertificates !== undefined && (typeof caCertificates !== "string" || !caCertificates.startsWith("/"))) {
+        problems.add(`${field}.tls.caCertificates`, `${show(caCertificates)} must be an absolute path in the gateway pods`);
+    }
+    if (credentialName !== undefined && caCertificates !== undefined) {
+        problems.add(`${field}.tls`, "credentialName and caCertificates are mutually exclusive: the Secret's ca.crt is the CA");
+    }
+    const sans = options.subjectAltNames;
+    if (sans !== undefined && (!Array.isArray(sans) || sans.some((n) => typeof n !== "string" || n.length === 0))) {
+        problems.add(`${field}.tls.subjectAltNames`, `${show(sans)} must be a list of non-empty names`);
+    }
+    const sni = options.sni;
+    if (sni !== undefined && (typeof sni !== "string" || hostProblem(sni) !== undefined)) {
+        problems.add(`${field}.tls.sni`, `${show(sni)} is not a DNS name`);
+    }
+    if (mode === EgressMode.MutualTlsOrigination && credentialName === undefined) {
+        problems.add(
+            `${field}.tls.credentialName`,
+            "is required for MUTUAL_TLS_ORIGINATION: name the Secret (tls.crt, tls.key, ca.crt) in the gateway namespace",
+        );
+    }
+    const origination: NormalizedHost["origination"] = {
+        mode: mode === EgressMode.MutualTlsOrigination ? "MUTUAL" : "SIMPLE",
+        sni: typeof sni === "string" ? sni : host,
+    };
+    if (typeof credentialName === "string") origination.credentialName = credentialName;
+    if (typeof caCertificates === "string") origination.caCertificates = caCertificates;
+    if (Array.isArray(sans)) origination.subjectAltNames = sans as string[];
+    return origination;
+}
+
+function validateHost(problems: Problems, entry: unknown, index: number, hopTls: GatewayHopTls): HostDraft | undefined {
+    const field = `hosts[${index}]`;
+    if (!isPlainObject(entry)) {
+        problems.add(field, `must be an object with a "host" field, got ${show(entry)}`);
+        return undefined;
+    }
+    problems.unknownKeys(field, entry, HOST_FIELDS);
+    const mode = problems.enumValue(`${field}.mode`, entry.mode, EgressMode, EgressMode.Http);
+    const origination = ORIGINATION_MODES.includes(mode);
+    const port = validatePort(problems, `${field}.port`, entry.port, mode === EgressMode.TlsPassthrough ? 443 : 80);
+    if (entry.externalPort !== undefined && !origination) {
+        problems.add(`${field}.externalPort`, `applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`);
+    }
+    const externalPort = origination
+        ? validatePort(problems, `${field}.externalPort`, entry.externalPort, 443, { allowReserved: true })
+        : port;
+    const dedicatedGatewayPort = mode === EgressMode.TlsPassthrough && hopTls === GatewayHopTls.IstioMutual;
+    let fixedGatewayPort: number | undefined;
+    if (entry.gatewayPort !== undefined) {
+        if (!dedicatedGatewayPort) {
+            problems.add(
+                `${field}.gatewayPort`,
+                "applies only to hosts with a gateway port of their own (TLS_PASSTHROUGH with the ISTIO_MUTUAL hop); " +
+                    "the others share the gateway port that equals their port",
+            );
+        } else {
+            fixedGatewayPort = validatePort(problems, `${field}.gatewayPort`, entry.gatewayPort, 0);
+        }
+    }
+    if (typeof entry.host !== "string") {
+        problems.add(`${field}.host`, entry.host === undefined ? "is required" : `${show(entry.host)} must be a string`);
+        return undefined;
+    }
+    const host = normalizeHost(entry.host);
+    const hostError = hostProblem(host);
+    if (hostError) {
+        problems.add(`${field}.host`, `${show(entry.host)} ${hostError}`);
+        return undefined;
+    }
+    const tls = validateOrigination(problems, field, entry, mode, host);
+    if (port === undefined || externalPort === undefined) return undefined;
+    if (origination && port === externalPort) {
+        problems.add(
+            `${field}.externalPort`,
+            `${externalPort} equals port: the app's plain HTTP and the gateway's TLS to the host need different ports`,
+        );
+        return undefined;
+    }
+    return {
+        index,
+        host,
+        mode,
+        port,
+        appProtocol: mode === EgressMode.TlsPassthrough ? "TLS" : "HTTP",
+        externalPort,
+        dedicatedGatewayPort,
+        fixedGatewayPort,
+        ...(tls ? { origination: tls } : {}),
+    };
+}
+
+function validateHosts(problems: Problems, value: unknown, hopTls: GatewayHopTls): NormalizedHost[] {
     if (!Array.isArray(value)) {
         problems.add("hosts", `must be a list of hosts, got ${show(value)}`);
         return [];
     }
-    const hosts: NormalizedHost[] = [];
+    const drafts: HostDraft[] = [];
     const seen = new Map<string, { index: number; raw: string }>();
-    const portUsers = new Map<number, { index: number; host: string; protocol: PortProtocol }>();
+    const appPortUsers = new Map<number, HostDraft>();
+    const fixedPortUsers = new Map<number, HostDraft>();
     value.forEach((entry: unknown, index) => {
-        const field = `hosts[${index}]`;
-        if (!isPlainObject(entry)) {
-            problems.add(field, `must be an object with a "host" field, got ${show(entry)}`);
-            return;
-        }
-        problems.unknownKeys(field, entry, ["host", "mode", "port"]);
-        const mode = problems.enumValue(`${field}.mode`, entry.mode, EgressMode, EgressMode.Http);
-        const port = validatePort(problems, `${field}.port`, entry.port, MODE_DEFAULT_PORT[mode]);
-        if (typeof entry.host !== "string") {
-            problems.add(`${field}.host`, entry.host === undefined ? "is required" : `${show(entry.host)} must be a string`);
-            return;
-        }
-        const host = normalizeHost(entry.host);
-        const hostError = hostProblem(host);
-        if (hostError) {
-            problems.add(`${field}.host`, `${show(entry.host)} ${hostError}`);
-            return;
-        }
-        const earlier = seen.get(host);
+        const draft = validateHost(problems, entry, index, hopTls);
+        if (!draft) return;
+        const raw = (entry as { host: string }).host;
+        const earlier = seen.get(draft.host);
         if (earlier) {
             problems.add(
-                `${field}.host`,
-                `${show(entry.host)} duplicates hosts[${earlier.index}] (${show(earlier.raw)}); each host may appear once`,
+                `hosts[${index}].host`,
+                `${show(raw)} duplicates hosts[${earlier.index}] (${show(earlier.raw)}); each host may appear once`,
             );
             return;
         }
-        seen.set(host, { index, raw: entry.host });
-        const protocol = MODE_PROTOCOL[mode];
-        if (port !== undefined) {
-            const user = portUsers.get(port);
-            if (user && user.protocol !== protocol) {
+        seen.set(draft.host, { index, raw });
+        const user = appPortUsers.get(draft.port);
+        if (user && user.appProtocol !== draft.appProtocol) {
+            problems.add(
+                `hosts[${index}]`,
+                `${show(draft.host)} needs protocol ${draft.appProtocol} on port ${draft.port}, but hosts[${user.index}] ` +
+                    `(${show(user.host)}) needs ${user.appProtocol} there; one port carries one protocol`,
+            );
+            return;
+        }
+        appPortUsers.set(draft.port, draft);
+        if (draft.fixedGatewayPort !== undefined) {
+            const other = fixedPortUsers.get(draft.fixedGatewayPort);
+            if (other) {
                 problems.add(
-                    field,
-                    `${show(host)} needs protocol ${protocol} on port ${port}, but hosts[${user.index}] ` +
-                        `(${show(user.host)}) needs ${user.protocol} there; one port carries one protocol`,
+                    `hosts[${index}].gatewayPort`,
+                    `${draft.fixedGatewayPort} is already the gateway port of hosts[${other.index}] (${show(other.host)})`,
                 );
                 return;
             }
-            portUsers.set(port, { index, host, protocol });
-            hosts.push({ host, mode, port, protocol });
+            fixedPortUsers.set(draft.fixedGatewayPort, draft);
         }
+        drafts.push(draft);
     });
-    return hosts.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+    // Hosts without a port of their own listen on their app port, shared by every such host.
+    const shared = new Set(drafts.filter((d) => !d.dedicatedGatewayPort).map((d) => d.port));
+    for (const draft of fixedPortUsers.values()) {
+        if (shared.has(draft.fixedGatewayPort!)) {
+            problems.add(
+                `hosts[${draft.index}].gatewayPort`,
+                `${draft.fixedGatewayPort} is a shared gateway port (the port of other hosts); choose another`,
+            );
+        }
+    }
+    const dedicated = allocatePorts(
+        drafts.filter((d) => d.dedicatedGatewayPort).map((d) => ({ host: d.host, fixed: d.fixedGatewayPort })),
+        shared,
+    );
+    return drafts
+        .map(({ index, fixedGatewayPort, ...host }) => ({
+            ...host,
+            gatewayPort: host.dedicatedGatewayPort ? dedicated.get(host.host)! : host.port,
+        }))
+        .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
 }
 
-function validatePort(problems: Problems, field: string, value: unknown, fallback: number): number | undefined {
+function validatePort(
+    problems: Problems,
+    field: string,
+    value: unknown,
+    fallback: number,
+    options: { allowReserved?: boolean } = {},
+): number | undefined {
     if (value === undefined) return fallback;
     if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
         problems.add(field, `${show(value)} is not a port number (an integer from 1 to 65535)`);
         return undefined;
     }
-    if (value >= ISTIO_RESERVED_PORTS.from && value <= ISTIO_RESERVED_PORTS.to) {
+    if (!options.allowReserved && value >= ISTIO_RESERVED_PORTS.from && value <= ISTIO_RESERVED_PORTS.to) {
         problems.add(
             field,
             `${value} is reserved by Istio's proxies (${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to})`,
@@ -323,6 +462,21 @@ function validateGateway(problems: Problems, args: Record<string, unknown>, comp
     };
 }
 
+function validateExportTo(problems: Problems, value: unknown): string[] {
+    if (value === undefined) return ["*"];
+    if (!Array.isArray(value) || value.length === 0) {
+        problems.add("exportTo", `${show(value)} must be a non-empty list of namespaces, "." or "*"`);
+        return ["*"];
+    }
+    for (const namespace of value) {
+        if (namespace !== "*" && namespace !== "." && (typeof namespace !== "string" || !DNS_LABEL.test(namespace))) {
+            problems.add("exportTo", `${show(namespace)} is not a namespace, "." or "*"`);
+        }
+    }
+    if (value.includes("*") && value.length > 1) problems.add("exportTo", '"*" already means every namespace; list it alone');
+    return value as string[];
+}
+
 /** Validates and defaults MeshEgress arguments; throws MeshEgressArgsError listing every problem. */
 export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | undefined): NormalizedArgs {
     const problems = new Problems();
@@ -338,11 +492,15 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         "hosts",
         "gateway",
         "existingGateway",
+        "gatewayHopTls",
+        "exportTo",
         "outboundTrafficPolicy",
         "istio",
         "istioCluster",
     ]);
-    const hosts = validateHosts(problems, args.hosts);
+    const hopTls = problems.enumValue("gatewayHopTls", args.gatewayHopTls, GatewayHopTls, GatewayHopTls.IstioMutual);
+    const exportTo = validateExportTo(problems, args.exportTo);
+    const hosts = validateHosts(problems, args.hosts, hopTls);
     const gateway = validateGateway(problems, args, componentName);
 
     const istio = problems.object("istio", args.istio) ?? {};
@@ -378,6 +536,8 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
     return {
         name: componentName,
         hosts,
+        hopTls,
+        exportTo,
         gateway,
         istio: {
             namespace: istioNamespace,

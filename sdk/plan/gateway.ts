@@ -18,8 +18,9 @@ export interface GatewayPort {
 /** Every port a Gateway server listens on (sorted, unique); each must be on the gateway Service (IST0162). */
 export function gatewayPorts(args: NormalizedArgs): GatewayPort[] {
     const byNumber = new Map<number, GatewayPort>();
-    for (const { port, protocol } of args.hosts) {
-        byNumber.set(port, { number: port, name: `${protocol.toLowerCase()}-${port}` });
+    // Named after what client sidecars send there, which is how they pick the protocol for the gateway hop.
+    for (const { gatewayPort, appProtocol } of args.hosts) {
+        byNumber.set(gatewayPort, { number: gatewayPort, name: `${appProtocol.toLowerCase()}-${gatewayPort}` });
     }
     return [...byNumber.values()].sort((a, b) => a.number - b.number);
 }
@@ -64,6 +65,7 @@ export function gatewayWorkload(args: NormalizedArgs, labels: Record<string, str
             spec: { maxUnavailable: workload.podDisruptionBudget.maxUnavailable, selector: { matchLabels: selector } },
         });
     }
+    if (args.hosts.some((h) => h.origination?.credentialName)) objects.push(...secretReader(args, metadata));
     if (workload.autoscaling) {
         const { minReplicas, maxReplicas, targetCpuUtilizationPercentage } = workload.autoscaling;
         objects.push({
@@ -137,4 +139,27 @@ function deployment(args: NormalizedArgs, workload: GatewayWorkload, metadata: M
     // With an autoscaler the HPA owns the replica count; setting it here would fight it on every update.
     if (!workload.autoscaling) spec.replicas = workload.replicas;
     return { apiVersion: "apps/v1", kind: "Deployment", metadata, spec };
+}
+
+/**
+ * Lets the gateway's identity read Secrets in its namespace, which istiod checks before serving a `credentialName`
+ * to it (as the istio/gateway chart's Role does). Only created when a host names a credential.
+ */
+function secretReader(args: NormalizedArgs, metadata: Manifest["metadata"]): Manifest[] {
+    const name = `${args.gateway.serviceName}-sds`;
+    return [
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "Role",
+            metadata: { ...metadata, name },
+            rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "watch", "list"] }],
+        },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "RoleBinding",
+            metadata: { ...metadata, name },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+            subjects: [{ kind: "ServiceAccount", name: args.gateway.serviceName }],
+        },
+    ];
 }

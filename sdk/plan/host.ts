@@ -1,4 +1,5 @@
 // What every per-host recipe needs to know, and the four objects each recipe returns.
+import { GatewayHopTls } from "../args";
 import { NormalizedHost } from "../normalized";
 import { ISTIO_NETWORKING, Manifest } from "./manifest";
 
@@ -15,6 +16,10 @@ export interface HostContext {
     gatewayRef: string;
     /** Labels of the gateway pods. */
     gatewaySelector: Record<string, string>;
+    /** TLS between client sidecars and the gateway. */
+    hopTls: GatewayHopTls;
+    /** Istio `exportTo` of the ServiceEntry and VirtualService. */
+    exportTo: string[];
     labels: Record<string, string>;
     annotations: Record<string, string>;
 }
@@ -24,17 +29,24 @@ export interface HostRecipe {
     gateway: Manifest;
     destinationRule: Manifest;
     virtualService: Manifest;
+    /** The DestinationRule that makes the gateway originate TLS to the host, for the origination modes. */
+    originationRule?: Manifest;
 }
 
-/** Sidecars in every namespace must see these objects, so traffic from any client goes through the gateway. */
+/** Every client sidecar must find the gateway's subsets, or traffic to the gateway fails (pitfall 4). */
 export const VISIBLE_TO_ALL_NAMESPACES = ["*"];
 
-export function istioObject(context: HostContext, kind: string, spec: Record<string, unknown>): Manifest {
+export function istioObject(
+    context: HostContext,
+    kind: string,
+    spec: Record<string, unknown>,
+    name = context.objectName,
+): Manifest {
     return {
         apiVersion: ISTIO_NETWORKING,
         kind,
         metadata: {
-            name: context.objectName,
+            name,
             namespace: context.namespace,
             labels: context.labels,
             annotations: context.annotations,
@@ -43,11 +55,55 @@ export function istioObject(context: HostContext, kind: string, spec: Record<str
     };
 }
 
-/** The DestinationRule that names this host's subset of the gateway Service (recipes A and B). */
+const mutualHop = (context: HostContext) => context.hopTls === GatewayHopTls.IstioMutual;
+
+/**
+ * The DestinationRule naming this host's subset of the gateway Service. With the mutual-TLS hop, the subset wraps
+ * the host's traffic in Istio mTLS with `sni` = the host, which is how the gateway tells hosts apart on a shared
+ * port (auto mTLS does not cover the gateway hop, istio/istio#23910).
+ */
 export function gatewaySubsetRule(context: HostContext): Manifest {
+    const { host, gatewayPort } = context.host;
+    const subset: Record<string, unknown> = { name: context.subset };
+    if (mutualHop(context)) {
+        subset.trafficPolicy = {
+            portLevelSettings: [{ port: { number: gatewayPort }, tls: { mode: "ISTIO_MUTUAL", sni: host } }],
+        };
+    }
     return istioObject(context, "DestinationRule", {
         host: context.gatewayHost,
         exportTo: VISIBLE_TO_ALL_NAMESPACES,
-        subsets: [{ name: context.subset }],
+        subsets: [subset],
     });
+}
+
+/** The gateway server for a host whose app sends plain HTTP: HTTPS terminating Istio mTLS, or plain HTTP. */
+export function httpGatewayServer(context: HostContext): Record<string, unknown> {
+    const { host, gatewayPort } = context.host;
+    return mutualHop(context)
+        ? {
+              port: { number: gatewayPort, name: `https-${gatewayPort}`, protocol: "HTTPS" },
+              hosts: [host],
+              tls: { mode: "ISTIO_MUTUAL" },
+          }
+        : { port: { number: gatewayPort, name: `http-${gatewayPort}`, protocol: "HTTP" }, hosts: [host] };
+}
+
+/** The VirtualService `http` routes: mesh → this host's gateway subset, gateway → the host's `port`. */
+export function httpRoutes(context: HostContext, externalPort: number): Record<string, unknown>[] {
+    const { host, port, gatewayPort } = context.host;
+    return [
+        {
+            name: "mesh-to-egress-gateway",
+            match: [{ gateways: ["mesh"], port }],
+            route: [
+                { destination: { host: context.gatewayHost, subset: context.subset, port: { number: gatewayPort } } },
+            ],
+        },
+        {
+            name: "egress-gateway-to-host",
+            match: [{ gateways: [context.gatewayRef], port: gatewayPort }],
+            route: [{ destination: { host, port: { number: externalPort } } }],
+        },
+    ];
 }

@@ -8,14 +8,17 @@ import { httpRecipe } from "./http";
 import { Manifest, PlannedObject, objectKey } from "./manifest";
 import { hostObjectName, hostSubsetName } from "./names";
 import { MeshConfigEdit, outboundPolicy } from "./policy";
+import { originationRecipe } from "./origination";
 import { tlsPassthroughRecipe } from "./tlsPassthrough";
 
 export { PlannedObject, Manifest, TargetCluster } from "./manifest";
 export { MeshConfigEdit } from "./policy";
 
-const RECIPES: Record<EgressMode, (context: HostContext) => HostRecipe> = {
+const RECIPES: Record<EgressMode, (context: HostContext, componentName: string) => HostRecipe> = {
     HTTP: httpRecipe,
     TLS_PASSTHROUGH: tlsPassthroughRecipe,
+    TLS_ORIGINATION: originationRecipe,
+    MUTUAL_TLS_ORIGINATION: originationRecipe,
 };
 
 /** Names of one host's Istio objects, as reported in the component's outputs. */
@@ -25,6 +28,10 @@ export interface HostObjectNames {
     gateway: string;
     destinationRule: string;
     virtualService: string;
+    /** The DestinationRule that originates TLS to the host, for the origination modes; "" otherwise. */
+    originationRule: string;
+    /** The gateway port the host's traffic arrives on. */
+    gatewayPort: number;
 }
 
 export interface EgressPlan {
@@ -51,6 +58,8 @@ function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<
         gatewayHost: gatewayServiceHost(args),
         gatewayRef: `${args.gateway.namespace}/${objectName}`,
         gatewaySelector: args.gateway.selector,
+        hopTls: args.hopTls,
+        exportTo: args.exportTo,
         labels,
         annotations: { "mesh-egress.io/host": host.host },
     };
@@ -59,8 +68,11 @@ function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<
 export function buildPlan(args: NormalizedArgs): EgressPlan {
     const labels = { ...MANAGED_BY_LABELS, "mesh-egress.io/instance": args.name };
     const objects: PlannedObject[] = [];
+    const owners = new Map<string, string | undefined>();
     const add = (manifest: Manifest, cluster: PlannedObject["cluster"], dependsOn: string[], host?: string) => {
         const key = objectKey(manifest);
+        if (owners.has(key)) throw new Error(`hosts ${owners.get(key)} and ${host} would both name ${key}`);
+        owners.set(key, host);
         objects.push({ key, cluster, host, manifest, dependsOn });
         return key;
     };
@@ -70,12 +82,13 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
     const hostObjects: Record<string, HostObjectNames> = {};
     for (const host of args.hosts) {
         const context = hostContext(args, host, labels);
-        const recipe = RECIPES[host.mode](context);
+        const recipe = RECIPES[host.mode](context, args.name);
         const prerequisites = [
             add(recipe.serviceEntry, "istio", [], host.host),
             add(recipe.destinationRule, "istio", [], host.host),
             add(recipe.gateway, "istio", [], host.host),
         ];
+        if (recipe.originationRule) prerequisites.push(add(recipe.originationRule, "istio", [], host.host));
         // Routes last: a VirtualService pointing at a subset or gateway that does not exist yet drops traffic.
         add(recipe.virtualService, "istio", serviceKey ? [...prerequisites, serviceKey] : prerequisites, host.host);
         hostObjects[host.host] = {
@@ -84,6 +97,8 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
             gateway: context.objectName,
             destinationRule: context.objectName,
             virtualService: context.objectName,
+            originationRule: recipe.originationRule?.metadata.name ?? "",
+            gatewayPort: host.gatewayPort,
         };
     }
 

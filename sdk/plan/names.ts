@@ -17,12 +17,12 @@ function shortHash(text: string): string {
     return createHash("sha256").update(text).digest("hex").slice(0, HASH_LENGTH);
 }
 
-/** `<prefix>-<slug>`, cut to 63 characters with a hash of the host when longer. */
-export function hostObjectName(prefix: string, host: string): string {
-    const full = `${prefix}-${hostSlug(host)}`;
+/** `<prefix>-<slug><suffix>`, cut to 63 characters with a hash of the host when longer. */
+export function hostObjectName(prefix: string, host: string, suffix = ""): string {
+    const full = `${prefix}-${hostSlug(host)}${suffix}`;
     if (full.length <= MAX_NAME) return full;
-    const kept = full.slice(0, MAX_NAME - HASH_LENGTH - 1).replace(/-+$/, "");
-    return `${kept}-${shortHash(host)}`;
+    const kept = full.slice(0, MAX_NAME - HASH_LENGTH - 1 - suffix.length).replace(/-+$/, "");
+    return `${kept}-${shortHash(host)}${suffix}`;
 }
 
 /** The DestinationRule subset of the gateway host that carries one external host's traffic. */

@@ -1,25 +1,33 @@
-// Recipe B, TLS passthrough: the app sends TLS (HTTPS) to the host; the sidecar and the gateway route the encrypted
-// stream by SNI without terminating it. Istio task "Egress Gateways", section "Egress gateway for HTTPS traffic".
-import { HostContext, HostRecipe, VISIBLE_TO_ALL_NAMESPACES, gatewaySubsetRule, istioObject } from "./host";
+// Recipe B, TLS passthrough: the app sends TLS (HTTPS) to the host and the gateway forwards it without decrypting.
+// - Plain hop (Istio task "Egress Gateways", "Egress gateway for HTTPS traffic"): sidecar and gateway route by SNI.
+// - Mutual-TLS hop (recipe D, "TLS in mTLS"): the gateway terminates the hop's mTLS and cannot see the app's SNI
+//   inside, so the host gets a gateway port of its own and the gateway side is a `tcp` route by port.
+import { GatewayHopTls } from "../args";
+import { HostContext, HostRecipe, gatewaySubsetRule, istioObject } from "./host";
 
 export function tlsPassthroughRecipe(context: HostContext): HostRecipe {
-    const { host, port } = context.host;
-    const portName = `tls-${port}`;
+    const { host, port, gatewayPort } = context.host;
+    const mutualHop = context.hopTls === GatewayHopTls.IstioMutual;
+    const meshRoute = {
+        match: [{ gateways: ["mesh"], port, sniHosts: [host] }],
+        route: [{ destination: { host: context.gatewayHost, subset: context.subset, port: { number: gatewayPort } } }],
+    };
+    const toHost = [{ destination: { host, port: { number: port } } }];
     return {
         serviceEntry: istioObject(context, "ServiceEntry", {
             hosts: [host],
             location: "MESH_EXTERNAL",
             resolution: "DNS",
-            ports: [{ number: port, name: portName, protocol: "TLS" }],
-            exportTo: VISIBLE_TO_ALL_NAMESPACES,
+            ports: [{ number: port, name: `tls-${port}`, protocol: "TLS" }],
+            exportTo: context.exportTo,
         }),
         gateway: istioObject(context, "Gateway", {
             selector: context.gatewaySelector,
             servers: [
                 {
-                    port: { number: port, name: portName, protocol: "TLS" },
+                    port: { number: gatewayPort, name: `tls-${gatewayPort}`, protocol: "TLS" },
                     hosts: [host],
-                    tls: { mode: "PASSTHROUGH" },
+                    tls: { mode: mutualHop ? "ISTIO_MUTUAL" : "PASSTHROUGH" },
                 },
             ],
         }),
@@ -27,21 +35,11 @@ export function tlsPassthroughRecipe(context: HostContext): HostRecipe {
         virtualService: istioObject(context, "VirtualService", {
             hosts: [host],
             gateways: ["mesh", context.gatewayRef],
-            exportTo: VISIBLE_TO_ALL_NAMESPACES,
-            tls: [
-                {
-                    match: [{ gateways: ["mesh"], port, sniHosts: [host] }],
-                    route: [
-                        {
-                            destination: { host: context.gatewayHost, subset: context.subset, port: { number: port } },
-                        },
-                    ],
-                },
-                {
-                    match: [{ gateways: [context.gatewayRef], port, sniHosts: [host] }],
-                    route: [{ destination: { host, port: { number: port } } }],
-                },
-            ],
+            exportTo: context.exportTo,
+            tls: mutualHop
+                ? [meshRoute]
+                : [meshRoute, { match: [{ gateways: [context.gatewayRef], port, sniHosts: [host] }], route: toHost }],
+            ...(mutualHop ? { tcp: [{ match: [{ gateways: [context.gatewayRef], port: gatewayPort }], route: toHost }] } : {}),
         }),
     };
 }

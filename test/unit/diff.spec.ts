@@ -82,6 +82,7 @@ describe("diffs between two inputs", () => {
             deleted: [],
             changed: [
                 COMPONENT,
+                `${ISTIO}:DestinationRule egress-example-org`,
                 `${ISTIO}:Gateway egress-example-org`,
                 `${ISTIO}:ServiceEntry egress-example-org`,
                 `${ISTIO}:VirtualService egress-example-org`,

@@ -27,7 +27,7 @@ function hostMetadata(name: string, host: string) {
 }
 
 describe("the plan", () => {
-    describe("recipe A: plain HTTP (the seed's aliyun.com on port 80)", () => {
+    describe("recipe A: plain HTTP (the seed's aliyun.com on port 80), Istio mTLS on the gateway hop by default", () => {
         const seed = plan({ hosts: [{ host: "aliyun.com" }] });
 
         it("registers the host with DNS resolution as a mesh-external HTTP service", () => {
@@ -44,24 +44,50 @@ describe("the plan", () => {
                 },
             });
         });
-        it("opens an HTTP server for the host on the egress gateway", () => {
+        it("opens an HTTPS server on the gateway that terminates the hop's Istio mTLS", () => {
             expect(manifest(seed, "Gateway/istio-system/egress-aliyun-com")).to.deep.equal({
                 apiVersion: "networking.istio.io/v1",
                 kind: "Gateway",
                 metadata: hostMetadata("egress-aliyun-com", "aliyun.com"),
                 spec: {
                     selector: { istio: "egressgateway", app: "egress-gateway" },
-                    servers: [{ port: { number: 80, name: "http-80", protocol: "HTTP" }, hosts: ["aliyun.com"] }],
+                    servers: [
+                        {
+                            port: { number: 80, name: "https-80", protocol: "HTTPS" },
+                            hosts: ["aliyun.com"],
+                            tls: { mode: "ISTIO_MUTUAL" },
+                        },
+                    ],
                 },
             });
         });
-        it("names the host's subset of the gateway, visible to every namespace", () => {
+        it("names the host's subset of the gateway, with Istio mTLS and SNI = the host, visible to every namespace", () => {
             expect(manifest(seed, "DestinationRule/istio-system/egress-aliyun-com")).to.deep.equal({
                 apiVersion: "networking.istio.io/v1",
                 kind: "DestinationRule",
                 metadata: hostMetadata("egress-aliyun-com", "aliyun.com"),
-                spec: { host: GATEWAY_HOST, exportTo: ["*"], subsets: [{ name: "to-aliyun-com" }] },
+                spec: {
+                    host: GATEWAY_HOST,
+                    exportTo: ["*"],
+                    subsets: [
+                        {
+                            name: "to-aliyun-com",
+                            trafficPolicy: {
+                                portLevelSettings: [{ port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL", sni: "aliyun.com" } }],
+                            },
+                        },
+                    ],
+                },
             });
+        });
+        it("with the plain hop, opens a plain HTTP server and a subset without TLS", () => {
+            const plain = plan({ hosts: [{ host: "aliyun.com" }], gatewayHopTls: "DISABLE" });
+            expect((manifest(plain, "Gateway/istio-system/egress-aliyun-com").spec as any).servers).to.deep.equal([
+                { port: { number: 80, name: "http-80", protocol: "HTTP" }, hosts: ["aliyun.com"] },
+            ]);
+            expect((manifest(plain, "DestinationRule/istio-system/egress-aliyun-com").spec as any).subsets).to.deep.equal([
+                { name: "to-aliyun-com" },
+            ]);
         });
         it("routes mesh → gateway → host in one VirtualService", () => {
             expect(manifest(seed, "VirtualService/istio-system/egress-aliyun-com")).to.deep.equal({
@@ -89,8 +115,8 @@ describe("the plan", () => {
         });
     });
 
-    describe("recipe B: TLS passthrough by SNI", () => {
-        const tls = plan({ hosts: [{ host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }] });
+    describe("recipe B: TLS passthrough by SNI (plain hop)", () => {
+        const tls = plan({ hosts: [{ host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }], gatewayHopTls: "DISABLE" });
         it("registers the host as a TLS service on 443", () => {
             expect((manifest(tls, "ServiceEntry/istio-system/egress-api-stripe-com").spec as any).ports).to.deep.equal([
                 { number: 443, name: "tls-443", protocol: "TLS" },
@@ -124,7 +150,10 @@ describe("the plan", () => {
     });
 
     describe("the gateway workload", () => {
-        const p = plan({ hosts: [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }] });
+        const p = plan({
+            hosts: [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }],
+            gatewayHopTls: "DISABLE",
+        });
         const metadata = {
             name: "egress-gateway",
             namespace: "istio-system",
@@ -375,7 +404,7 @@ describe("the plan", () => {
             });
             expect(unchanged.length).to.equal(before.objects.length);
         });
-        it("reports per host the names of its objects", () => {
+        it("reports per host the names of its objects and its gateway port", () => {
             expect(plan({ hosts: [{ host: "aliyun.com" }] }).hostObjects).to.deep.equal({
                 "aliyun.com": {
                     namespace: "istio-system",
@@ -383,6 +412,8 @@ describe("the plan", () => {
                     gateway: "egress-aliyun-com",
                     destinationRule: "egress-aliyun-com",
                     virtualService: "egress-aliyun-com",
+                    originationRule: "",
+                    gatewayPort: 80,
                 },
             });
         });

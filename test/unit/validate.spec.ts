@@ -1,6 +1,7 @@
 // Every rejected input: the exact message names the field and the offending value, and nothing is registered.
 import { expect } from "chai";
 import { MeshEgressArgs } from "../../sdk";
+import { derivedPort } from "../../sdk/ports";
 import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
 
 function problemsOf(args: unknown, name = "egress"): string[] {
@@ -39,7 +40,7 @@ describe("argument validation", () => {
         });
         it("entries reject unknown fields", () => {
             expect(problemsOf({ hosts: [{ host: "aliyun.com", hostname: "x" }] })).to.deep.equal([
-                "hosts[0].hostname: is not a known field (known: host, mode, port)",
+                "hosts[0].hostname: is not a known field (known: host, mode, port, externalPort, gatewayPort, tls)",
             ]);
         });
         it("rejects an IPv4 literal", () => {
@@ -92,7 +93,7 @@ describe("argument validation", () => {
         });
         it("rejects an unknown mode", () => {
             expect(problemsOf({ hosts: [{ host: "aliyun.com", mode: "HTTPS" }] })).to.deep.equal([
-                'hosts[0].mode: "HTTPS" is not one of HTTP, TLS_PASSTHROUGH',
+                'hosts[0].mode: "HTTPS" is not one of HTTP, TLS_PASSTHROUGH, TLS_ORIGINATION, MUTUAL_TLS_ORIGINATION',
             ]);
         });
         for (const port of [0, 65536, 80.5, "80"]) {
@@ -227,8 +228,8 @@ describe("argument validation", () => {
         });
         it("rejects unknown top-level fields", () => {
             expect(problemsOf({ hosts: [], host: "aliyun.com" })).to.deep.equal([
-                "args.host: is not a known field (known: hosts, gateway, existingGateway, outboundTrafficPolicy, " +
-                    "istio, istioCluster)",
+                "args.host: is not a known field (known: hosts, gateway, existingGateway, gatewayHopTls, exportTo, " +
+                    "outboundTrafficPolicy, istio, istioCluster)",
             ]);
         });
     });
@@ -243,8 +244,16 @@ describe("argument validation", () => {
                 hosts: [{ host: "a.com" }, { host: "b.com", mode: "TLS_PASSTHROUGH" }],
             });
             expect(args.hosts).to.deep.equal([
-                { host: "a.com", mode: "HTTP", port: 80, protocol: "HTTP" },
-                { host: "b.com", mode: "TLS_PASSTHROUGH", port: 443, protocol: "TLS" },
+                { host: "a.com", mode: "HTTP", port: 80, appProtocol: "HTTP", externalPort: 80, gatewayPort: 80, dedicatedGatewayPort: false },
+                {
+                    host: "b.com",
+                    mode: "TLS_PASSTHROUGH",
+                    port: 443,
+                    appProtocol: "TLS",
+                    externalPort: 443,
+                    gatewayPort: derivedPort("b.com"),
+                    dedicatedGatewayPort: true,
+                },
             ]);
         });
         it("uses ConfigMap istio-<revision> for a revisioned control plane", () => {
