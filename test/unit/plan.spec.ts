@@ -3,6 +3,7 @@
 import { expect } from "chai";
 import { MeshEgressArgs } from "../../sdk";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
+import { derivedPort } from "../../sdk/ports";
 import { validateArgs } from "../../sdk/validate";
 
 function plan(args: MeshEgressArgs, name = "egress"): EgressPlan {
@@ -146,6 +147,145 @@ describe("the plan", () => {
                     route: [{ destination: { host: "api.stripe.com", port: { number: 443 } } }],
                 },
             ]);
+        });
+    });
+
+    describe("recipe D: TLS passthrough inside the gateway hop's Istio mTLS (yangminzhu's egress-mtls gist; ASM)", () => {
+        const tls = plan({ hosts: [{ host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }] });
+        const port = derivedPort("api.stripe.com");
+        it("gives the host a gateway port of its own, terminating the hop's mTLS there", () => {
+            expect((manifest(tls, "Gateway/istio-system/egress-api-stripe-com").spec as any).servers).to.deep.equal([
+                { port: { number: port, name: `tls-${port}`, protocol: "TLS" }, hosts: ["api.stripe.com"], tls: { mode: "ISTIO_MUTUAL" } },
+            ]);
+        });
+        it("wraps the host's traffic to that port in Istio mTLS with SNI = the host", () => {
+            expect((manifest(tls, "DestinationRule/istio-system/egress-api-stripe-com").spec as any).subsets).to.deep.equal([
+                {
+                    name: "to-api-stripe-com",
+                    trafficPolicy: {
+                        portLevelSettings: [{ port: { number: port }, tls: { mode: "ISTIO_MUTUAL", sni: "api.stripe.com" } }],
+                    },
+                },
+            ]);
+        });
+        it("routes the mesh hop by SNI and the gateway hop by port", () => {
+            const spec = manifest(tls, "VirtualService/istio-system/egress-api-stripe-com").spec as any;
+            expect(spec.tls).to.deep.equal([
+                {
+                    match: [{ gateways: ["mesh"], port: 443, sniHosts: ["api.stripe.com"] }],
+                    route: [{ destination: { host: GATEWAY_HOST, subset: "to-api-stripe-com", port: { number: port } } }],
+                },
+            ]);
+            expect(spec.tcp).to.deep.equal([
+                {
+                    match: [{ gateways: ["istio-system/egress-api-stripe-com"], port }],
+                    route: [{ destination: { host: "api.stripe.com", port: { number: 443 } } }],
+                },
+            ]);
+        });
+        it("adds the dedicated port to the gateway Service", () => {
+            expect((manifest(tls, "Service/istio-system/egress-gateway").spec as any).ports).to.deep.equal([
+                { name: "status-port", port: 15021, targetPort: 15021, protocol: "TCP" },
+                { name: `tls-${port}`, port, targetPort: port, protocol: "TCP" },
+            ]);
+        });
+        it("uses an explicit gatewayPort", () => {
+            const pinned = plan({ hosts: [{ host: "api.stripe.com", mode: "TLS_PASSTHROUGH", gatewayPort: 20443 }] });
+            expect(pinned.hostObjects["api.stripe.com"].gatewayPort).to.equal(20443);
+        });
+    });
+
+    describe("recipe C: TLS origination at the gateway (task \"Egress Gateways with TLS Origination\")", () => {
+        const originate = plan({ hosts: [{ host: "edition.cnn.com", mode: "TLS_ORIGINATION" }] });
+        it("declares the app's HTTP port and the host's HTTPS port", () => {
+            expect((manifest(originate, "ServiceEntry/istio-system/egress-edition-cnn-com").spec as any).ports).to.deep.equal([
+                { number: 80, name: "http-80", protocol: "HTTP" },
+                { number: 443, name: "https-443", protocol: "HTTPS" },
+            ]);
+        });
+        it("routes the gateway hop to the host's port 443", () => {
+            const http = (manifest(originate, "VirtualService/istio-system/egress-edition-cnn-com").spec as any).http;
+            expect(http[1].route).to.deep.equal([{ destination: { host: "edition.cnn.com", port: { number: 443 } } }]);
+        });
+        it("originates TLS with SNI from the gateway, in a rule only the gateway's namespace sees", () => {
+            expect(manifest(originate, "DestinationRule/istio-system/egress-edition-cnn-com-tls")).to.deep.equal({
+                apiVersion: "networking.istio.io/v1",
+                kind: "DestinationRule",
+                metadata: hostMetadata("egress-edition-cnn-com-tls", "edition.cnn.com"),
+                spec: {
+                    host: "edition.cnn.com",
+                    exportTo: ["."],
+                    trafficPolicy: {
+                        portLevelSettings: [{ port: { number: 443 }, tls: { mode: "SIMPLE", sni: "edition.cnn.com" } }],
+                    },
+                },
+            });
+        });
+        it("verifies the host with a CA file and names when asked", () => {
+            const verified = plan({
+                hosts: [
+                    {
+                        host: "api.example.com",
+                        mode: "TLS_ORIGINATION",
+                        externalPort: 8443,
+                        tls: { caCertificates: "/etc/certs/ca.pem", subjectAltNames: ["api.example.com"], sni: "edge.example.com" },
+                    },
+                ],
+            });
+            expect((manifest(verified, "DestinationRule/istio-system/egress-api-example-com-tls").spec as any).trafficPolicy).to.deep.equal({
+                portLevelSettings: [
+                    {
+                        port: { number: 8443 },
+                        tls: { mode: "SIMPLE", sni: "edge.example.com", caCertificates: "/etc/certs/ca.pem", subjectAltNames: ["api.example.com"] },
+                    },
+                ],
+            });
+        });
+        it("creates the origination rule before the VirtualService", () => {
+            expect(originate.objects.find((o) => o.key === "VirtualService/istio-system/egress-edition-cnn-com")!.dependsOn).to.include(
+                "DestinationRule/istio-system/egress-edition-cnn-com-tls",
+            );
+        });
+    });
+
+    describe("recipe E: mutual TLS origination with a client certificate", () => {
+        const mutual = plan({
+            hosts: [{ host: "my-nginx.example.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "client-credential" } }],
+        });
+        it("presents the Secret's client certificate", () => {
+            expect((manifest(mutual, "DestinationRule/istio-system/egress-my--nginx-example-com-tls").spec as any).trafficPolicy).to.deep.equal({
+                portLevelSettings: [
+                    { port: { number: 443 }, tls: { mode: "MUTUAL", sni: "my-nginx.example.com", credentialName: "client-credential" } },
+                ],
+            });
+        });
+        it("lets the gateway's ServiceAccount read Secrets in its namespace", () => {
+            const metadata = { name: "egress-gateway-sds", namespace: "istio-system", labels: { ...LABELS, istio: "egressgateway", app: "egress-gateway" } };
+            expect(manifest(mutual, "Role/istio-system/egress-gateway-sds")).to.deep.equal({
+                apiVersion: "rbac.authorization.k8s.io/v1",
+                kind: "Role",
+                metadata,
+                rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "watch", "list"] }],
+            });
+            expect(manifest(mutual, "RoleBinding/istio-system/egress-gateway-sds")).to.deep.equal({
+                apiVersion: "rbac.authorization.k8s.io/v1",
+                kind: "RoleBinding",
+                metadata,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "egress-gateway-sds" },
+                subjects: [{ kind: "ServiceAccount", name: "egress-gateway" }],
+            });
+        });
+        it("grants nothing when no host names a credential", () => {
+            expect(plan({ hosts: [{ host: "a.com", mode: "TLS_ORIGINATION" }] }).objects.map((o) => o.manifest.kind)).to.not.include("Role");
+        });
+    });
+
+    describe("visibility", () => {
+        it("exports ServiceEntries and VirtualServices to the listed namespaces, gateway subsets to all", () => {
+            const scoped = plan({ hosts: [{ host: "aliyun.com" }], exportTo: ["payments"] });
+            expect((manifest(scoped, "ServiceEntry/istio-system/egress-aliyun-com").spec as any).exportTo).to.deep.equal(["payments"]);
+            expect((manifest(scoped, "VirtualService/istio-system/egress-aliyun-com").spec as any).exportTo).to.deep.equal(["payments"]);
+            expect((manifest(scoped, "DestinationRule/istio-system/egress-aliyun-com").spec as any).exportTo).to.deep.equal(["*"]);
         });
     });
 

@@ -14,6 +14,7 @@ async function models(): Promise<Record<string, ModelClass>> {
     const apps = await import("kubernetes-models/apps/v1");
     const policy = await import("kubernetes-models/policy/v1");
     const autoscaling = await import("kubernetes-models/autoscaling/v2");
+    const rbac = await import("kubernetes-models/rbac.authorization.k8s.io/v1");
     return {
         "networking.istio.io/v1/ServiceEntry": istio.ServiceEntry,
         "networking.istio.io/v1/Gateway": istio.Gateway,
@@ -25,19 +26,33 @@ async function models(): Promise<Record<string, ModelClass>> {
         "apps/v1/Deployment": apps.Deployment,
         "policy/v1/PodDisruptionBudget": policy.PodDisruptionBudget,
         "autoscaling/v2/HorizontalPodAutoscaler": autoscaling.HorizontalPodAutoscaler,
+        "rbac.authorization.k8s.io/v1/Role": rbac.Role,
+        "rbac.authorization.k8s.io/v1/RoleBinding": rbac.RoleBinding,
     };
 }
 
+/** Every mode and kind, with the mutual-TLS hop (default) and with the plain hop. */
 function everyKind(): Manifest[] {
+    return [...everyKindWith("ISTIO_MUTUAL"), ...everyKindWith("DISABLE").filter((m) => m.kind !== "Role" && m.kind !== "RoleBinding")];
+}
+
+function everyKindWith(gatewayHopTls: "ISTIO_MUTUAL" | "DISABLE"): Manifest[] {
     const plan = buildPlan(
         validateArgs("egress", {
-            hosts: [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }, { host: "x.io", port: 8080 }],
+            hosts: [
+                { host: "aliyun.com" },
+                { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+                { host: "x.io", port: 8080 },
+                { host: "edition.cnn.com", mode: "TLS_ORIGINATION", tls: { subjectAltNames: ["edition.cnn.com"] } },
+                { host: "mtls.example.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "client-credential" } },
+            ],
             gateway: {
                 autoscaling: { minReplicas: 2, maxReplicas: 4 },
                 tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }],
                 nodeSelector: { egress: "true" },
             },
             outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" },
+            gatewayHopTls,
         }),
     );
     return plan.objects.map((o) => o.manifest);
@@ -50,7 +65,8 @@ describe("schema validity", () => {
     });
 
     for (const manifest of everyKind()) {
-        it(`${manifest.kind} ${manifest.metadata.name} validates against its schema`, () => {
+        const hop = (manifest.spec as any)?.servers?.[0]?.tls?.mode === "ISTIO_MUTUAL" ? " (mTLS hop)" : "";
+        it(`${manifest.kind} ${manifest.metadata.name}${hop} validates against its schema`, () => {
             const Model = byKind[`${manifest.apiVersion}/${manifest.kind}`];
             expect(Model, `a model for ${manifest.apiVersion} ${manifest.kind}`).to.not.equal(undefined);
             expect(() => new Model(manifest).validate()).to.not.throw();

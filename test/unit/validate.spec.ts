@@ -123,6 +123,85 @@ describe("argument validation", () => {
         });
     });
 
+    describe("mode options", () => {
+        it("needs a credential for mutual TLS origination", () => {
+            expect(problemsOf({ hosts: [{ host: "a.com", mode: "MUTUAL_TLS_ORIGINATION" }] })).to.deep.equal([
+                "hosts[0].tls.credentialName: is required for MUTUAL_TLS_ORIGINATION: name the Secret (tls.crt, tls.key, " +
+                    "ca.crt) in the gateway namespace",
+            ]);
+        });
+        it("rejects tls options outside the origination modes", () => {
+            expect(problemsOf({ hosts: [{ host: "a.com", tls: { sni: "a.com" } }] })).to.deep.equal([
+                "hosts[0].tls: applies only to the modes TLS_ORIGINATION and MUTUAL_TLS_ORIGINATION, not HTTP",
+            ]);
+        });
+        it("rejects an externalPort outside the origination modes", () => {
+            expect(problemsOf({ hosts: [{ host: "a.com", externalPort: 443 }] })).to.deep.equal([
+                "hosts[0].externalPort: applies only to the modes TLS_ORIGINATION and MUTUAL_TLS_ORIGINATION, not HTTP",
+            ]);
+        });
+        it("rejects an origination whose app port equals the external port", () => {
+            expect(problemsOf({ hosts: [{ host: "a.com", mode: "TLS_ORIGINATION", port: 443 }] })).to.deep.equal([
+                "hosts[0].externalPort: 443 equals port: the app's plain HTTP and the gateway's TLS to the host need different ports",
+            ]);
+        });
+        it("rejects a CA file together with a credential", () => {
+            expect(
+                problemsOf({
+                    hosts: [{ host: "a.com", mode: "TLS_ORIGINATION", tls: { credentialName: "ca", caCertificates: "/ca.pem" } }],
+                }),
+            ).to.deep.equal(["hosts[0].tls: credentialName and caCertificates are mutually exclusive: the Secret's ca.crt is the CA"]);
+        });
+        it("rejects a relative CA path, a bad Secret name and an empty SAN", () => {
+            expect(
+                problemsOf({
+                    hosts: [{ host: "a.com", mode: "TLS_ORIGINATION", tls: { caCertificates: "ca.pem", subjectAltNames: [""] } }],
+                }),
+            ).to.deep.equal([
+                'hosts[0].tls.caCertificates: "ca.pem" must be an absolute path in the gateway pods',
+                'hosts[0].tls.subjectAltNames: [""] must be a list of non-empty names',
+            ]);
+            expect(problemsOf({ hosts: [{ host: "a.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "Client_Cert" } }] })).to.deep.equal([
+                'hosts[0].tls.credentialName: "Client_Cert" is not a valid Secret name',
+            ]);
+        });
+        it("rejects a gatewayPort for a host that shares its gateway port", () => {
+            expect(problemsOf({ hosts: [{ host: "a.com", gatewayPort: 20080 }] })).to.deep.equal([
+                "hosts[0].gatewayPort: applies only to hosts with a gateway port of their own (TLS_PASSTHROUGH with the " +
+                    "ISTIO_MUTUAL hop); the others share the gateway port that equals their port",
+            ]);
+        });
+        it("rejects two hosts pinned to one gateway port", () => {
+            expect(
+                problemsOf({
+                    hosts: [
+                        { host: "a.com", mode: "TLS_PASSTHROUGH", gatewayPort: 20443 },
+                        { host: "b.com", mode: "TLS_PASSTHROUGH", gatewayPort: 20443 },
+                    ],
+                }),
+            ).to.deep.equal(['hosts[1].gatewayPort: 20443 is already the gateway port of hosts[0] ("a.com")']);
+        });
+        it("rejects a pinned gateway port that other hosts share", () => {
+            expect(
+                problemsOf({ hosts: [{ host: "a.com", port: 8080 }, { host: "b.com", mode: "TLS_PASSTHROUGH", gatewayPort: 8080 }] }),
+            ).to.deep.equal(["hosts[1].gatewayPort: 8080 is a shared gateway port (the port of other hosts); choose another"]);
+        });
+        it("rejects an unknown gateway hop", () => {
+            expect(problemsOf({ hosts: [], gatewayHopTls: "MUTUAL" })).to.deep.equal([
+                'gatewayHopTls: "MUTUAL" is not one of ISTIO_MUTUAL, DISABLE',
+            ]);
+        });
+        it("rejects a malformed exportTo", () => {
+            expect(problemsOf({ hosts: [], exportTo: [] })).to.deep.equal([
+                'exportTo: [] must be a non-empty list of namespaces, "." or "*"',
+            ]);
+            expect(problemsOf({ hosts: [], exportTo: ["*", "Payments"] })).to.deep.equal([
+                'exportTo: "Payments" is not a namespace, "." or "*"',
+                'exportTo: "*" already means every namespace; list it alone',
+            ]);
+        });
+    });
+
     describe("the component name", () => {
         it("must be usable as a Kubernetes name prefix", () => {
             expect(problemsOf({ hosts: [] }, "My_Egress")).to.deep.equal([
