@@ -46,7 +46,7 @@ export interface OriginationTlsArgs {
     /**
      * Path, inside the gateway pods, of a CA bundle to verify the host with; mutually exclusive with
      * `credentialName`.
-     * @default the system roots
+     * @default "/etc/ssl/certs/ca-certificates.crt" (the proxy image's system roots) unless `credentialName` is set
      * @example "/etc/ssl/certs/ca-certificates.crt"
      */
     caCertificates?: string;

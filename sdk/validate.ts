@@ -168,6 +168,8 @@ export function normalizeHost(host: string): string {
     return host.toLowerCase().replace(/\.$/, "");
 }
 
+/** The OS CA bundle in Istio's proxy image. */
+export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 const ORIGINATION_MODES: readonly EgressMode[] = [EgressMode.TlsOrigination, EgressMode.MutualTlsOrigination];
 const HOST_FIELDS = ["host", "mode", "port", "externalPort", "gatewayPort", "tls"];
 
@@ -219,6 +221,8 @@ function validateOrigination(
     };
     if (typeof credentialName === "string") origination.credentialName = credentialName;
     if (typeof caCertificates === "string") origination.caCertificates = caCertificates;
+    // Verify the host by default, explicitly against the proxy image's system roots (IST0128/IST0129).
+    else if (typeof credentialName !== "string") origination.caCertificates = SYSTEM_CA_BUNDLE;
     if (Array.isArray(sans)) origination.subjectAltNames = sans as string[];
     return origination;
 }

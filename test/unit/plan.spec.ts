@@ -207,7 +207,7 @@ describe("the plan", () => {
             const http = (manifest(originate, "VirtualService/istio-system/egress-edition-cnn-com").spec as any).http;
             expect(http[1].route).to.deep.equal([{ destination: { host: "edition.cnn.com", port: { number: 443 } } }]);
         });
-        it("originates TLS with SNI from the gateway, in a rule only the gateway's namespace sees", () => {
+        it("originates TLS with SNI from the gateway, verifying the host against the system roots, in a rule only the gateway's namespace sees", () => {
             expect(manifest(originate, "DestinationRule/istio-system/egress-edition-cnn-com-tls")).to.deep.equal({
                 apiVersion: "networking.istio.io/v1",
                 kind: "DestinationRule",
@@ -216,7 +216,12 @@ describe("the plan", () => {
                     host: "edition.cnn.com",
                     exportTo: ["."],
                     trafficPolicy: {
-                        portLevelSettings: [{ port: { number: 443 }, tls: { mode: "SIMPLE", sni: "edition.cnn.com" } }],
+                        portLevelSettings: [
+                            {
+                                port: { number: 443 },
+                                tls: { mode: "SIMPLE", sni: "edition.cnn.com", caCertificates: "/etc/ssl/certs/ca-certificates.crt" },
+                            },
+                        ],
                     },
                 },
             });
