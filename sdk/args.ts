@@ -19,6 +19,11 @@ export const EgressMode = {
      * `tls.credentialName` (a Secret in the gateway namespace).
      */
     MutualTlsOrigination: "MUTUAL_TLS_ORIGINATION",
+    /**
+     * The app opens a TCP connection to `port`; the gateway forwards the bytes to the host (DNS), to its `endpoints`,
+     * for the CIDRs in `addresses`. Always on a gateway port of its own.
+     */
+    Tcp: "TCP",
 } as const;
 export type EgressMode = (typeof EgressMode)[keyof typeof EgressMode];
 
@@ -105,7 +110,7 @@ export interface ExternalHostArgs {
     mode?: EgressMode;
     /**
      * The port the application connects to.
-     * @default 443 for `TLS_PASSTHROUGH`, 80 for the other modes
+     * @default 443 for `TLS_PASSTHROUGH`, 80 for the HTTP modes; required for `TCP`
      * @example 8080
      */
     port?: number;
@@ -115,12 +120,30 @@ export interface ExternalHostArgs {
      */
     externalPort?: number;
     /**
-     * The gateway port of a host that gets one of its own (`TLS_PASSTHROUGH` with the mutual-TLS hop). Without it
-     * the port is derived from the host, in 20000-32767 (README: "Gateway ports").
+     * The gateway port of a host that gets one of its own (`TCP`, and `TLS_PASSTHROUGH` with the mutual-TLS hop).
+     * Without it the port is derived from the host, in 20000-32767 (README: "Gateway ports").
      * @default derived from the host
      * @example 20443
      */
     gatewayPort?: number;
+    /**
+     * For a wildcard host (`*.example.com`, `TLS_PASSTHROUGH` only): the one concrete server that serves every name
+     * under it; the gateway sends all of them there (Istio's "single hosting server" recipe).
+     * @example "www.wikipedia.org"
+     */
+    upstreamHost?: string;
+    /**
+     * For `TCP`: the destination's addresses or CIDRs, which is how sidecars recognise its traffic. Two TCP hosts on
+     * one port need distinct addresses.
+     * @example ["192.0.2.0/24"]
+     */
+    addresses?: string[];
+    /**
+     * For `TCP`: the destination's IP addresses (`resolution: STATIC`). Without them the gateway resolves `host` with
+     * DNS. (`resolution: NONE` is never used: through a gateway it would send the traffic back to the gateway.)
+     * @example ["192.0.2.10", "192.0.2.11"]
+     */
+    endpoints?: string[];
     /**
      * How the gateway verifies the host, for the origination modes.
      * @default verify against the system roots, SNI = the host

@@ -3,7 +3,7 @@
 import { EgressMode, GatewayHopTls, OutboundPolicyTarget, OutboundTrafficPolicyMode } from "./args";
 
 /** What the application sends, which decides the sidecar's listener on the app port. */
-export type AppProtocol = "HTTP" | "TLS";
+export type AppProtocol = "HTTP" | "TLS" | "TCP";
 
 /** TLS the gateway originates to the external host. */
 export interface NormalizedOrigination {
@@ -29,6 +29,10 @@ export interface NormalizedHost {
     dedicatedGatewayPort: boolean;
     /** Present when the gateway originates TLS to the host. */
     origination?: NormalizedOrigination;
+    /** For a wildcard host: the concrete server the gateway sends every matching name to. */
+    upstreamHost?: string;
+    /** For TCP: CIDRs the sidecars match, and static endpoints (empty: resolve the host with DNS). */
+    tcp?: { addresses: string[]; endpoints: string[] };
 }
 
 export interface GatewayWorkload {

@@ -8,7 +8,7 @@ import {
     OutboundPolicyTarget,
     OutboundTrafficPolicyMode,
 } from "./args";
-import { GatewayWorkload, NormalizedArgs, NormalizedGateway, NormalizedHost } from "./normalized";
+import { AppProtocol, GatewayWorkload, NormalizedArgs, NormalizedGateway, NormalizedHost } from "./normalized";
 import { allocatePorts } from "./ports";
 
 /** Thrown when MeshEgress arguments are invalid; `problems` lists one line per offending field. */
@@ -146,7 +146,7 @@ export function hostProblem(host: string): string | undefined {
     if (isIP(host) || isIP(host.replace(/^\[|\]$/g, ""))) {
         return "is an IP address; a DNS name is required";
     }
-    if (host.includes("*")) return "is a wildcard; the HTTP and TLS_PASSTHROUGH modes need one concrete DNS name";
+    if (host.includes("*")) return 'is a wildcard where a concrete DNS name is required';
     if (host.length > 253) return "is longer than 253 characters";
     const labels = host.split(".");
     const bad = labels.find((label) => label.length > 63 || !DNS_LABEL.test(label));
@@ -163,6 +163,33 @@ export function hostProblem(host: string): string | undefined {
     return undefined;
 }
 
+/** Why `host` is not a host MeshEgress can route: a concrete DNS name, or `*.` followed by one. */
+function routableHostProblem(host: string): string | undefined {
+    if (host === "*") {
+        return 'is a bare "*", which would send every host to one upstream; list the hosts, or leave undeclared ' +
+            "hosts to outboundTrafficPolicy ALLOW_ANY";
+    }
+    if (!host.startsWith("*.")) return hostProblem(host);
+    const rest = host.slice(2);
+    if (rest.includes("*")) return 'has more than one "*"; only a single leading "*." is supported';
+    if (rest.split(".").length < 2) return 'is too broad: a wildcard needs at least two labels after "*.", e.g. "*.example.com"';
+    const problem = hostProblem(rest);
+    return problem ? `is not a valid wildcard: "${rest}" ${problem}` : undefined;
+}
+
+/** Why `value` is not an IP address or CIDR (`withPrefix`), or undefined. */
+function addressProblem(value: unknown, withPrefix: boolean): string | undefined {
+    if (typeof value !== "string") return "must be a string";
+    const [address, prefix, ...extra] = value.split("/");
+    const family = isIP(address);
+    if (family === 0 || extra.length > 0) return withPrefix ? "is not an IP address or CIDR" : "is not an IP address";
+    if (prefix === undefined) return undefined;
+    if (!withPrefix) return "is not an IP address";
+    const bits = Number(prefix);
+    if (!/^\d+$/.test(prefix) || bits > (family === 4 ? 32 : 128)) return "has an invalid prefix length";
+    return undefined;
+}
+
 /** Lower-cases and drops one trailing dot: DNS names are case-insensitive and "a.com." is "a.com". */
 export function normalizeHost(host: string): string {
     return host.toLowerCase().replace(/\.$/, "");
@@ -171,7 +198,14 @@ export function normalizeHost(host: string): string {
 /** The OS CA bundle in Istio's proxy image. */
 export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 const ORIGINATION_MODES: readonly EgressMode[] = [EgressMode.TlsOrigination, EgressMode.MutualTlsOrigination];
-const HOST_FIELDS = ["host", "mode", "port", "externalPort", "gatewayPort", "tls"];
+const HOST_FIELDS = ["host", "mode", "port", "externalPort", "gatewayPort", "tls", "upstreamHost", "addresses", "endpoints"];
+const APP_PROTOCOL: Record<EgressMode, AppProtocol> = {
+    HTTP: "HTTP",
+    TLS_PASSTHROUGH: "TLS",
+    TLS_ORIGINATION: "HTTP",
+    MUTUAL_TLS_ORIGINATION: "HTTP",
+    TCP: "TCP",
+};
 
 /** A host as validated, before dedicated gateway ports are allocated. */
 type HostDraft = Omit<NormalizedHost, "gatewayPort"> & { index: number; fixedGatewayPort?: number };
@@ -236,6 +270,9 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
     problems.unknownKeys(field, entry, HOST_FIELDS);
     const mode = problems.enumValue(`${field}.mode`, entry.mode, EgressMode, EgressMode.Http);
     const origination = ORIGINATION_MODES.includes(mode);
+    if (mode === EgressMode.Tcp && entry.port === undefined) {
+        problems.add(`${field}.port`, "is required for TCP: there is no default port");
+    }
     const port = validatePort(problems, `${field}.port`, entry.port, mode === EgressMode.TlsPassthrough ? 443 : 80);
     if (entry.externalPort !== undefined && !origination) {
         problems.add(`${field}.externalPort`, `applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`);
@@ -243,29 +280,32 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
     const externalPort = origination
         ? validatePort(problems, `${field}.externalPort`, entry.externalPort, 443, { allowReserved: true })
         : port;
-    const dedicatedGatewayPort = mode === EgressMode.TlsPassthrough && hopTls === GatewayHopTls.IstioMutual;
+    const dedicatedGatewayPort =
+        mode === EgressMode.Tcp || (mode === EgressMode.TlsPassthrough && hopTls === GatewayHopTls.IstioMutual);
     let fixedGatewayPort: number | undefined;
     if (entry.gatewayPort !== undefined) {
         if (!dedicatedGatewayPort) {
             problems.add(
                 `${field}.gatewayPort`,
-                "applies only to hosts with a gateway port of their own (TLS_PASSTHROUGH with the ISTIO_MUTUAL hop); " +
-                    "the others share the gateway port that equals their port",
+                "applies only to hosts with a gateway port of their own (TCP, and TLS_PASSTHROUGH with the " +
+                    "ISTIO_MUTUAL hop); the others share the gateway port that equals their port",
             );
         } else {
             fixedGatewayPort = validatePort(problems, `${field}.gatewayPort`, entry.gatewayPort, 0);
         }
     }
+    const tcp = validateTcp(problems, field, entry, mode);
     if (typeof entry.host !== "string") {
         problems.add(`${field}.host`, entry.host === undefined ? "is required" : `${show(entry.host)} must be a string`);
         return undefined;
     }
     const host = normalizeHost(entry.host);
-    const hostError = hostProblem(host);
+    const hostError = routableHostProblem(host);
     if (hostError) {
         problems.add(`${field}.host`, `${show(entry.host)} ${hostError}`);
         return undefined;
     }
+    const upstreamHost = validateUpstream(problems, field, entry, mode, host);
     const tls = validateOrigination(problems, field, entry, mode, host);
     if (port === undefined || externalPort === undefined) return undefined;
     if (origination && port === externalPort) {
@@ -280,12 +320,81 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
         host,
         mode,
         port,
-        appProtocol: mode === EgressMode.TlsPassthrough ? "TLS" : "HTTP",
+        appProtocol: APP_PROTOCOL[mode],
         externalPort,
         dedicatedGatewayPort,
         fixedGatewayPort,
         ...(tls ? { origination: tls } : {}),
+        ...(upstreamHost ? { upstreamHost } : {}),
+        ...(tcp ? { tcp } : {}),
     };
+}
+
+/** A wildcard is routed by SNI to the one server that serves it; a concrete host needs no upstream. */
+function validateUpstream(
+    problems: Problems,
+    field: string,
+    entry: Record<string, unknown>,
+    mode: EgressMode,
+    host: string,
+): string | undefined {
+    const upstream = entry.upstreamHost;
+    if (!host.startsWith("*.")) {
+        if (upstream !== undefined) problems.add(`${field}.upstreamHost`, "applies only to wildcard hosts (*.example.com)");
+        return undefined;
+    }
+    if (mode !== EgressMode.TlsPassthrough) {
+        problems.add(
+            `${field}.mode`,
+            `${mode} cannot route the wildcard ${show(host)}: a gateway routes a wildcard by the SNI of the app's TLS, ` +
+                "so use TLS_PASSTHROUGH",
+        );
+    }
+    if (upstream === undefined) {
+        problems.add(
+            `${field}.upstreamHost`,
+            `is required for the wildcard ${show(host)}: an egress gateway cannot route arbitrary names (it never sees ` +
+                "the addresses the app resolved), so name the one server that serves them all",
+        );
+        return undefined;
+    }
+    const problem = typeof upstream === "string" ? hostProblem(normalizeHost(upstream)) : "must be a string";
+    if (problem) {
+        problems.add(`${field}.upstreamHost`, `${show(upstream)} ${problem}`);
+        return undefined;
+    }
+    return normalizeHost(upstream as string);
+}
+
+/** Addresses and static endpoints of a TCP destination. */
+function validateTcp(
+    problems: Problems,
+    field: string,
+    entry: Record<string, unknown>,
+    mode: EgressMode,
+): NormalizedHost["tcp"] {
+    const lists = { addresses: entry.addresses, endpoints: entry.endpoints };
+    if (mode !== EgressMode.Tcp) {
+        for (const [name, value] of Object.entries(lists)) {
+            if (value !== undefined) problems.add(`${field}.${name}`, `applies only to TCP, not ${mode}`);
+        }
+        return undefined;
+    }
+    const checked: Record<string, string[]> = {};
+    for (const [name, value] of Object.entries(lists)) {
+        checked[name] = [];
+        if (value === undefined) continue;
+        if (!Array.isArray(value) || value.length === 0) {
+            problems.add(`${field}.${name}`, `${show(value)} must be a non-empty list`);
+            continue;
+        }
+        value.forEach((item: unknown, i) => {
+            const problem = addressProblem(item, name === "addresses");
+            if (problem) problems.add(`${field}.${name}[${i}]`, `${show(item)} ${problem}`);
+            else checked[name].push(item as string);
+        });
+    }
+    return { addresses: checked.addresses, endpoints: checked.endpoints };
 }
 
 function validateHosts(problems: Problems, value: unknown, hopTls: GatewayHopTls): NormalizedHost[] {
@@ -297,6 +406,7 @@ function validateHosts(problems: Problems, value: unknown, hopTls: GatewayHopTls
     const seen = new Map<string, { index: number; raw: string }>();
     const appPortUsers = new Map<number, HostDraft>();
     const fixedPortUsers = new Map<number, HostDraft>();
+    const tcpPortUsers = new Map<number, HostDraft[]>();
     value.forEach((entry: unknown, index) => {
         const draft = validateHost(problems, entry, index, hopTls);
         if (!draft) return;
@@ -320,6 +430,23 @@ function validateHosts(problems: Problems, value: unknown, hopTls: GatewayHopTls
             return;
         }
         appPortUsers.set(draft.port, draft);
+        if (draft.tcp) {
+            const clash = (tcpPortUsers.get(draft.port) ?? []).find(
+                (other) =>
+                    draft.tcp!.addresses.length === 0 ||
+                    other.tcp!.addresses.length === 0 ||
+                    other.tcp!.addresses.some((a) => draft.tcp!.addresses.includes(a)),
+            );
+            if (clash) {
+                problems.add(
+                    `hosts[${index}].addresses`,
+                    `${show(draft.host)} and hosts[${clash.index}] (${show(clash.host)}) are TCP on port ${draft.port} ` +
+                        "without distinct addresses: sidecars could not tell their traffic apart; give each its own CIDRs",
+                );
+                return;
+            }
+            tcpPortUsers.set(draft.port, [...(tcpPortUsers.get(draft.port) ?? []), draft]);
+        }
         if (draft.fixedGatewayPort !== undefined) {
             const other = fixedPortUsers.get(draft.fixedGatewayPort);
             if (other) {

@@ -31,6 +31,8 @@ export interface HostRecipe {
     virtualService: Manifest;
     /** The DestinationRule that makes the gateway originate TLS to the host, for the origination modes. */
     originationRule?: Manifest;
+    /** For a wildcard host: the ServiceEntry of the concrete server the gateway sends it to. */
+    upstreamServiceEntry?: Manifest;
 }
 
 /** Every client sidecar must find the gateway's subsets, or traffic to the gateway fails (pitfall 4). */
@@ -66,8 +68,10 @@ export function gatewaySubsetRule(context: HostContext): Manifest {
     const { host, gatewayPort } = context.host;
     const subset: Record<string, unknown> = { name: context.subset };
     if (mutualHop(context)) {
+        // A wildcard has no name of its own to send: its one upstream stands for it.
+        const sni = context.host.upstreamHost ?? host;
         subset.trafficPolicy = {
-            portLevelSettings: [{ port: { number: gatewayPort }, tls: { mode: "ISTIO_MUTUAL", sni: host } }],
+            portLevelSettings: [{ port: { number: gatewayPort }, tls: { mode: "ISTIO_MUTUAL", sni } }],
         };
     }
     return istioObject(context, "DestinationRule", {

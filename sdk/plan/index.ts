@@ -9,6 +9,7 @@ import { Manifest, PlannedObject, objectKey } from "./manifest";
 import { hostObjectName, hostSubsetName } from "./names";
 import { MeshConfigEdit, outboundPolicy } from "./policy";
 import { originationRecipe } from "./origination";
+import { tcpRecipe } from "./tcp";
 import { tlsPassthroughRecipe } from "./tlsPassthrough";
 
 export { PlannedObject, Manifest, TargetCluster } from "./manifest";
@@ -19,6 +20,7 @@ const RECIPES: Record<EgressMode, (context: HostContext, componentName: string) 
     TLS_PASSTHROUGH: tlsPassthroughRecipe,
     TLS_ORIGINATION: originationRecipe,
     MUTUAL_TLS_ORIGINATION: originationRecipe,
+    TCP: tcpRecipe,
 };
 
 /** Names of one host's Istio objects, as reported in the component's outputs. */
@@ -89,6 +91,7 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
             add(recipe.gateway, "istio", [], host.host),
         ];
         if (recipe.originationRule) prerequisites.push(add(recipe.originationRule, "istio", [], host.host));
+        if (recipe.upstreamServiceEntry) prerequisites.push(add(recipe.upstreamServiceEntry, "istio", [], host.host));
         // Routes last: a VirtualService pointing at a subset or gateway that does not exist yet drops traffic.
         add(recipe.virtualService, "istio", serviceKey ? [...prerequisites, serviceKey] : prerequisites, host.host);
         hostObjects[host.host] = {

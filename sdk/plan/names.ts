@@ -7,10 +7,13 @@ const HASH_LENGTH = 8;
 
 /**
  * A DNS-label form of a host that no other host shares: "." becomes "-" and "-" becomes "--". DNS labels never
- * start or end with "-", so a single "-" can only have been a dot and the mapping is one-to-one.
+ * start or end with "-", so a single "-" can only have been a dot and the mapping is one-to-one. A leading "*."
+ * becomes "star---": a run of three dashes cannot come from a DNS name.
  */
 export function hostSlug(host: string): string {
-    return host.replace(/-/g, "--").replace(/\./g, "-");
+    const wildcard = host.startsWith("*.");
+    const slug = (wildcard ? host.slice(2) : host).replace(/-/g, "--").replace(/\./g, "-");
+    return wildcard ? `star---${slug}` : slug;
 }
 
 function shortHash(text: string): string {

@@ -2,23 +2,29 @@
 // - Plain hop (Istio task "Egress Gateways", "Egress gateway for HTTPS traffic"): sidecar and gateway route by SNI.
 // - Mutual-TLS hop (recipe D, "TLS in mTLS"): the gateway terminates the hop's mTLS and cannot see the app's SNI
 //   inside, so the host gets a gateway port of its own and the gateway side is a `tcp` route by port.
+// - Wildcard hosts (recipe F, task "Egress using Wildcard Hosts", "Wildcard configuration for a single hosting
+//   server"): the wildcard is matched by SNI on the mesh side and every name under it goes to one concrete upstream,
+//   declared by a second ServiceEntry that only the gateway's namespace sees.
 import { GatewayHopTls } from "../args";
 import { HostContext, HostRecipe, gatewaySubsetRule, istioObject } from "./host";
+import { hostObjectName } from "./names";
 
-export function tlsPassthroughRecipe(context: HostContext): HostRecipe {
-    const { host, port, gatewayPort } = context.host;
+export function tlsPassthroughRecipe(context: HostContext, componentName: string): HostRecipe {
+    const { host, port, gatewayPort, upstreamHost } = context.host;
     const mutualHop = context.hopTls === GatewayHopTls.IstioMutual;
     const meshRoute = {
         match: [{ gateways: ["mesh"], port, sniHosts: [host] }],
         route: [{ destination: { host: context.gatewayHost, subset: context.subset, port: { number: gatewayPort } } }],
     };
-    const toHost = [{ destination: { host, port: { number: port } } }];
-    return {
+    const toHost = [{ destination: { host: upstreamHost ?? host, port: { number: port } } }];
+    const ports = [{ number: port, name: `tls-${port}`, protocol: "TLS" }];
+    const recipe: HostRecipe = {
         serviceEntry: istioObject(context, "ServiceEntry", {
             hosts: [host],
             location: "MESH_EXTERNAL",
-            resolution: "DNS",
-            ports: [{ number: port, name: `tls-${port}`, protocol: "TLS" }],
+            // A wildcard cannot be resolved; sidecars only match it by SNI and send it to the gateway.
+            resolution: upstreamHost ? "NONE" : "DNS",
+            ports,
             exportTo: context.exportTo,
         }),
         gateway: istioObject(context, "Gateway", {
@@ -42,4 +48,13 @@ export function tlsPassthroughRecipe(context: HostContext): HostRecipe {
             ...(mutualHop ? { tcp: [{ match: [{ gateways: [context.gatewayRef], port: gatewayPort }], route: toHost }] } : {}),
         }),
     };
+    if (upstreamHost) {
+        recipe.upstreamServiceEntry = istioObject(
+            context,
+            "ServiceEntry",
+            { hosts: [upstreamHost], location: "MESH_EXTERNAL", resolution: "DNS", ports, exportTo: ["."] },
+            hostObjectName(componentName, host, "-upstream"),
+        );
+    }
+    return recipe;
 }

@@ -40,7 +40,8 @@ describe("argument validation", () => {
         });
         it("entries reject unknown fields", () => {
             expect(problemsOf({ hosts: [{ host: "aliyun.com", hostname: "x" }] })).to.deep.equal([
-                "hosts[0].hostname: is not a known field (known: host, mode, port, externalPort, gatewayPort, tls)",
+                "hosts[0].hostname: is not a known field (known: host, mode, port, externalPort, gatewayPort, tls, " +
+                    "upstreamHost, addresses, endpoints)",
             ]);
         });
         it("rejects an IPv4 literal", () => {
@@ -53,10 +54,81 @@ describe("argument validation", () => {
                 'hosts[0].host: "[2001:db8::1]" is an IP address; a DNS name is required',
             ]);
         });
-        it("rejects a wildcard", () => {
+        it("rejects a wildcard outside TLS passthrough, and one without an upstream", () => {
             expect(problemsOf({ hosts: [{ host: "*.example.com" }] })).to.deep.equal([
-                'hosts[0].host: "*.example.com" is a wildcard; the HTTP and TLS_PASSTHROUGH modes need one concrete DNS name',
+                'hosts[0].mode: HTTP cannot route the wildcard "*.example.com": a gateway routes a wildcard by the SNI of ' +
+                    "the app's TLS, so use TLS_PASSTHROUGH",
+                'hosts[0].upstreamHost: is required for the wildcard "*.example.com": an egress gateway cannot route ' +
+                    "arbitrary names (it never sees the addresses the app resolved), so name the one server that serves them all",
             ]);
+        });
+        it("rejects a bare wildcard", () => {
+            expect(problemsOf({ hosts: [{ host: "*", mode: "TLS_PASSTHROUGH", upstreamHost: "a.com" }] })).to.deep.equal([
+                'hosts[0].host: "*" is a bare "*", which would send every host to one upstream; list the hosts, or leave ' +
+                    "undeclared hosts to outboundTrafficPolicy ALLOW_ANY",
+            ]);
+        });
+        it("rejects a wildcard over a top-level domain and one in the middle", () => {
+            expect(problemsOf({ hosts: [{ host: "*.com", mode: "TLS_PASSTHROUGH", upstreamHost: "a.com" }] })).to.deep.equal([
+                'hosts[0].host: "*.com" is too broad: a wildcard needs at least two labels after "*.", e.g. "*.example.com"',
+            ]);
+            expect(problemsOf({ hosts: [{ host: "*.*.example.com", mode: "TLS_PASSTHROUGH", upstreamHost: "a.com" }] })).to.deep.equal([
+                'hosts[0].host: "*.*.example.com" has more than one "*"; only a single leading "*." is supported',
+            ]);
+            expect(problemsOf({ hosts: [{ host: "a*.example.com" }] })).to.deep.equal([
+                'hosts[0].host: "a*.example.com" is a wildcard where a concrete DNS name is required',
+            ]);
+        });
+        it("rejects an upstream for a concrete host, and a wildcard upstream", () => {
+            expect(problemsOf({ hosts: [{ host: "a.com", upstreamHost: "b.com" }] })).to.deep.equal([
+                "hosts[0].upstreamHost: applies only to wildcard hosts (*.example.com)",
+            ]);
+            expect(
+                problemsOf({ hosts: [{ host: "*.example.com", mode: "TLS_PASSTHROUGH", upstreamHost: "*.example.com" }] }),
+            ).to.deep.equal(['hosts[0].upstreamHost: "*.example.com" is a wildcard where a concrete DNS name is required']);
+        });
+        it("needs a port for TCP", () => {
+            expect(problemsOf({ hosts: [{ host: "db.example.com", mode: "TCP" }] })).to.deep.equal([
+                "hosts[0].port: is required for TCP: there is no default port",
+            ]);
+        });
+        it("rejects malformed TCP addresses and endpoints", () => {
+            expect(
+                problemsOf({
+                    hosts: [{ host: "db.example.com", mode: "TCP", port: 5432, addresses: ["10.0.0.0/33", "db"], endpoints: ["10.0.0.1/32"] }],
+                }),
+            ).to.deep.equal([
+                'hosts[0].addresses[0]: "10.0.0.0/33" has an invalid prefix length',
+                'hosts[0].addresses[1]: "db" is not an IP address or CIDR',
+                'hosts[0].endpoints[0]: "10.0.0.1/32" is not an IP address',
+            ]);
+        });
+        it("rejects addresses outside TCP", () => {
+            expect(problemsOf({ hosts: [{ host: "a.com", addresses: ["10.0.0.0/8"] }] })).to.deep.equal([
+                "hosts[0].addresses: applies only to TCP, not HTTP",
+            ]);
+        });
+        it("rejects two TCP destinations on one port without distinct addresses", () => {
+            expect(
+                problemsOf({
+                    hosts: [
+                        { host: "mongo.example.com", mode: "TCP", port: 27017 },
+                        { host: "mongo2.example.com", mode: "TCP", port: 27017, addresses: ["192.0.2.0/24"] },
+                    ],
+                }),
+            ).to.deep.equal([
+                'hosts[1].addresses: "mongo2.example.com" and hosts[0] ("mongo.example.com") are TCP on port 27017 without ' +
+                    "distinct addresses: sidecars could not tell their traffic apart; give each its own CIDRs",
+            ]);
+        });
+        it("accepts two TCP destinations on one port with distinct addresses", () => {
+            const args = validateArgs("egress", {
+                hosts: [
+                    { host: "a.db.example", mode: "TCP", port: 5432, addresses: ["192.0.2.0/25"] },
+                    { host: "b.db.example", mode: "TCP", port: 5432, addresses: ["192.0.2.128/25"] },
+                ],
+            });
+            expect(args.hosts.map((h) => h.gatewayPort)).to.not.include(5432);
         });
         it("rejects a malformed label", () => {
             expect(problemsOf({ hosts: [{ host: "foo_bar.example.com" }] })).to.deep.equal([
@@ -93,7 +165,7 @@ describe("argument validation", () => {
         });
         it("rejects an unknown mode", () => {
             expect(problemsOf({ hosts: [{ host: "aliyun.com", mode: "HTTPS" }] })).to.deep.equal([
-                'hosts[0].mode: "HTTPS" is not one of HTTP, TLS_PASSTHROUGH, TLS_ORIGINATION, MUTUAL_TLS_ORIGINATION',
+                'hosts[0].mode: "HTTPS" is not one of HTTP, TLS_PASSTHROUGH, TLS_ORIGINATION, MUTUAL_TLS_ORIGINATION, TCP',
             ]);
         });
         for (const port of [0, 65536, 80.5, "80"]) {
@@ -167,8 +239,8 @@ describe("argument validation", () => {
         });
         it("rejects a gatewayPort for a host that shares its gateway port", () => {
             expect(problemsOf({ hosts: [{ host: "a.com", gatewayPort: 20080 }] })).to.deep.equal([
-                "hosts[0].gatewayPort: applies only to hosts with a gateway port of their own (TLS_PASSTHROUGH with the " +
-                    "ISTIO_MUTUAL hop); the others share the gateway port that equals their port",
+                "hosts[0].gatewayPort: applies only to hosts with a gateway port of their own (TCP, and TLS_PASSTHROUGH " +
+                    "with the ISTIO_MUTUAL hop); the others share the gateway port that equals their port",
             ]);
         });
         it("rejects two hosts pinned to one gateway port", () => {

@@ -1,0 +1,63 @@
+// Recipe G, TCP and CIDR destinations: the app opens a TCP connection; sidecars recognise the destination by port
+// (and by `addresses`, when given) and send it to the gateway on a port of the destination's own, where a `tcp`
+// route forwards it to the host's endpoints or DNS name. Istio blog "Consuming External MongoDB Services" and the
+// ServiceEntry reference (addresses, STATIC endpoints). `resolution: NONE` is never used: through a gateway it would
+// make the gateway forward to its own address.
+import { GatewayHopTls } from "../args";
+import { HostContext, HostRecipe, gatewaySubsetRule, istioObject } from "./host";
+
+export function tcpRecipe(context: HostContext): HostRecipe {
+    const { host, port, gatewayPort, tcp } = context.host;
+    const { addresses, endpoints } = tcp!;
+    const mutualHop = context.hopTls === GatewayHopTls.IstioMutual;
+    const meshMatch: Record<string, unknown> = { gateways: ["mesh"], port };
+    if (addresses.length > 0) meshMatch.destinationSubnets = addresses;
+    const serviceEntry: Record<string, unknown> = {
+        hosts: [host],
+        location: "MESH_EXTERNAL",
+        resolution: endpoints.length > 0 ? "STATIC" : "DNS",
+        ports: [{ number: port, name: `tcp-${port}`, protocol: "TCP" }],
+        exportTo: context.exportTo,
+    };
+    if (addresses.length > 0) serviceEntry.addresses = addresses;
+    if (endpoints.length > 0) serviceEntry.endpoints = endpoints.map((address) => ({ address }));
+    return {
+        serviceEntry: istioObject(context, "ServiceEntry", serviceEntry),
+        gateway: istioObject(context, "Gateway", {
+            selector: context.gatewaySelector,
+            servers: [
+                mutualHop
+                    ? {
+                          port: { number: gatewayPort, name: `tls-${gatewayPort}`, protocol: "TLS" },
+                          hosts: [host],
+                          tls: { mode: "ISTIO_MUTUAL" },
+                      }
+                    : { port: { number: gatewayPort, name: `tcp-${gatewayPort}`, protocol: "TCP" }, hosts: [host] },
+            ],
+        }),
+        destinationRule: gatewaySubsetRule(context),
+        virtualService: istioObject(context, "VirtualService", {
+            hosts: [host],
+            gateways: ["mesh", context.gatewayRef],
+            exportTo: context.exportTo,
+            tcp: [
+                {
+                    match: [meshMatch],
+                    route: [
+                        {
+                            destination: {
+                                host: context.gatewayHost,
+                                subset: context.subset,
+                                port: { number: gatewayPort },
+                            },
+                        },
+                    ],
+                },
+                {
+                    match: [{ gateways: [context.gatewayRef], port: gatewayPort }],
+                    route: [{ destination: { host, port: { number: port } } }],
+                },
+            ],
+        }),
+    };
+}
