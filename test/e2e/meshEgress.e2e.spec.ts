@@ -21,6 +21,8 @@ const HOSTS: ExternalHostArgs[] = [
     { host: "example.org", port: 8080 },
     { host: "edition.cnn.com", mode: "TLS_ORIGINATION" },
     { host: "mtls.example.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "client-credential" } },
+    { host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" },
+    { host: "mongo.example.com", mode: "TCP", port: 27017, addresses: ["192.0.2.0/24"], endpoints: ["192.0.2.10"] },
 ];
 const ISTIO = "kubernetes:networking.istio.io/v1";
 const HOST_KINDS = ["DestinationRule", "Gateway", "ServiceEntry", "VirtualService"];

@@ -91,6 +91,19 @@ describe("diffs between two inputs", () => {
         });
     });
 
+    it("switching one host's mode changes only that host's objects and the gateway Service's ports", async () => {
+        const switched = HOSTS.map((h) => (h.host === "api.stripe.com" ? { host: h.host, mode: "TLS_ORIGINATION" as const, port: 8081 } : h));
+        expect(await diff({ hosts: HOSTS }, { hosts: switched })).to.deep.equal({
+            created: [`${ISTIO}:DestinationRule egress-api-stripe-com-tls`],
+            deleted: [],
+            changed: [
+                COMPONENT,
+                "kubernetes:core/v1:Service egress-gateway",
+                ...hostObjects("egress-api-stripe-com"),
+            ].sort(),
+        });
+    });
+
     it("switching the policy to ALLOW_ANY changes only the policy", async () => {
         expect(
             await diff({ hosts: HOSTS }, { hosts: HOSTS, outboundTrafficPolicy: { mode: "ALLOW_ANY" } }),

@@ -285,6 +285,100 @@ describe("the plan", () => {
         });
     });
 
+    describe("recipe F: wildcard hosts through one hosting server (task \"Egress using Wildcard Hosts\")", () => {
+        const wild = plan({
+            hosts: [{ host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" }],
+            gatewayHopTls: "DISABLE",
+        });
+        const name = "egress-star---wikipedia-org";
+        it("declares the wildcard without DNS resolution", () => {
+            expect(manifest(wild, `ServiceEntry/istio-system/${name}`).spec).to.deep.equal({
+                hosts: ["*.wikipedia.org"],
+                location: "MESH_EXTERNAL",
+                resolution: "NONE",
+                ports: [{ number: 443, name: "tls-443", protocol: "TLS" }],
+                exportTo: ["*"],
+            });
+        });
+        it("declares the concrete upstream with DNS, visible only to the gateway's namespace", () => {
+            expect(manifest(wild, `ServiceEntry/istio-system/${name}-upstream`).spec).to.deep.equal({
+                hosts: ["www.wikipedia.org"],
+                location: "MESH_EXTERNAL",
+                resolution: "DNS",
+                ports: [{ number: 443, name: "tls-443", protocol: "TLS" }],
+                exportTo: ["."],
+            });
+        });
+        it("routes every name under the wildcard to the upstream", () => {
+            expect((manifest(wild, `VirtualService/istio-system/${name}`).spec as any).tls[1]).to.deep.equal({
+                match: [{ gateways: [`istio-system/${name}`], port: 443, sniHosts: ["*.wikipedia.org"] }],
+                route: [{ destination: { host: "www.wikipedia.org", port: { number: 443 } } }],
+            });
+        });
+        it("sends the upstream's name as the hop's SNI with the mutual-TLS hop", () => {
+            const mutual = plan({ hosts: [{ host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" }] });
+            const subset = (manifest(mutual, `DestinationRule/istio-system/${name}`).spec as any).subsets[0];
+            expect(subset.trafficPolicy.portLevelSettings[0].tls).to.deep.equal({ mode: "ISTIO_MUTUAL", sni: "www.wikipedia.org" });
+        });
+    });
+
+    describe("recipe G: TCP and CIDR destinations", () => {
+        const tcp = plan({
+            hosts: [
+                {
+                    host: "mongo.example.com",
+                    mode: "TCP",
+                    port: 27017,
+                    addresses: ["192.0.2.0/24"],
+                    endpoints: ["192.0.2.10", "192.0.2.11"],
+                    gatewayPort: 27017,
+                },
+            ],
+        });
+        it("declares the CIDR, the TCP port and the static endpoints", () => {
+            expect(manifest(tcp, "ServiceEntry/istio-system/egress-mongo-example-com").spec).to.deep.equal({
+                hosts: ["mongo.example.com"],
+                location: "MESH_EXTERNAL",
+                resolution: "STATIC",
+                ports: [{ number: 27017, name: "tcp-27017", protocol: "TCP" }],
+                exportTo: ["*"],
+                addresses: ["192.0.2.0/24"],
+                endpoints: [{ address: "192.0.2.10" }, { address: "192.0.2.11" }],
+            });
+        });
+        it("terminates the hop's mTLS on the destination's own gateway port", () => {
+            expect((manifest(tcp, "Gateway/istio-system/egress-mongo-example-com").spec as any).servers).to.deep.equal([
+                { port: { number: 27017, name: "tls-27017", protocol: "TLS" }, hosts: ["mongo.example.com"], tls: { mode: "ISTIO_MUTUAL" } },
+            ]);
+        });
+        it("routes both hops as TCP, the mesh hop by CIDR and port", () => {
+            expect((manifest(tcp, "VirtualService/istio-system/egress-mongo-example-com").spec as any).tcp).to.deep.equal([
+                {
+                    match: [{ gateways: ["mesh"], port: 27017, destinationSubnets: ["192.0.2.0/24"] }],
+                    route: [{ destination: { host: GATEWAY_HOST, subset: "to-mongo-example-com", port: { number: 27017 } } }],
+                },
+                {
+                    match: [{ gateways: ["istio-system/egress-mongo-example-com"], port: 27017 }],
+                    route: [{ destination: { host: "mongo.example.com", port: { number: 27017 } } }],
+                },
+            ]);
+        });
+        it("resolves the host with DNS and opens a plain TCP server with the plain hop", () => {
+            const plain = plan({ hosts: [{ host: "db.example.com", mode: "TCP", port: 5432 }], gatewayHopTls: "DISABLE" });
+            const port = derivedPort("db.example.com");
+            expect((manifest(plain, "ServiceEntry/istio-system/egress-db-example-com").spec as any).resolution).to.equal("DNS");
+            expect((manifest(plain, "Gateway/istio-system/egress-db-example-com").spec as any).servers).to.deep.equal([
+                { port: { number: port, name: `tcp-${port}`, protocol: "TCP" }, hosts: ["db.example.com"] },
+            ]);
+            expect((manifest(plain, "Service/istio-system/egress-gateway").spec as any).ports[1]).to.deep.equal({
+                name: `tcp-${port}`,
+                port,
+                targetPort: port,
+                protocol: "TCP",
+            });
+        });
+    });
+
     describe("visibility", () => {
         it("exports ServiceEntries and VirtualServices to the listed namespaces, gateway subsets to all", () => {
             const scoped = plan({ hosts: [{ host: "aliyun.com" }], exportTo: ["payments"] });

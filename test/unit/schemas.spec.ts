@@ -45,6 +45,9 @@ function everyKindWith(gatewayHopTls: "ISTIO_MUTUAL" | "DISABLE"): Manifest[] {
                 { host: "x.io", port: 8080 },
                 { host: "edition.cnn.com", mode: "TLS_ORIGINATION", tls: { subjectAltNames: ["edition.cnn.com"] } },
                 { host: "mtls.example.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "client-credential" } },
+                { host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" },
+                { host: "mongo.example.com", mode: "TCP", port: 27017, addresses: ["192.0.2.0/24"], endpoints: ["192.0.2.10"] },
+                { host: "db.example.com", mode: "TCP", port: 5432 },
             ],
             gateway: {
                 autoscaling: { minReplicas: 2, maxReplicas: 4 },
