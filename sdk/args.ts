@@ -92,6 +92,8 @@ export const OutboundPolicyTarget = {
      * config is not in the cluster.
      */
     RootNamespaceSidecar: "ROOT_NAMESPACE_SIDECAR",
+    /** A selector-less `Sidecar` in each namespace of `namespaces` only; the rest of the mesh keeps its policy. */
+    NamespaceSidecars: "NAMESPACE_SIDECARS",
 } as const;
 export type OutboundPolicyTarget = (typeof OutboundPolicyTarget)[keyof typeof OutboundPolicyTarget];
 
@@ -144,6 +146,13 @@ export interface ExternalHostArgs {
      * @example ["192.0.2.10", "192.0.2.11"]
      */
     endpoints?: string[];
+    /**
+     * The workloads allowed to reach this host through the gateway (AuthorizationPolicy on the gateway, which needs
+     * the `ISTIO_MUTUAL` hop). Without it every workload of the mesh may.
+     * @default every workload
+     * @example [{ namespace: "payments" }]
+     */
+    from?: SourceArgs[];
     /**
      * How the gateway verifies the host, for the origination modes.
      * @default verify against the system roots, SNI = the host
@@ -353,6 +362,63 @@ export interface OutboundTrafficPolicyArgs {
      * @default OutboundPolicyTarget.MeshConfig
      */
     target?: OutboundPolicyTarget;
+    /**
+     * The namespaces that get the policy, for target `NAMESPACE_SIDECARS` (each must have no other selector-less
+     * Sidecar).
+     * @example ["payments"]
+     */
+    namespaces?: string[];
+}
+
+/** A workload allowed to reach a host through the gateway, identified by its mesh identity. */
+export interface SourceArgs {
+    /**
+     * The client's namespace.
+     * @example "payments"
+     */
+    namespace: string;
+    /**
+     * The client's ServiceAccount; without it, every workload of the namespace. (Istio authorizes callers by
+     * identity, not by pod labels: give the workloads to single out a ServiceAccount of their own.)
+     * @example "checkout"
+     */
+    serviceAccount?: string;
+}
+
+/** NetworkPolicies that stop pods from reaching the internet around the egress gateway. */
+export interface AntiBypassArgs {
+    /**
+     * Client namespaces whose pods may send traffic only to cluster DNS, the Istio control plane, the egress
+     * gateway, their own namespace and `allowNamespaces`. Namespaces are selected by the label
+     * `kubernetes.io/metadata.name`, which Kubernetes sets on every namespace.
+     * @example ["payments"]
+     */
+    namespaces: string[];
+    /**
+     * Other in-cluster namespaces those pods may reach.
+     * @default []
+     * @example ["shared-services"]
+     */
+    allowNamespaces?: string[];
+    /**
+     * The namespace of cluster DNS.
+     * @default "kube-system"
+     */
+    dnsNamespace?: string;
+}
+
+/** Access logs of the egress gateway: the one place every external request passes. */
+export interface AccessLogArgs {
+    /**
+     * Whether the gateway logs every request (Telemetry API, scoped to the gateway pods).
+     * @default true
+     */
+    enabled?: boolean;
+    /**
+     * The mesh's access-log provider to use (a name from meshConfig.extensionProviders, or Istio's built-in `envoy`).
+     * @default "envoy"
+     */
+    provider?: string;
 }
 
 /** Credentials of a Kubernetes cluster. */
@@ -403,6 +469,17 @@ export interface MeshEgressArgs {
      * @example ["payments", "checkout"]
      */
     exportTo?: string[];
+    /**
+     * NetworkPolicies so that pods of the listed namespaces cannot leave the cluster except through the gateway
+     * (REGISTRY_ONLY alone does not stop a pod that bypasses its sidecar).
+     * @default none
+     */
+    antiBypass?: AntiBypassArgs;
+    /**
+     * Access logs at the gateway.
+     * @default { enabled: true, provider: "envoy" }
+     */
+    accessLog?: AccessLogArgs;
     /**
      * Where Istio's control plane lives.
      * @default { namespace: "istio-system" }

@@ -33,6 +33,8 @@ export interface NormalizedHost {
     upstreamHost?: string;
     /** For TCP: CIDRs the sidecars match, and static endpoints (empty: resolve the host with DNS). */
     tcp?: { addresses: string[]; endpoints: string[] };
+    /** Workloads allowed to reach the host; undefined: every workload. */
+    sources?: { namespace: string; serviceAccount?: string }[];
 }
 
 export interface GatewayWorkload {
@@ -75,7 +77,9 @@ export interface NormalizedArgs {
     exportTo: string[];
     gateway: NormalizedGateway;
     istio: NormalizedIstio;
-    policy: { mode: OutboundTrafficPolicyMode; target: OutboundPolicyTarget };
+    policy: { mode: OutboundTrafficPolicyMode; target: OutboundPolicyTarget; namespaces: string[] };
+    antiBypass?: { namespaces: string[]; allowNamespaces: string[]; dnsNamespace: string };
+    accessLog: { enabled: boolean; provider: string };
     /** Whether Istio objects go to a separate cluster (`istioCluster`). */
     separateIstioCluster: boolean;
 }

@@ -111,6 +111,15 @@ class Problems {
         }
         return annotations as Record<string, string>;
     }
+    /** An optional list of namespace names; [] when absent. */
+    namespaces(field: string, value: unknown): string[] {
+        if (value === undefined) return [];
+        if (!Array.isArray(value)) {
+            this.add(field, `${show(value)} must be a list of namespaces`);
+            return [];
+        }
+        return value.filter((namespace, i) => this.dnsLabel(`${field}[${i}]`, namespace, "") !== "");
+    }
     labels(field: string, value: unknown): Record<string, string> | undefined {
         const labels = this.object(field, value);
         if (!labels) return undefined;
@@ -198,7 +207,18 @@ export function normalizeHost(host: string): string {
 /** The OS CA bundle in Istio's proxy image. */
 export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 const ORIGINATION_MODES: readonly EgressMode[] = [EgressMode.TlsOrigination, EgressMode.MutualTlsOrigination];
-const HOST_FIELDS = ["host", "mode", "port", "externalPort", "gatewayPort", "tls", "upstreamHost", "addresses", "endpoints"];
+const HOST_FIELDS = [
+    "host",
+    "mode",
+    "port",
+    "externalPort",
+    "gatewayPort",
+    "tls",
+    "upstreamHost",
+    "addresses",
+    "endpoints",
+    "from",
+];
 const APP_PROTOCOL: Record<EgressMode, AppProtocol> = {
     HTTP: "HTTP",
     TLS_PASSTHROUGH: "TLS",
@@ -306,6 +326,7 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
         return undefined;
     }
     const upstreamHost = validateUpstream(problems, field, entry, mode, host);
+    const sources = validateSources(problems, `${field}.from`, entry.from, hopTls);
     const tls = validateOrigination(problems, field, entry, mode, host);
     if (port === undefined || externalPort === undefined) return undefined;
     if (origination && port === externalPort) {
@@ -327,7 +348,37 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
         ...(tls ? { origination: tls } : {}),
         ...(upstreamHost ? { upstreamHost } : {}),
         ...(tcp ? { tcp } : {}),
+        ...(sources ? { sources } : {}),
     };
+}
+
+/** Who may reach a host: identities the gateway can only see through the hop's Istio mutual TLS. */
+function validateSources(problems: Problems, field: string, value: unknown, hopTls: GatewayHopTls): NormalizedHost["sources"] {
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || value.length === 0) {
+        problems.add(field, `${show(value)} must be a non-empty list of { namespace, serviceAccount? }; omit it to allow every workload`);
+        return undefined;
+    }
+    if (hopTls !== GatewayHopTls.IstioMutual) {
+        problems.add(
+            field,
+            "needs gatewayHopTls ISTIO_MUTUAL: the gateway learns who is calling only from the hop's mutual TLS",
+        );
+    }
+    const sources: { namespace: string; serviceAccount?: string }[] = [];
+    value.forEach((entry: unknown, i) => {
+        const source = problems.object(`${field}[${i}]`, entry);
+        if (!source) return;
+        problems.unknownKeys(`${field}[${i}]`, source, ["namespace", "serviceAccount"]);
+        if (source.namespace === undefined) problems.add(`${field}[${i}].namespace`, "is required");
+        const namespace = problems.dnsLabel(`${field}[${i}].namespace`, source.namespace, "");
+        const serviceAccount = source.serviceAccount;
+        if (serviceAccount !== undefined && (typeof serviceAccount !== "string" || !isDnsSubdomain(serviceAccount))) {
+            problems.add(`${field}[${i}].serviceAccount`, `${show(serviceAccount)} is not a valid ServiceAccount name`);
+        }
+        sources.push(typeof serviceAccount === "string" ? { namespace, serviceAccount } : { namespace });
+    });
+    return sources;
 }
 
 /** A wildcard is routed by SNI to the one server that serves it; a concrete host needs no upstream. */
@@ -593,6 +644,19 @@ function validateGateway(problems: Problems, args: Record<string, unknown>, comp
     };
 }
 
+function validateAntiBypass(problems: Problems, value: unknown): NormalizedArgs["antiBypass"] {
+    const antiBypass = problems.object("antiBypass", value);
+    if (!antiBypass) return undefined;
+    problems.unknownKeys("antiBypass", antiBypass, ["namespaces", "allowNamespaces", "dnsNamespace"]);
+    const namespaces = problems.namespaces("antiBypass.namespaces", antiBypass.namespaces);
+    if (namespaces.length === 0) problems.add("antiBypass.namespaces", "is required: the client namespaces to lock down");
+    return {
+        namespaces,
+        allowNamespaces: problems.namespaces("antiBypass.allowNamespaces", antiBypass.allowNamespaces),
+        dnsNamespace: problems.dnsLabel("antiBypass.dnsNamespace", antiBypass.dnsNamespace, "kube-system"),
+    };
+}
+
 function validateExportTo(problems: Problems, value: unknown): string[] {
     if (value === undefined) return ["*"];
     if (!Array.isArray(value) || value.length === 0) {
@@ -625,6 +689,8 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         "existingGateway",
         "gatewayHopTls",
         "exportTo",
+        "antiBypass",
+        "accessLog",
         "outboundTrafficPolicy",
         "istio",
         "istioCluster",
@@ -641,7 +707,7 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
     const rootNamespace = problems.dnsLabel("istio.rootNamespace", istio.rootNamespace, istioNamespace);
 
     const policy = problems.object("outboundTrafficPolicy", args.outboundTrafficPolicy) ?? {};
-    problems.unknownKeys("outboundTrafficPolicy", policy, ["mode", "target"]);
+    problems.unknownKeys("outboundTrafficPolicy", policy, ["mode", "target", "namespaces"]);
     const mode = problems.enumValue(
         "outboundTrafficPolicy.mode",
         policy.mode,
@@ -654,6 +720,20 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         OutboundPolicyTarget,
         OutboundPolicyTarget.MeshConfig,
     );
+
+    const policyNamespaces = problems.namespaces("outboundTrafficPolicy.namespaces", policy.namespaces);
+    if (target === OutboundPolicyTarget.NamespaceSidecars && policyNamespaces.length === 0) {
+        problems.add("outboundTrafficPolicy.namespaces", "is required for target NAMESPACE_SIDECARS");
+    }
+    if (target !== OutboundPolicyTarget.NamespaceSidecars && policy.namespaces !== undefined) {
+        problems.add("outboundTrafficPolicy.namespaces", `applies only to target NAMESPACE_SIDECARS, not ${target}`);
+    }
+    const antiBypass = validateAntiBypass(problems, args.antiBypass);
+    const accessLog = problems.object("accessLog", args.accessLog) ?? {};
+    problems.unknownKeys("accessLog", accessLog, ["enabled", "provider"]);
+    if (accessLog.provider !== undefined && (typeof accessLog.provider !== "string" || accessLog.provider === "")) {
+        problems.add("accessLog.provider", `${show(accessLog.provider)} must be a provider name`);
+    }
 
     const istioCluster = problems.object("istioCluster", args.istioCluster);
     if (istioCluster) {
@@ -676,7 +756,12 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
             rootNamespace,
             meshConfigMapName: revision ? `istio-${revision}` : "istio",
         },
-        policy: { mode, target },
+        policy: { mode, target, namespaces: policyNamespaces },
+        ...(antiBypass ? { antiBypass } : {}),
+        accessLog: {
+            enabled: problems.boolean("accessLog.enabled", accessLog.enabled, true),
+            provider: typeof accessLog.provider === "string" ? accessLog.provider : "envoy",
+        },
         separateIstioCluster: istioCluster !== undefined,
     };
 }

@@ -8,6 +8,7 @@ import { httpRecipe } from "./http";
 import { Manifest, PlannedObject, objectKey } from "./manifest";
 import { hostObjectName, hostSubsetName } from "./names";
 import { MeshConfigEdit, outboundPolicy } from "./policy";
+import { antiBypassPolicies, gatewayAccessLog, gatewayAuthorization } from "./security";
 import { originationRecipe } from "./origination";
 import { tcpRecipe } from "./tcp";
 import { tlsPassthroughRecipe } from "./tlsPassthrough";
@@ -105,11 +106,16 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
         };
     }
 
-    // The policy comes last and depends on everything, so no declared host is ever blocked during a rollout,
-    // and on destroy the previous policy is back before any route disappears.
-    const everything = objects.map((o) => o.key);
+    for (const telemetry of gatewayAccessLog(args, labels)) add(telemetry, "istio", []);
+
+    // Enforcement comes last and depends on every route, so no declared host is ever blocked or denied during a
+    // rollout, and on destroy the previous policy is back before any route disappears.
+    const routes = objects.map((o) => o.key);
+    for (const allow of gatewayAuthorization(args, labels)) add(allow, "istio", routes);
+    const ports = gatewayPorts(args).map((p) => p.number);
+    for (const networkPolicy of antiBypassPolicies(args, labels, ports)) add(networkPolicy, "workload", routes);
     const policy = outboundPolicy(args, labels);
-    if (policy.sidecar) add(policy.sidecar, "istio", everything);
+    for (const sidecar of policy.sidecars) add(sidecar, "istio", routes);
 
     return {
         objects,

@@ -12,14 +12,15 @@ export interface MeshConfigEdit {
 
 export interface PolicyPlan {
     meshConfigEdit?: MeshConfigEdit;
-    sidecar?: Manifest;
+    sidecars: Manifest[];
 }
 
 export function outboundPolicy(args: NormalizedArgs, labels: Record<string, string>): PolicyPlan {
     const { mode, target } = args.policy;
-    if (mode === "UNMANAGED") return {};
+    if (mode === "UNMANAGED") return { sidecars: [] };
     if (target === "MESH_CONFIG") {
         return {
+            sidecars: [],
             meshConfigEdit: {
                 namespace: args.istio.namespace,
                 configMapName: args.istio.meshConfigMapName,
@@ -28,12 +29,14 @@ export function outboundPolicy(args: NormalizedArgs, labels: Record<string, stri
             },
         };
     }
+    // One selector-less Sidecar per namespace is that namespace's default; in the root namespace, the mesh's.
+    const namespaces = target === "ROOT_NAMESPACE_SIDECAR" ? [args.istio.rootNamespace] : args.policy.namespaces;
     return {
-        sidecar: {
+        sidecars: namespaces.map((namespace) => ({
             apiVersion: ISTIO_NETWORKING,
             kind: "Sidecar",
-            metadata: { name: `${args.name}-outbound-policy`, namespace: args.istio.rootNamespace, labels },
+            metadata: { name: `${args.name}-outbound-policy`, namespace, labels },
             spec: { outboundTrafficPolicy: { mode } },
-        },
+        })),
     };
 }

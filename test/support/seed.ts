@@ -9,5 +9,6 @@ export const SEED_CHILDREN = [
     "kubernetes:networking.istio.io/v1:DestinationRule egress-aliyun-com",
     "kubernetes:networking.istio.io/v1:Gateway egress-aliyun-com",
     "kubernetes:networking.istio.io/v1:VirtualService egress-aliyun-com",
+    "kubernetes:telemetry.istio.io/v1:Telemetry egress-gateway-access-log",
     "pulumi-nodejs:dynamic/mesh-egress:MeshConfigOutboundMode egress-outbound-policy",
 ];

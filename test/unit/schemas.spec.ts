@@ -1,6 +1,7 @@
 // Every object the plan emits validates against Istio's CRD schemas (@kubernetes-models/istio) and Kubernetes'
 // OpenAPI schemas (kubernetes-models), for a configuration that exercises every kind.
 import { expect } from "chai";
+import { ExternalHostArgs } from "../../sdk";
 import { buildPlan } from "../../sdk/plan";
 import { Manifest } from "../../sdk/plan/manifest";
 import { validateArgs } from "../../sdk/validate";
@@ -10,6 +11,9 @@ type ModelClass = new (data: any) => { validate(): void };
 // The model packages are ESM-only: load them with import() from this CommonJS test.
 async function models(): Promise<Record<string, ModelClass>> {
     const istio = await import("@kubernetes-models/istio/networking.istio.io/v1");
+    const security = await import("@kubernetes-models/istio/security.istio.io/v1");
+    const telemetry = await import("@kubernetes-models/istio/telemetry.istio.io/v1");
+    const networking = await import("kubernetes-models/networking.k8s.io/v1");
     const core = await import("kubernetes-models/v1");
     const apps = await import("kubernetes-models/apps/v1");
     const policy = await import("kubernetes-models/policy/v1");
@@ -21,6 +25,9 @@ async function models(): Promise<Record<string, ModelClass>> {
         "networking.istio.io/v1/DestinationRule": istio.DestinationRule,
         "networking.istio.io/v1/VirtualService": istio.VirtualService,
         "networking.istio.io/v1/Sidecar": istio.Sidecar,
+        "security.istio.io/v1/AuthorizationPolicy": security.AuthorizationPolicy,
+        "telemetry.istio.io/v1/Telemetry": telemetry.Telemetry,
+        "networking.k8s.io/v1/NetworkPolicy": networking.NetworkPolicy,
         "v1/ServiceAccount": core.ServiceAccount,
         "v1/Service": core.Service,
         "apps/v1/Deployment": apps.Deployment,
@@ -39,7 +46,7 @@ function everyKind(): Manifest[] {
 function everyKindWith(gatewayHopTls: "ISTIO_MUTUAL" | "DISABLE"): Manifest[] {
     const plan = buildPlan(
         validateArgs("egress", {
-            hosts: [
+            hosts: ([
                 { host: "aliyun.com" },
                 { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
                 { host: "x.io", port: 8080 },
@@ -48,7 +55,10 @@ function everyKindWith(gatewayHopTls: "ISTIO_MUTUAL" | "DISABLE"): Manifest[] {
                 { host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" },
                 { host: "mongo.example.com", mode: "TCP", port: 27017, addresses: ["192.0.2.0/24"], endpoints: ["192.0.2.10"] },
                 { host: "db.example.com", mode: "TCP", port: 5432 },
-            ],
+            ] as ExternalHostArgs[]).map((h) =>
+                gatewayHopTls === "ISTIO_MUTUAL" && h.host !== "x.io" ? { ...h, from: [{ namespace: "payments" }] } : h,
+            ),
+            antiBypass: { namespaces: ["payments"], allowNamespaces: ["shared"] },
             gateway: {
                 autoscaling: { minReplicas: 2, maxReplicas: 4 },
                 tolerations: [{ key: "dedicated", operator: "Exists", effect: "NoSchedule" }],

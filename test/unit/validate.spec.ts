@@ -41,7 +41,7 @@ describe("argument validation", () => {
         it("entries reject unknown fields", () => {
             expect(problemsOf({ hosts: [{ host: "aliyun.com", hostname: "x" }] })).to.deep.equal([
                 "hosts[0].hostname: is not a known field (known: host, mode, port, externalPort, gatewayPort, tls, " +
-                    "upstreamHost, addresses, endpoints)",
+                    "upstreamHost, addresses, endpoints, from)",
             ]);
         });
         it("rejects an IPv4 literal", () => {
@@ -366,7 +366,7 @@ describe("argument validation", () => {
         });
         it("rejects an unknown policy target", () => {
             expect(problemsOf({ hosts: [], outboundTrafficPolicy: { target: "SIDECAR" } })).to.deep.equal([
-                'outboundTrafficPolicy.target: "SIDECAR" is not one of MESH_CONFIG, ROOT_NAMESPACE_SIDECAR',
+                'outboundTrafficPolicy.target: "SIDECAR" is not one of MESH_CONFIG, ROOT_NAMESPACE_SIDECAR, NAMESPACE_SIDECARS',
             ]);
         });
         it("rejects an invalid revision", () => {
@@ -380,7 +380,7 @@ describe("argument validation", () => {
         it("rejects unknown top-level fields", () => {
             expect(problemsOf({ hosts: [], host: "aliyun.com" })).to.deep.equal([
                 "args.host: is not a known field (known: hosts, gateway, existingGateway, gatewayHopTls, exportTo, " +
-                    "outboundTrafficPolicy, istio, istioCluster)",
+                    "antiBypass, accessLog, outboundTrafficPolicy, istio, istioCluster)",
             ]);
         });
     });

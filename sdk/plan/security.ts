@@ -1,0 +1,116 @@
+// Who may reach which host, and that nothing leaves around the gateway: AuthorizationPolicies on the gateway,
+// NetworkPolicies for client namespaces, and the gateway's access log (Istio task "Egress Gateways", "Additional
+// security considerations"; Telemetry API task "Access Logs").
+import { GatewayHopTls } from "../args";
+import { NormalizedArgs, NormalizedHost } from "../normalized";
+import { Manifest } from "./manifest";
+import { hostObjectName } from "./names";
+
+const SECURITY = "security.istio.io/v1";
+const TELEMETRY = "telemetry.istio.io/v1";
+
+/** Whether MeshEgress authorizes callers at the gateway: as soon as one host restricts its sources. */
+export function authorizesCallers(args: NormalizedArgs): boolean {
+    return args.hosts.some((h) => h.sources !== undefined);
+}
+
+function sourceRules(host: NormalizedHost): Record<string, unknown>[] | undefined {
+    if (!host.sources) return undefined;
+    const namespaces = host.sources.filter((s) => !s.serviceAccount).map((s) => s.namespace);
+    // Suffix match, so the rule holds whatever the mesh's trust domain is.
+    const principals = host.sources.filter((s) => s.serviceAccount).map((s) => `*/ns/${s.namespace}/sa/${s.serviceAccount}`);
+    return [
+        ...(namespaces.length > 0 ? [{ source: { namespaces } }] : []),
+        ...(principals.length > 0 ? [{ source: { principals } }] : []),
+    ];
+}
+
+/** What identifies the host's traffic at the gateway: the HTTP authority, or the port (and the hop's SNI). */
+function destinationRule(args: NormalizedArgs, host: NormalizedHost): Record<string, unknown> {
+    if (host.appProtocol === "HTTP") {
+        return { to: [{ operation: { hosts: [host.host, `${host.host}:${host.port}`] } }] };
+    }
+    const rule: Record<string, unknown> = { to: [{ operation: { ports: [String(host.gatewayPort)] } }] };
+    const sni = args.hopTls === GatewayHopTls.IstioMutual ? (host.upstreamHost ?? host.host) : host.host;
+    if (host.appProtocol === "TLS" || args.hopTls === GatewayHopTls.IstioMutual) {
+        rule.when = [{ key: "connection.sni", values: [sni] }];
+    }
+    return rule;
+}
+
+/**
+ * One ALLOW policy per host on the gateway pods. Once any ALLOW policy selects a workload, Istio denies every request
+ * no policy allows, so the gateway serves exactly the declared sources, each only its declared hosts.
+ */
+export function gatewayAuthorization(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
+    if (!authorizesCallers(args)) return [];
+    return args.hosts.map((host) => {
+        const from = sourceRules(host);
+        return {
+            apiVersion: SECURITY,
+            kind: "AuthorizationPolicy",
+            metadata: {
+                name: hostObjectName(args.name, host.host),
+                namespace: args.gateway.namespace,
+                labels,
+                annotations: { "mesh-egress.io/host": host.host },
+            },
+            spec: {
+                selector: { matchLabels: args.gateway.selector },
+                action: "ALLOW",
+                rules: [{ ...(from ? { from } : {}), ...destinationRule(args, host) }],
+            },
+        };
+    });
+}
+
+function namespaceSelector(namespace: string): Record<string, unknown> {
+    return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } };
+}
+
+/**
+ * Per client namespace: egress only to cluster DNS, the Istio namespace (istiod), the gateway pods on their ports,
+ * the namespace itself and the allowed namespaces. Everything else, the internet included, is dropped.
+ */
+export function antiBypassPolicies(args: NormalizedArgs, labels: Record<string, string>, gatewayPorts: number[]): Manifest[] {
+    if (!args.antiBypass) return [];
+    const { namespaces, allowNamespaces, dnsNamespace } = args.antiBypass;
+    const egress = [
+        {
+            to: [namespaceSelector(dnsNamespace)],
+            ports: [
+                { protocol: "UDP", port: 53 },
+                { protocol: "TCP", port: 53 },
+            ],
+        },
+        { to: [namespaceSelector(args.istio.namespace)] },
+        {
+            to: [{ ...namespaceSelector(args.gateway.namespace), podSelector: { matchLabels: args.gateway.selector } }],
+            ports: gatewayPorts.map((port) => ({ protocol: "TCP", port })),
+        },
+        { to: [{ podSelector: {} }] },
+        ...allowNamespaces.map((namespace) => ({ to: [namespaceSelector(namespace)] })),
+    ];
+    return namespaces.map((namespace) => ({
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: `${args.name}-egress-only-via-gateway`, namespace, labels },
+        spec: { podSelector: {}, policyTypes: ["Egress"], egress },
+    }));
+}
+
+/** Access logging on the gateway pods only: one audit point for everything that leaves. */
+export function gatewayAccessLog(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
+    if (!args.accessLog.enabled) return [];
+    return [
+        {
+            apiVersion: TELEMETRY,
+            kind: "Telemetry",
+            metadata: { name: `${args.gateway.serviceName}-access-log`, namespace: args.gateway.namespace, labels },
+            spec: {
+                selector: { matchLabels: args.gateway.selector },
+                accessLogging: [{ providers: [{ name: args.accessLog.provider }] }],
+            },
+        },
+    ];
+}
