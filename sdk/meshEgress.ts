@@ -62,13 +62,19 @@ export class MeshEgress extends pulumi.ComponentResource {
     public readonly outboundTrafficPolicyMode: pulumi.Output<string>;
     /** Per external host, the names of its Istio objects. */
     public readonly hostObjects: pulumi.Output<{ [host: string]: HostObjectsOutput }>;
+    /**
+     * The egress surface as a markdown table (host, ports, mode, allowed sources, gateway port), for reviewers to
+     * read in the preview's outputs.
+     */
+    public readonly summary: pulumi.Output<string>;
 
     constructor(name: string, args: MeshEgressArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad input must never leave a half-applied stack.
         const normalized = validateArgs(name, args);
         super("mesh-egress:index:MeshEgress", name, recordedArgs(args), opts);
         const plan = buildPlan(normalized);
-        warnAboutRiskySetups(this, normalized, opts);
+        for (const warning of plan.warnings) pulumi.log.warn(warning, this);
+        warnAboutProviderCredentials(this, normalized, opts);
 
         const istioProvider = args.istioCluster
             ? new k8s.Provider(
@@ -103,12 +109,14 @@ export class MeshEgress extends pulumi.ComponentResource {
         this.gatewayPorts = pulumi.output(plan.gatewayPorts.map((p) => p.number));
         this.outboundTrafficPolicyMode = pulumi.output(plan.policyMode);
         this.hostObjects = pulumi.output(plan.hostObjects);
+        this.summary = pulumi.output(plan.summary);
         this.registerOutputs({
             gatewayServiceFqdn: this.gatewayServiceFqdn,
             gatewayNamespace: this.gatewayNamespace,
             gatewayPorts: this.gatewayPorts,
             outboundTrafficPolicyMode: this.outboundTrafficPolicyMode,
             hostObjects: this.hostObjects,
+            summary: this.summary,
         });
     }
 }
@@ -124,18 +132,11 @@ function recordedArgs(args: MeshEgressArgs): MeshEgressArgs {
     return { ...args, hosts, istioCluster };
 }
 
-function warnAboutRiskySetups(
+function warnAboutProviderCredentials(
     component: MeshEgress,
     args: NormalizedArgs,
     opts: pulumi.ComponentResourceOptions | undefined,
 ): void {
-    if (args.policy.mode === "REGISTRY_ONLY" && args.hosts.length === 0) {
-        pulumi.log.warn(
-            "outboundTrafficPolicy.mode is REGISTRY_ONLY and no hosts are declared: " +
-                "every external host will be blocked for the whole mesh",
-            component,
-        );
-    }
     const explicitProvider = opts?.provider !== undefined || opts?.providers !== undefined;
     if (args.policy.mode !== "UNMANAGED" && args.policy.target === "MESH_CONFIG" && explicitProvider) {
         if (!args.separateIstioCluster) {

@@ -8,6 +8,7 @@ import { httpRecipe } from "./http";
 import { Manifest, PlannedObject, objectKey } from "./manifest";
 import { hostObjectName, hostSubsetName } from "./names";
 import { MeshConfigEdit, outboundPolicy } from "./policy";
+import { reviewSummary, riskWarnings } from "./review";
 import { antiBypassPolicies, gatewayAccessLog, gatewayAuthorization } from "./security";
 import { originationRecipe } from "./origination";
 import { tcpRecipe } from "./tcp";
@@ -47,6 +48,10 @@ export interface EgressPlan {
     gatewayPorts: GatewayPort[];
     policyMode: NormalizedArgs["policy"]["mode"];
     hostObjects: Record<string, HostObjectNames>;
+    /** The egress surface as a markdown table, for reviewers. */
+    summary: string;
+    /** Risky but legal setups. */
+    warnings: string[];
 }
 
 export const MANAGED_BY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "mesh-egress" };
@@ -125,5 +130,7 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
         gatewayPorts: gatewayPorts(args),
         policyMode: args.policy.mode,
         hostObjects,
+        summary: reviewSummary(args),
+        warnings: riskWarnings(args),
     };
 }

@@ -1,0 +1,59 @@
+// What a reviewer reads before approving: the egress surface as a table, and the risky-but-legal setups.
+import { NormalizedArgs, NormalizedHost } from "../normalized";
+import { authorizesCallers } from "./security";
+
+function sources(host: NormalizedHost): string {
+    if (!host.sources) return "every workload";
+    return host.sources.map((s) => (s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : `${s.namespace}/*`)).join(", ");
+}
+
+function ports(host: NormalizedHost): string {
+    return host.externalPort === host.port ? String(host.port) : `${host.port} → ${host.externalPort}`;
+}
+
+/** A markdown table: host, ports (app → external), mode, allowed sources, gateway port. */
+export function reviewSummary(args: NormalizedArgs): string {
+    const policy =
+        args.policy.mode === "UNMANAGED"
+            ? "outbound traffic policy: unmanaged"
+            : `outbound traffic policy: ${args.policy.mode} (${args.policy.target}${
+                  args.policy.namespaces.length > 0 ? `: ${args.policy.namespaces.join(", ")}` : ""
+              })`;
+    const rows = args.hosts.map(
+        (h) => `| ${h.host} | ${ports(h)} | ${h.mode} | ${sources(h)} | ${h.gatewayPort} |`,
+    );
+    return [
+        `${policy}; gateway hop: ${args.hopTls}; gateway: ${args.gateway.serviceName}.${args.gateway.namespace}`,
+        "",
+        "| host | ports | mode | allowed sources | gateway port |",
+        "|---|---|---|---|---|",
+        ...rows,
+    ].join("\n");
+}
+
+/** Legal setups a reviewer should hear about (Pulumi warnings, not errors). */
+export function riskWarnings(args: NormalizedArgs): string[] {
+    const warnings: string[] = [];
+    if (args.policy.mode === "REGISTRY_ONLY" && args.hosts.length === 0) {
+        warnings.push(
+            "outboundTrafficPolicy.mode is REGISTRY_ONLY and no hosts are declared: every external host will be " +
+                "blocked for the whole mesh",
+        );
+    }
+    if (authorizesCallers(args)) {
+        if (args.policy.mode === "ALLOW_ANY") {
+            warnings.push(
+                "hosts restrict their sources but outboundTrafficPolicy.mode is ALLOW_ANY: any workload can still reach " +
+                    "those hosts directly, around the gateway and its rules; use REGISTRY_ONLY (and antiBypass)",
+            );
+        }
+        const open = args.hosts.filter((h) => !h.sources).map((h) => h.host);
+        if (open.length > 0) {
+            warnings.push(
+                `${open.join(", ")} ${open.length === 1 ? "is" : "are"} reachable from every namespace while other hosts ` +
+                    "restrict their sources; add `from` if that is not intended",
+            );
+        }
+    }
+    return warnings;
+}

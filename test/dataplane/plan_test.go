@@ -1,0 +1,176 @@
+package dataplane
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+
+	kubelib "istio.io/istio/pkg/kube"
+)
+
+// planSummary is the first document export-plan.ts prints: what the plan says outside its manifests.
+type planSummary struct {
+	GatewayHost      string `json:"gatewayHost"`
+	GatewayNamespace string `json:"gatewayNamespace"`
+	GatewayPorts     []struct {
+		Number int    `json:"number"`
+		Name   string `json:"name"`
+	} `json:"gatewayPorts"`
+	PolicyMode     string `json:"policyMode"`
+	MeshConfigEdit *struct {
+		Namespace     string `json:"namespace"`
+		ConfigMapName string `json:"configMapName"`
+		Key           string `json:"key"`
+		Mode          string `json:"mode"`
+	} `json:"meshConfigEdit"`
+	HostObjects map[string]struct {
+		Namespace       string `json:"namespace"`
+		ServiceEntry    string `json:"serviceEntry"`
+		OriginationRule string `json:"originationRule"`
+		GatewayPort     int    `json:"gatewayPort"`
+	} `json:"hostObjects"`
+}
+
+// exportedPlan is one scenario's plan, split the way the fake discovery server takes it.
+type exportedPlan struct {
+	Scenario string
+	Summary  planSummary
+	// IstioYAML holds every Istio object of the plan (multi-document YAML), fed to the config store as is.
+	IstioYAML string
+	// Kube holds every other planned manifest (ServiceAccount, Deployment, Service, PDB, RBAC, ...).
+	Kube []runtime.Object
+	// Keys lists "<Kind>/<namespace>/<name>" of every planned manifest, in plan order.
+	Keys       []string
+	Deployment *appsv1.Deployment
+	Service    *corev1.Service
+}
+
+var (
+	planCacheMu sync.Mutex
+	planCache   = map[string]*exportedPlan{}
+)
+
+// repoRoot is two levels up from this package (test/dataplane).
+func repoRoot(t testing.TB) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Clean(filepath.Join(wd, "..", ".."))
+}
+
+// exportYAML returns the component's plan for a scenario, from $MESH_EGRESS_PLAN_DIR or by running export-plan.ts.
+func exportYAML(t testing.TB, scenario string) []byte {
+	if dir := os.Getenv("MESH_EGRESS_PLAN_DIR"); dir != "" {
+		data, err := os.ReadFile(filepath.Join(dir, scenario+".yaml"))
+		if err != nil {
+			t.Fatalf("reading the exported plan: %v", err)
+		}
+		return data
+	}
+	root := repoRoot(t)
+	node := filepath.Join(root, "node_modules", ".bin", "node")
+	if _, err := os.Stat(node); err != nil {
+		node = "node"
+	}
+	cmd := exec.Command(node, "-r", "ts-node/register", filepath.Join("test", "dataplane", "export-plan.ts"), scenario)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "TS_NODE_TRANSPILE_ONLY=true")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("running export-plan.ts %s: %v\n%s", scenario, err, stderr.String())
+	}
+	return out
+}
+
+// loadPlan parses (once per scenario) the exported plan.
+func loadPlan(t testing.TB, scenario string) *exportedPlan {
+	t.Helper()
+	planCacheMu.Lock()
+	defer planCacheMu.Unlock()
+	if p, ok := planCache[scenario]; ok {
+		return p
+	}
+	p, err := parsePlan(scenario, exportYAML(t, scenario))
+	if err != nil {
+		t.Fatalf("scenario %s: %v", scenario, err)
+	}
+	planCache[scenario] = p
+	return p
+}
+
+func parsePlan(scenario string, data []byte) (*exportedPlan, error) {
+	p := &exportedPlan{Scenario: scenario}
+	var istio []string
+	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	sawSummary := false
+	for {
+		doc, err := reader.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		var head struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+			Metadata   struct {
+				Name      string `json:"name"`
+				Namespace string `json:"namespace"`
+			} `json:"metadata"`
+			Spec json.RawMessage `json:"spec"`
+		}
+		if err := yaml.Unmarshal(doc, &head); err != nil {
+			return nil, fmt.Errorf("document %q: %v", doc, err)
+		}
+		if head.Kind == "PlanSummary" {
+			if err := json.Unmarshal(head.Spec, &p.Summary); err != nil {
+				return nil, fmt.Errorf("PlanSummary: %v", err)
+			}
+			sawSummary = true
+			continue
+		}
+		p.Keys = append(p.Keys, fmt.Sprintf("%s/%s/%s", head.Kind, head.Metadata.Namespace, head.Metadata.Name))
+		if strings.HasSuffix(strings.SplitN(head.APIVersion, "/", 2)[0], "istio.io") {
+			istio = append(istio, string(doc))
+			continue
+		}
+		obj, _, err := kubelib.IstioCodec.UniversalDeserializer().Decode(doc, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("decoding %s %s: %v", head.Kind, head.Metadata.Name, err)
+		}
+		switch o := obj.(type) {
+		case *appsv1.Deployment:
+			p.Deployment = o
+		case *corev1.Service:
+			p.Service = o
+		}
+		p.Kube = append(p.Kube, obj)
+	}
+	if !sawSummary {
+		return nil, errors.New("no PlanSummary document")
+	}
+	p.IstioYAML = strings.Join(istio, "---\n")
+	return p, nil
+}
