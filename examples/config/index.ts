@@ -10,6 +10,10 @@ const args: MeshEgressArgs = {
     gateway: config.getObject<MeshEgressArgs["gateway"]>("gateway"),
     existingGateway: config.getObject<MeshEgressArgs["existingGateway"]>("existingGateway"),
     outboundTrafficPolicy: config.getObject<MeshEgressArgs["outboundTrafficPolicy"]>("outboundTrafficPolicy"),
+    gatewayHopTls: config.get("gatewayHopTls") as MeshEgressArgs["gatewayHopTls"],
+    exportTo: config.getObject<MeshEgressArgs["exportTo"]>("exportTo"),
+    antiBypass: config.getObject<MeshEgressArgs["antiBypass"]>("antiBypass"),
+    accessLog: config.getObject<MeshEgressArgs["accessLog"]>("accessLog"),
     istio: config.getObject<MeshEgressArgs["istio"]>("istio"),
 };
 
@@ -20,3 +24,4 @@ export const gatewayNamespace = egress.gatewayNamespace;
 export const gatewayPorts = egress.gatewayPorts;
 export const outboundTrafficPolicy = egress.outboundTrafficPolicyMode;
 export const hostObjects = egress.hostObjects;
+export const summary = egress.summary;

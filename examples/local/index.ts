@@ -16,6 +16,7 @@ const egress = new MeshEgress(
         // endpoints: skip the provider's readiness awaits for the gateway here. MeshEgress's default keeps them.
         gateway: { ...config.getObject<MeshEgressArgs["gateway"]>("gateway"), annotations: { "pulumi.com/skipAwait": "true" } },
         outboundTrafficPolicy: config.getObject<MeshEgressArgs["outboundTrafficPolicy"]>("outboundTrafficPolicy"),
+        antiBypass: config.getObject<MeshEgressArgs["antiBypass"]>("antiBypass"),
     },
     { provider },
 );
@@ -23,3 +24,4 @@ const egress = new MeshEgress(
 export const gatewayService = egress.gatewayServiceFqdn;
 export const outboundTrafficPolicy = egress.outboundTrafficPolicyMode;
 export const hostObjects = egress.hostObjects;
+export const summary = egress.summary;

@@ -17,15 +17,20 @@ const PROGRAM = path.join(REPO, "examples", "local");
 // Every mode, with the default Istio-mTLS gateway hop.
 const HOSTS: ExternalHostArgs[] = [
     { host: "aliyun.com" },
-    { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+    { host: "api.stripe.com", mode: "TLS_PASSTHROUGH", from: [{ namespace: "payments" }] },
     { host: "example.org", port: 8080 },
     { host: "edition.cnn.com", mode: "TLS_ORIGINATION" },
     { host: "mtls.example.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "client-credential" } },
     { host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" },
     { host: "mongo.example.com", mode: "TCP", port: 27017, addresses: ["192.0.2.0/24"], endpoints: ["192.0.2.10"] },
 ];
+const ANTI_BYPASS = { namespaces: ["payments"] };
 const ISTIO = "kubernetes:networking.istio.io/v1";
 const HOST_KINDS = ["DestinationRule", "Gateway", "ServiceEntry", "VirtualService"];
+// A host restricts its sources, so every host also has an AuthorizationPolicy on the gateway.
+const HOST_POLICY = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
+// The anti-bypass NetworkPolicy lists the gateway ports, so it changes with them.
+const NETWORK_POLICY = "update kubernetes:networking.k8s.io/v1:NetworkPolicy egress-egress-only-via-gateway";
 
 /** Pulumi's own progress for the long operations, indented under the test, so a CI log shows where time went. */
 function echo(text: string): void {
@@ -33,18 +38,20 @@ function echo(text: string): void {
 }
 
 function hostSteps(op: string, name: string): string[] {
-    return HOST_KINDS.map((kind) => `${op} ${ISTIO}:${kind} ${name}`);
+    return [...HOST_KINDS.map((kind) => `${op} ${ISTIO}:${kind} ${name}`), `${op} ${HOST_POLICY} ${name}`];
 }
 
 /**
  * What istioctl analyze reports only because the local control plane runs no pods and no injection webhook
  * (README lists them): code → the kind of object it may be about.
  */
-const NO_PODS_FINDINGS: Record<string, string> = {
-    IST0101: "Gateway", // the Gateway's selector matches no pod
-    IST0173: "DestinationRule", // the gateway subset selects no pod
-    IST0146: "Deployment", // `image: auto` but no injection webhook is installed
-};
+const NO_PODS_FINDINGS: [code: string, kind: string][] = [
+    ["IST0101", "Gateway"], // the Gateway's selector matches no pod
+    ["IST0101", "Telemetry"], // the access log's selector matches no pod
+    ["IST0127", "AuthorizationPolicy"], // the gateway's policies select no pod
+    ["IST0173", "DestinationRule"], // the gateway subset selects no pod
+    ["IST0146", "Deployment"], // `image: auto` but no injection webhook is installed
+];
 
 /** Config changes also change the inputs of the dynamic-provider host's default provider; not MeshEgress's. */
 const DYNAMIC_PROVIDER_HOST = "pulumi:providers:pulumi-nodejs default";
@@ -79,6 +86,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         await target.setAllConfig({
             hosts: { value: JSON.stringify(args.hosts) },
             outboundTrafficPolicy: { value: JSON.stringify(args.outboundTrafficPolicy ?? {}) },
+            antiBypass: { value: JSON.stringify(ANTI_BYPASS) },
         });
     }
 
@@ -104,6 +112,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         cluster = startCluster(tools);
         api = await kube(cluster.kubeconfig);
         originalMesh = (await api.configMapData("istio-system", "istio"))!.mesh;
+        run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "create", "namespace", "payments"]);
         stack = await newStack("e2e");
         await configure(stack, { hosts: HOSTS });
     });
@@ -119,12 +128,12 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
     it("up creates every planned object with the planned spec", async () => {
         const result = await stack.up({ onOutput: echo });
         expect(result.summary.result).to.equal("succeeded");
-        const plan = buildPlan(validateArgs("egress", { hosts: HOSTS }));
+        const plan = buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS }));
         for (const { manifest } of plan.objects) {
             const live = await api.get(manifest.apiVersion, manifest.kind, manifest.metadata.namespace!, manifest.metadata.name);
             expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.not.equal(undefined);
             expect(live.metadata.labels).to.deep.include(manifest.metadata.labels);
-            if (manifest.apiVersion.startsWith("networking.istio.io/")) {
+            if (manifest.apiVersion.includes(".istio.io/")) {
                 expect(live.spec, `${manifest.kind} ${manifest.metadata.name}`).to.deep.equal(manifest.spec);
             }
         }
@@ -167,6 +176,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
             [
                 ...hostSteps("create", "egress-new-example-com"),
                 "update kubernetes:core/v1:Service egress-gateway",
+                NETWORK_POLICY,
                 "update mesh-egress:index:MeshEgress egress",
             ].sort(),
         );
@@ -180,17 +190,20 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
                 `update ${ISTIO}:Gateway egress-example-org`,
                 `update ${ISTIO}:ServiceEntry egress-example-org`,
                 `update ${ISTIO}:VirtualService egress-example-org`,
+                `update ${HOST_POLICY} egress-example-org`,
                 "update kubernetes:core/v1:Service egress-gateway",
+                NETWORK_POLICY,
                 "update mesh-egress:index:MeshEgress egress",
             ].sort(),
         );
     });
 
     it("previews a removed host as deletes of that host's objects (and its freed gateway port) only", async () => {
-        expect(await previewSteps(HOSTS.filter((h) => h.host !== "api.stripe.com"))).to.deep.equal(
+        expect(await previewSteps(HOSTS.filter((h) => h.host !== "example.org"))).to.deep.equal(
             [
-                ...hostSteps("delete", "egress-api-stripe-com"),
+                ...hostSteps("delete", "egress-example-org"),
                 "update kubernetes:core/v1:Service egress-gateway",
+                NETWORK_POLICY,
                 "update mesh-egress:index:MeshEgress egress",
             ].sort(),
         );
@@ -214,7 +227,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
 
     it("passes istioctl analyze against the live API server with no findings but the no-pods ones", () => {
         const suppressed = [
-            ...Object.entries(NO_PODS_FINDINGS).flatMap(([code, kind]) => ["--suppress", `${code}=${kind} *`]),
+            ...NO_PODS_FINDINGS.flatMap(([code, kind]) => ["--suppress", `${code}=${kind} *`]),
             // The CA of a credentialName origination is the Secret's ca.crt, which the analyzer does not read.
             "--suppress",
             "IST0129=DestinationRule istio-system/egress-mtls-example-com-tls",
@@ -234,7 +247,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
 
     it("passes istioctl validate for every emitted object", () => {
         const dir = fs.mkdtempSync(path.join(workHome, "emitted-"));
-        const plan = buildPlan(validateArgs("egress", { hosts: HOSTS }));
+        const plan = buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS }));
         plan.objects.forEach(({ manifest }, index) => {
             const file = path.join(dir, `${index}-${manifest.kind}.yaml`);
             fs.writeFileSync(file, stringify(manifest));
@@ -244,7 +257,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
 
     it("destroy removes every object and restores the mesh config byte for byte", async () => {
         await stack.destroy({ onOutput: echo });
-        const plan = buildPlan(validateArgs("egress", { hosts: HOSTS }));
+        const plan = buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS }));
         for (const { manifest } of plan.objects) {
             const live = await api.get(manifest.apiVersion, manifest.kind, manifest.metadata.namespace!, manifest.metadata.name);
             expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.equal(undefined);
@@ -259,11 +272,15 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         await render.setAllConfig({
             hosts: { value: JSON.stringify(HOSTS) },
             outboundTrafficPolicy: { value: JSON.stringify({ target: "ROOT_NAMESPACE_SIDECAR" }) },
+            antiBypass: { value: JSON.stringify(ANTI_BYPASS) },
             renderDir: { value: renderDir },
         });
         await render.up();
         const files = fs.readdirSync(path.join(renderDir, "1-manifest"));
-        expect(files.length).to.equal(buildPlan(validateArgs("egress", { hosts: HOSTS, outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } })).objects.length);
+        const expected = buildPlan(
+            validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS, outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } }),
+        ).objects;
+        expect(files.length).to.equal(expected.length);
         for (const file of files) {
             const rendered = path.join(renderDir, "1-manifest", file);
             expect(run(tools, "istioctl", ["validate", "-f", rendered]).stderr).to.include(`"${rendered}" is valid`);
