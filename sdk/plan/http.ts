@@ -1,6 +1,7 @@
 // Recipe A, plain HTTP (the seed): the app sends HTTP to the host; the sidecar sends it to the egress gateway (in
 // Istio mTLS unless the hop is plain), which routes it by Host to the external host. Istio task "Egress Gateways",
-// section "Egress gateway for HTTP traffic".
+// section "Egress gateway for HTTP traffic". The origination recipes reuse it with the host's TLS port as
+// `externalPort`.
 import {
     HostContext,
     HostRecipe,
@@ -10,14 +11,16 @@ import {
     istioObject,
 } from "./host";
 
-export function httpRecipe(context: HostContext): HostRecipe {
+export function httpRecipe(context: HostContext, externalPort = context.host.port): HostRecipe {
     const { host, port } = context.host;
+    const ports = [{ number: port, name: `http-${port}`, protocol: "HTTP" }];
+    if (externalPort !== port) ports.push({ number: externalPort, name: `https-${externalPort}`, protocol: "HTTPS" });
     return {
         serviceEntry: istioObject(context, "ServiceEntry", {
             hosts: [host],
             location: "MESH_EXTERNAL",
             resolution: "DNS",
-            ports: [{ number: port, name: `http-${port}`, protocol: "HTTP" }],
+            ports,
             exportTo: context.exportTo,
         }),
         gateway: istioObject(context, "Gateway", {
@@ -29,7 +32,7 @@ export function httpRecipe(context: HostContext): HostRecipe {
             hosts: [host],
             gateways: ["mesh", context.gatewayRef],
             exportTo: context.exportTo,
-            http: httpRoutes(context, port),
+            http: httpRoutes(context, externalPort),
         }),
     };
 }

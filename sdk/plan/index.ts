@@ -18,7 +18,7 @@ export { PlannedObject, Manifest, TargetCluster } from "./manifest";
 export { MeshConfigEdit } from "./policy";
 
 const RECIPES: Record<EgressMode, (context: HostContext, componentName: string) => HostRecipe> = {
-    HTTP: httpRecipe,
+    HTTP: (context) => httpRecipe(context),
     TLS_PASSTHROUGH: tlsPassthroughRecipe,
     TLS_ORIGINATION: originationRecipe,
     MUTUAL_TLS_ORIGINATION: originationRecipe,
