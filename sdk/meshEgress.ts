@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MeshEgressArgs } from "./args";
 import { MeshConfigOutboundMode } from "./meshConfig/resource";
 import { NormalizedArgs } from "./normalized";
-import { Manifest, PlannedObject, buildPlan } from "./plan";
+import { PlannedObject, buildPlan } from "./plan";
 import { normalizeHost, validateArgs } from "./validate";
 
 /** The Istio objects MeshEgress created for one external host. */

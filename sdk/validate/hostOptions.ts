@@ -1,0 +1,155 @@
+// Per-host options that only some modes take: TLS origination, wildcard upstreams, TCP addresses, source rules.
+import { EgressMode, GatewayHopTls } from "../args";
+import { NormalizedHost } from "../normalized";
+import { addressProblem, hostProblem, normalizeHost } from "./names";
+import { Problems, isDnsSubdomain, show } from "./problems";
+
+/** The OS CA bundle in Istio's proxy image. */
+export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+export const ORIGINATION_MODES: readonly EgressMode[] = [EgressMode.TlsOrigination, EgressMode.MutualTlsOrigination];
+export function validateOrigination(
+    problems: Problems,
+    field: string,
+    entry: Record<string, unknown>,
+    mode: EgressMode,
+    host: string,
+): NormalizedHost["origination"] {
+    const tls = problems.object(`${field}.tls`, entry.tls);
+    if (!ORIGINATION_MODES.includes(mode)) {
+        if (tls) problems.add(`${field}.tls`, `applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`);
+        return undefined;
+    }
+    const options = tls ?? {};
+    problems.unknownKeys(`${field}.tls`, options, ["credentialName", "caCertificates", "subjectAltNames", "sni"]);
+    const credentialName = options.credentialName;
+    if (credentialName !== undefined && (typeof credentialName !== "string" || !isDnsSubdomain(credentialName))) {
+        problems.add(`${field}.tls.credentialName`, `${show(credentialName)} is not a valid Secret name`);
+    }
+    const caCertificates = options.caCertificates;
+    if (caCertificates !== undefined && (typeof caCertificates !== "string" || !caCertificates.startsWith("/"))) {
+        problems.add(`${field}.tls.caCertificates`, `${show(caCertificates)} must be an absolute path in the gateway pods`);
+    }
+    if (credentialName !== undefined && caCertificates !== undefined) {
+        problems.add(`${field}.tls`, "credentialName and caCertificates are mutually exclusive: the Secret's ca.crt is the CA");
+    }
+    const sans = options.subjectAltNames;
+    if (sans !== undefined && (!Array.isArray(sans) || sans.some((n) => typeof n !== "string" || n.length === 0))) {
+        problems.add(`${field}.tls.subjectAltNames`, `${show(sans)} must be a list of non-empty names`);
+    }
+    const sni = options.sni;
+    if (sni !== undefined && (typeof sni !== "string" || hostProblem(sni) !== undefined)) {
+        problems.add(`${field}.tls.sni`, `${show(sni)} is not a DNS name`);
+    }
+    if (mode === EgressMode.MutualTlsOrigination && credentialName === undefined) {
+        problems.add(
+            `${field}.tls.credentialName`,
+            "is required for MUTUAL_TLS_ORIGINATION: name the Secret (tls.crt, tls.key, ca.crt) in the gateway namespace",
+        );
+    }
+    const origination: NormalizedHost["origination"] = {
+        mode: mode === EgressMode.MutualTlsOrigination ? "MUTUAL" : "SIMPLE",
+        sni: typeof sni === "string" ? sni : host,
+    };
+    if (typeof credentialName === "string") origination.credentialName = credentialName;
+    if (typeof caCertificates === "string") origination.caCertificates = caCertificates;
+    // Verify the host by default, explicitly against the proxy image's system roots (IST0128/IST0129).
+    else if (typeof credentialName !== "string") origination.caCertificates = SYSTEM_CA_BUNDLE;
+    if (Array.isArray(sans)) origination.subjectAltNames = sans as string[];
+    return origination;
+}
+
+/** Who may reach a host: identities the gateway can only see through the hop's Istio mutual TLS. */
+export function validateSources(problems: Problems, field: string, value: unknown, hopTls: GatewayHopTls): NormalizedHost["sources"] {
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || value.length === 0) {
+        problems.add(field, `${show(value)} must be a non-empty list of { namespace, serviceAccount? }; omit it to allow every workload`);
+        return undefined;
+    }
+    if (hopTls !== GatewayHopTls.IstioMutual) {
+        problems.add(
+            field,
+            "needs gatewayHopTls ISTIO_MUTUAL: the gateway learns who is calling only from the hop's mutual TLS",
+        );
+    }
+    const sources: { namespace: string; serviceAccount?: string }[] = [];
+    value.forEach((entry: unknown, i) => {
+        const source = problems.object(`${field}[${i}]`, entry);
+        if (!source) return;
+        problems.unknownKeys(`${field}[${i}]`, source, ["namespace", "serviceAccount"]);
+        if (source.namespace === undefined) problems.add(`${field}[${i}].namespace`, "is required");
+        const namespace = problems.dnsLabel(`${field}[${i}].namespace`, source.namespace, "");
+        const serviceAccount = source.serviceAccount;
+        if (serviceAccount !== undefined && (typeof serviceAccount !== "string" || !isDnsSubdomain(serviceAccount))) {
+            problems.add(`${field}[${i}].serviceAccount`, `${show(serviceAccount)} is not a valid ServiceAccount name`);
+        }
+        sources.push(typeof serviceAccount === "string" ? { namespace, serviceAccount } : { namespace });
+    });
+    return sources;
+}
+
+/** A wildcard is routed by SNI to the one server that serves it; a concrete host needs no upstream. */
+export function validateUpstream(
+    problems: Problems,
+    field: string,
+    entry: Record<string, unknown>,
+    mode: EgressMode,
+    host: string,
+): string | undefined {
+    const upstream = entry.upstreamHost;
+    if (!host.startsWith("*.")) {
+        if (upstream !== undefined) problems.add(`${field}.upstreamHost`, "applies only to wildcard hosts (*.example.com)");
+        return undefined;
+    }
+    if (mode !== EgressMode.TlsPassthrough) {
+        problems.add(
+            `${field}.mode`,
+            `${mode} cannot route the wildcard ${show(host)}: a gateway routes a wildcard by the SNI of the app's TLS, ` +
+                "so use TLS_PASSTHROUGH",
+        );
+    }
+    if (upstream === undefined) {
+        problems.add(
+            `${field}.upstreamHost`,
+            `is required for the wildcard ${show(host)}: an egress gateway cannot route arbitrary names (it never sees ` +
+                "the addresses the app resolved), so name the one server that serves them all",
+        );
+        return undefined;
+    }
+    const problem = typeof upstream === "string" ? hostProblem(normalizeHost(upstream)) : "must be a string";
+    if (problem) {
+        problems.add(`${field}.upstreamHost`, `${show(upstream)} ${problem}`);
+        return undefined;
+    }
+    return normalizeHost(upstream as string);
+}
+
+/** Addresses and static endpoints of a TCP destination. */
+export function validateTcp(
+    problems: Problems,
+    field: string,
+    entry: Record<string, unknown>,
+    mode: EgressMode,
+): NormalizedHost["tcp"] {
+    const lists = { addresses: entry.addresses, endpoints: entry.endpoints };
+    if (mode !== EgressMode.Tcp) {
+        for (const [name, value] of Object.entries(lists)) {
+            if (value !== undefined) problems.add(`${field}.${name}`, `applies only to TCP, not ${mode}`);
+        }
+        return undefined;
+    }
+    const checked: Record<string, string[]> = {};
+    for (const [name, value] of Object.entries(lists)) {
+        checked[name] = [];
+        if (value === undefined) continue;
+        if (!Array.isArray(value) || value.length === 0) {
+            problems.add(`${field}.${name}`, `${show(value)} must be a non-empty list`);
+            continue;
+        }
+        value.forEach((item: unknown, i) => {
+            const problem = addressProblem(item, name === "addresses");
+            if (problem) problems.add(`${field}.${name}[${i}]`, `${show(item)} ${problem}`);
+            else checked[name].push(item as string);
+        });
+    }
+    return { addresses: checked.addresses, endpoints: checked.endpoints };
+}

@@ -1,0 +1,187 @@
+// The host list: each host valid on its own, no duplicates, no port carrying two protocols, no indistinguishable TCP
+// destinations, and every host given its gateway port.
+import { EgressMode, GatewayHopTls } from "../args";
+import { AppProtocol, NormalizedHost } from "../normalized";
+import { allocatePorts } from "../ports";
+import { ORIGINATION_MODES, validateOrigination, validateSources, validateTcp, validateUpstream } from "./hostOptions";
+import { normalizeHost, routableHostProblem } from "./names";
+import { Problems, isPlainObject, show, validatePort } from "./problems";
+
+const HOST_FIELDS = [
+    "host",
+    "mode",
+    "port",
+    "externalPort",
+    "gatewayPort",
+    "tls",
+    "upstreamHost",
+    "addresses",
+    "endpoints",
+    "from",
+];
+const APP_PROTOCOL: Record<EgressMode, AppProtocol> = {
+    HTTP: "HTTP",
+    TLS_PASSTHROUGH: "TLS",
+    TLS_ORIGINATION: "HTTP",
+    MUTUAL_TLS_ORIGINATION: "HTTP",
+    TCP: "TCP",
+};
+
+/** A host as validated, before dedicated gateway ports are allocated. */
+type HostDraft = Omit<NormalizedHost, "gatewayPort"> & { index: number; fixedGatewayPort?: number };
+
+function validateHost(problems: Problems, entry: unknown, index: number, hopTls: GatewayHopTls): HostDraft | undefined {
+    const field = `hosts[${index}]`;
+    if (!isPlainObject(entry)) {
+        problems.add(field, `must be an object with a "host" field, got ${show(entry)}`);
+        return undefined;
+    }
+    problems.unknownKeys(field, entry, HOST_FIELDS);
+    const mode = problems.enumValue(`${field}.mode`, entry.mode, EgressMode, EgressMode.Http);
+    const origination = ORIGINATION_MODES.includes(mode);
+    if (mode === EgressMode.Tcp && entry.port === undefined) {
+        problems.add(`${field}.port`, "is required for TCP: there is no default port");
+    }
+    const port = validatePort(problems, `${field}.port`, entry.port, mode === EgressMode.TlsPassthrough ? 443 : 80);
+    if (entry.externalPort !== undefined && !origination) {
+        problems.add(`${field}.externalPort`, `applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`);
+    }
+    const externalPort = origination
+        ? validatePort(problems, `${field}.externalPort`, entry.externalPort, 443, { allowReserved: true })
+        : port;
+    const dedicatedGatewayPort =
+        mode === EgressMode.Tcp || (mode === EgressMode.TlsPassthrough && hopTls === GatewayHopTls.IstioMutual);
+    let fixedGatewayPort: number | undefined;
+    if (entry.gatewayPort !== undefined) {
+        if (!dedicatedGatewayPort) {
+            problems.add(
+                `${field}.gatewayPort`,
+                "applies only to hosts with a gateway port of their own (TCP, and TLS_PASSTHROUGH with the " +
+                    "ISTIO_MUTUAL hop); the others share the gateway port that equals their port",
+            );
+        } else {
+            fixedGatewayPort = validatePort(problems, `${field}.gatewayPort`, entry.gatewayPort, 0);
+        }
+    }
+    const tcp = validateTcp(problems, field, entry, mode);
+    if (typeof entry.host !== "string") {
+        problems.add(`${field}.host`, entry.host === undefined ? "is required" : `${show(entry.host)} must be a string`);
+        return undefined;
+    }
+    const host = normalizeHost(entry.host);
+    const hostError = routableHostProblem(host);
+    if (hostError) {
+        problems.add(`${field}.host`, `${show(entry.host)} ${hostError}`);
+        return undefined;
+    }
+    const upstreamHost = validateUpstream(problems, field, entry, mode, host);
+    const sources = validateSources(problems, `${field}.from`, entry.from, hopTls);
+    const tls = validateOrigination(problems, field, entry, mode, host);
+    if (port === undefined || externalPort === undefined) return undefined;
+    if (origination && port === externalPort) {
+        problems.add(
+            `${field}.externalPort`,
+            `${externalPort} equals port: the app's plain HTTP and the gateway's TLS to the host need different ports`,
+        );
+        return undefined;
+    }
+    return {
+        index,
+        host,
+        mode,
+        port,
+        appProtocol: APP_PROTOCOL[mode],
+        externalPort,
+        dedicatedGatewayPort,
+        fixedGatewayPort,
+        ...(tls ? { origination: tls } : {}),
+        ...(upstreamHost ? { upstreamHost } : {}),
+        ...(tcp ? { tcp } : {}),
+        ...(sources ? { sources } : {}),
+    };
+}
+
+export function validateHosts(problems: Problems, value: unknown, hopTls: GatewayHopTls): NormalizedHost[] {
+    if (!Array.isArray(value)) {
+        problems.add("hosts", `must be a list of hosts, got ${show(value)}`);
+        return [];
+    }
+    const drafts: HostDraft[] = [];
+    const seen = new Map<string, { index: number; raw: string }>();
+    const appPortUsers = new Map<number, HostDraft>();
+    const fixedPortUsers = new Map<number, HostDraft>();
+    const tcpPortUsers = new Map<number, HostDraft[]>();
+    value.forEach((entry: unknown, index) => {
+        const draft = validateHost(problems, entry, index, hopTls);
+        if (!draft) return;
+        const raw = (entry as { host: string }).host;
+        const earlier = seen.get(draft.host);
+        if (earlier) {
+            problems.add(
+                `hosts[${index}].host`,
+                `${show(raw)} duplicates hosts[${earlier.index}] (${show(earlier.raw)}); each host may appear once`,
+            );
+            return;
+        }
+        seen.set(draft.host, { index, raw });
+        const user = appPortUsers.get(draft.port);
+        if (user && user.appProtocol !== draft.appProtocol) {
+            problems.add(
+                `hosts[${index}]`,
+                `${show(draft.host)} needs protocol ${draft.appProtocol} on port ${draft.port}, but hosts[${user.index}] ` +
+                    `(${show(user.host)}) needs ${user.appProtocol} there; one port carries one protocol`,
+            );
+            return;
+        }
+        appPortUsers.set(draft.port, draft);
+        if (draft.tcp) {
+            const clash = (tcpPortUsers.get(draft.port) ?? []).find(
+                (other) =>
+                    draft.tcp!.addresses.length === 0 ||
+                    other.tcp!.addresses.length === 0 ||
+                    other.tcp!.addresses.some((a) => draft.tcp!.addresses.includes(a)),
+            );
+            if (clash) {
+                problems.add(
+                    `hosts[${index}].addresses`,
+                    `${show(draft.host)} and hosts[${clash.index}] (${show(clash.host)}) are TCP on port ${draft.port} ` +
+                        "without distinct addresses: sidecars could not tell their traffic apart; give each its own CIDRs",
+                );
+                return;
+            }
+            tcpPortUsers.set(draft.port, [...(tcpPortUsers.get(draft.port) ?? []), draft]);
+        }
+        if (draft.fixedGatewayPort !== undefined) {
+            const other = fixedPortUsers.get(draft.fixedGatewayPort);
+            if (other) {
+                problems.add(
+                    `hosts[${index}].gatewayPort`,
+                    `${draft.fixedGatewayPort} is already the gateway port of hosts[${other.index}] (${show(other.host)})`,
+                );
+                return;
+            }
+            fixedPortUsers.set(draft.fixedGatewayPort, draft);
+        }
+        drafts.push(draft);
+    });
+    // Hosts without a port of their own listen on their app port, shared by every such host.
+    const shared = new Set(drafts.filter((d) => !d.dedicatedGatewayPort).map((d) => d.port));
+    for (const draft of fixedPortUsers.values()) {
+        if (shared.has(draft.fixedGatewayPort!)) {
+            problems.add(
+                `hosts[${draft.index}].gatewayPort`,
+                `${draft.fixedGatewayPort} is a shared gateway port (the port of other hosts); choose another`,
+            );
+        }
+    }
+    const dedicated = allocatePorts(
+        drafts.filter((d) => d.dedicatedGatewayPort).map((d) => ({ host: d.host, fixed: d.fixedGatewayPort })),
+        shared,
+    );
+    return drafts
+        .map(({ index, fixedGatewayPort, ...host }) => ({
+            ...host,
+            gatewayPort: host.dedicatedGatewayPort ? dedicated.get(host.host)! : host.port,
+        }))
+        .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+}

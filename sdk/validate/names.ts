@@ -1,0 +1,58 @@
+// What makes a host name routable: concrete DNS names, leading wildcards, IP addresses and CIDRs.
+import { isIP } from "node:net";
+import { DNS_LABEL, show } from "./problems";
+
+/** Why `host` is not an external DNS name MeshEgress can route, or undefined when it is one. */
+export function hostProblem(host: string): string | undefined {
+    if (host.length === 0) return "is empty";
+    if (isIP(host) || isIP(host.replace(/^\[|\]$/g, ""))) {
+        return "is an IP address; a DNS name is required";
+    }
+    if (host.includes("*")) return 'is a wildcard where a concrete DNS name is required';
+    if (host.length > 253) return "is longer than 253 characters";
+    const labels = host.split(".");
+    const bad = labels.find((label) => label.length > 63 || !DNS_LABEL.test(label));
+    if (bad !== undefined) {
+        return (
+            `is not a valid DNS name: label ${show(bad)} must be 1 to 63 characters of a-z, 0-9 and "-", ` +
+            `not starting or ending with "-"`
+        );
+    }
+    if (labels.length < 2) return 'is not fully qualified; an external host has at least two labels, e.g. "example.com"';
+    if (host.endsWith(".cluster.local") || labels[labels.length - 1] === "svc") {
+        return "is a cluster-local name; MeshEgress routes hosts outside the mesh";
+    }
+    return undefined;
+}
+
+/** Why `host` is not a host MeshEgress can route: a concrete DNS name, or `*.` followed by one. */
+export function routableHostProblem(host: string): string | undefined {
+    if (host === "*") {
+        return 'is a bare "*", which would send every host to one upstream; list the hosts, or leave undeclared ' +
+            "hosts to outboundTrafficPolicy ALLOW_ANY";
+    }
+    if (!host.startsWith("*.")) return hostProblem(host);
+    const rest = host.slice(2);
+    if (rest.includes("*")) return 'has more than one "*"; only a single leading "*." is supported';
+    if (rest.split(".").length < 2) return 'is too broad: a wildcard needs at least two labels after "*.", e.g. "*.example.com"';
+    const problem = hostProblem(rest);
+    return problem ? `is not a valid wildcard: "${rest}" ${problem}` : undefined;
+}
+
+/** Why `value` is not an IP address or CIDR (`withPrefix`), or undefined. */
+export function addressProblem(value: unknown, withPrefix: boolean): string | undefined {
+    if (typeof value !== "string") return "must be a string";
+    const [address, prefix, ...extra] = value.split("/");
+    const family = isIP(address);
+    if (family === 0 || extra.length > 0) return withPrefix ? "is not an IP address or CIDR" : "is not an IP address";
+    if (prefix === undefined) return undefined;
+    if (!withPrefix) return "is not an IP address";
+    const bits = Number(prefix);
+    if (!/^\d+$/.test(prefix) || bits > (family === 4 ? 32 : 128)) return "has an invalid prefix length";
+    return undefined;
+}
+
+/** Lower-cases and drops one trailing dot: DNS names are case-insensitive and "a.com." is "a.com". */
+export function normalizeHost(host: string): string {
+    return host.toLowerCase().replace(/\.$/, "");
+}
