@@ -1,0 +1,106 @@
+// The public argument interfaces of MeshEgress, each field documented with its meaning, default and an example.
+import * as pulumi from "@pulumi/pulumi";
+import { AccessLogArgs, AntiBypassArgs, OutboundTrafficPolicyArgs } from "./policy";
+import { EgressGatewayArgs, ExistingGatewayArgs, GatewayHopTls } from "./gateway";
+import { ExternalHostArgs } from "./hosts";
+
+export * from "./gateway";
+export * from "./hosts";
+export * from "./policy";
+
+/** Where Istio's control plane lives. */
+export interface IstioControlPlaneArgs {
+    /**
+     * The namespace istiod and its mesh config ConfigMap live in.
+     * @default "istio-system"
+     */
+    namespace?: string;
+    /**
+     * The control-plane revision: its mesh config is ConfigMap `istio-<revision>` and the gateway pods get label
+     * `istio.io/rev: <revision>` so that revision injects them. Empty means the default revision.
+     * @default ""
+     * @example "1-30"
+     */
+    revision?: string;
+    /**
+     * Istio's root configuration namespace (`meshConfig.rootNamespace`), where a selector-less Sidecar is the mesh
+     * default.
+     * @default the Istio namespace
+     */
+    rootNamespace?: string;
+}
+
+/** Credentials of a Kubernetes cluster. */
+export interface KubernetesClusterArgs {
+    /**
+     * Kubeconfig contents (not a path). Treated as a secret.
+     */
+    kubeconfig: pulumi.Input<string>;
+    /**
+     * Context to use.
+     * @default the kubeconfig's current context
+     */
+    context?: pulumi.Input<string>;
+}
+
+/** The arguments of a MeshEgress. */
+export interface MeshEgressArgs {
+    /**
+     * The external hosts the mesh may reach, each routed mesh → egress gateway → host. The list decides which
+     * objects exist, so it is a plain value; order does not matter.
+     * @example [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: EgressMode.TlsPassthrough }]
+     */
+    hosts: ExternalHostArgs[];
+    /**
+     * The egress gateway workload MeshEgress deploys. Mutually exclusive with `existingGateway`.
+     * @default a two-replica gateway `<name>-gateway` in `istio-system`
+     */
+    gateway?: EgressGatewayArgs;
+    /**
+     * Use a gateway that already runs instead of deploying one. Mutually exclusive with `gateway`.
+     */
+    existingGateway?: ExistingGatewayArgs;
+    /**
+     * The outbound traffic policy.
+     * @default { mode: "REGISTRY_ONLY", target: "MESH_CONFIG" }
+     */
+    outboundTrafficPolicy?: OutboundTrafficPolicyArgs;
+    /**
+     * How client sidecars talk to the egress gateway.
+     * @default GatewayHopTls.IstioMutual
+     */
+    gatewayHopTls?: GatewayHopTls;
+    /**
+     * Namespaces whose sidecars see the ServiceEntries and VirtualServices (Istio `exportTo`): `*` is every
+     * namespace, `.` the objects' own. Traffic from a namespace that does not see them leaves without the gateway
+     * (ALLOW_ANY) or is blocked (REGISTRY_ONLY). The gateway DestinationRules are always visible to every namespace.
+     * @default ["*"]
+     * @example ["payments", "checkout"]
+     */
+    exportTo?: string[];
+    /**
+     * NetworkPolicies so that pods of the listed namespaces cannot leave the cluster except through the gateway
+     * (REGISTRY_ONLY alone does not stop a pod that bypasses its sidecar).
+     * @default none
+     */
+    antiBypass?: AntiBypassArgs;
+    /**
+     * Access logs at the gateway.
+     * @default { enabled: true, provider: "envoy" }
+     */
+    accessLog?: AccessLogArgs;
+    /**
+     * Where Istio's control plane lives.
+     * @default { namespace: "istio-system" }
+     */
+    istio?: IstioControlPlaneArgs;
+    /**
+     * The cluster that holds Istio's configuration, when it is not the gateway workload's cluster (a managed
+     * control plane such as ASM keeps Istio objects in its own API server). Istio objects then go through a
+     * Kubernetes provider made from these credentials, and the mesh config edit uses them too. Unset, Istio objects
+     * use the component's own provider, and the mesh config edit (target `MESH_CONFIG`) uses `$KUBECONFIG` or
+     * `~/.kube/config`: set this when your provider uses any other kubeconfig.
+     * @default the component's provider
+     */
+    istioCluster?: KubernetesClusterArgs;
+}

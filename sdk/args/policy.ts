@@ -1,0 +1,86 @@
+// The outbound traffic policy, anti-bypass NetworkPolicies and access logs.
+
+/** The mesh's policy for outbound traffic to hosts that are not in its service registry. */
+export const OutboundTrafficPolicyMode = {
+    /** Only registered hosts are reachable; anything else gets a 502 (HTTP) or a reset (TLS). */
+    RegistryOnly: "REGISTRY_ONLY",
+    /** Every host is reachable; unregistered ones bypass the egress gateway. */
+    AllowAny: "ALLOW_ANY",
+    /** MeshEgress does not touch the outbound traffic policy at all. */
+    Unmanaged: "UNMANAGED",
+} as const;
+export type OutboundTrafficPolicyMode = (typeof OutboundTrafficPolicyMode)[keyof typeof OutboundTrafficPolicyMode];
+
+/** Where the outbound traffic policy is written. */
+export const OutboundPolicyTarget = {
+    /**
+     * `outboundTrafficPolicy.mode` inside the mesh config (ConfigMap `istio`, or `istio-<revision>`, key `mesh`,
+     * in the Istio namespace). Only that one field changes; the previous mode is restored on destroy.
+     */
+    MeshConfig: "MESH_CONFIG",
+    /**
+     * A `Sidecar` without workload selector in the Istio root namespace, which is the mesh-wide default for every
+     * namespace without a Sidecar of its own. For managed control planes (e.g. Alibaba Cloud ASM) whose mesh
+     * config is not in the cluster.
+     */
+    RootNamespaceSidecar: "ROOT_NAMESPACE_SIDECAR",
+    /** A selector-less `Sidecar` in each namespace of `namespaces` only; the rest of the mesh keeps its policy. */
+    NamespaceSidecars: "NAMESPACE_SIDECARS",
+} as const;
+export type OutboundPolicyTarget = (typeof OutboundPolicyTarget)[keyof typeof OutboundPolicyTarget];
+
+/** The mesh's outbound traffic policy and where it is written. */
+export interface OutboundTrafficPolicyArgs {
+    /**
+     * The policy for hosts that are not declared. It takes effect only after every declared host's routes exist.
+     * @default OutboundTrafficPolicyMode.RegistryOnly
+     */
+    mode?: OutboundTrafficPolicyMode;
+    /**
+     * Where the policy is written.
+     * @default OutboundPolicyTarget.MeshConfig
+     */
+    target?: OutboundPolicyTarget;
+    /**
+     * The namespaces that get the policy, for target `NAMESPACE_SIDECARS` (each must have no other selector-less
+     * Sidecar).
+     * @example ["payments"]
+     */
+    namespaces?: string[];
+}
+
+/** NetworkPolicies that stop pods from reaching the internet around the egress gateway. */
+export interface AntiBypassArgs {
+    /**
+     * Client namespaces whose pods may send traffic only to cluster DNS, the Istio control plane, the egress
+     * gateway, their own namespace and `allowNamespaces`. Namespaces are selected by the label
+     * `kubernetes.io/metadata.name`, which Kubernetes sets on every namespace.
+     * @example ["payments"]
+     */
+    namespaces: string[];
+    /**
+     * Other in-cluster namespaces those pods may reach.
+     * @default []
+     * @example ["shared-services"]
+     */
+    allowNamespaces?: string[];
+    /**
+     * The namespace of cluster DNS.
+     * @default "kube-system"
+     */
+    dnsNamespace?: string;
+}
+
+/** Access logs of the egress gateway: the one place every external request passes. */
+export interface AccessLogArgs {
+    /**
+     * Whether the gateway logs every request (Telemetry API, scoped to the gateway pods).
+     * @default true
+     */
+    enabled?: boolean;
+    /**
+     * The mesh's access-log provider to use (a name from meshConfig.extensionProviders, or Istio's built-in `envoy`).
+     * @default "envoy"
+     */
+    provider?: string;
+}
