@@ -101,6 +101,22 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
     };
 }
 
+/** Per port, the TCP destinations already declared: the first one, and which one claimed each address. */
+interface TcpPortUsers {
+    first: HostDraft;
+    byAddress: Map<string, HostDraft>;
+}
+
+/** The earliest TCP host on its port that `draft` cannot be told apart from, if any; O(addresses). */
+function tcpClash(users: TcpPortUsers | undefined, draft: HostDraft): HostDraft | undefined {
+    if (!users) return undefined;
+    const { addresses } = draft.tcp!;
+    // Without addresses a destination is known by its port alone, so it cannot share the port with anyone.
+    if (addresses.length === 0 || users.first.tcp!.addresses.length === 0) return users.first;
+    const claimed = addresses.map((address) => users.byAddress.get(address)).filter((h) => h !== undefined);
+    return claimed.sort((a, b) => a.index - b.index)[0];
+}
+
 export function validateHosts(problems: Problems, value: unknown, hopTls: GatewayHopTls): NormalizedHost[] {
     if (!Array.isArray(value)) {
         problems.add("hosts", `must be a list of hosts, got ${show(value)}`);
@@ -110,7 +126,7 @@ export function validateHosts(problems: Problems, value: unknown, hopTls: Gatewa
     const seen = new Map<string, { index: number; raw: string }>();
     const appPortUsers = new Map<number, HostDraft>();
     const fixedPortUsers = new Map<number, HostDraft>();
-    const tcpPortUsers = new Map<number, HostDraft[]>();
+    const tcpPortUsers = new Map<number, TcpPortUsers>();
     value.forEach((entry: unknown, index) => {
         const draft = validateHost(problems, entry, index, hopTls);
         if (!draft) return;
@@ -135,12 +151,8 @@ export function validateHosts(problems: Problems, value: unknown, hopTls: Gatewa
         }
         appPortUsers.set(draft.port, draft);
         if (draft.tcp) {
-            const clash = (tcpPortUsers.get(draft.port) ?? []).find(
-                (other) =>
-                    draft.tcp!.addresses.length === 0 ||
-                    other.tcp!.addresses.length === 0 ||
-                    other.tcp!.addresses.some((a) => draft.tcp!.addresses.includes(a)),
-            );
+            const users = tcpPortUsers.get(draft.port);
+            const clash = tcpClash(users, draft);
             if (clash) {
                 problems.add(
                     `hosts[${index}].addresses`,
@@ -149,7 +161,9 @@ export function validateHosts(problems: Problems, value: unknown, hopTls: Gatewa
                 );
                 return;
             }
-            tcpPortUsers.set(draft.port, [...(tcpPortUsers.get(draft.port) ?? []), draft]);
+            const entry = users ?? { first: draft, byAddress: new Map<string, HostDraft>() };
+            for (const address of draft.tcp.addresses) entry.byAddress.set(address, draft);
+            tcpPortUsers.set(draft.port, entry);
         }
         if (draft.fixedGatewayPort !== undefined) {
             const other = fixedPortUsers.get(draft.fixedGatewayPort);

@@ -121,6 +121,20 @@ describe("argument validation", () => {
                     "distinct addresses: sidecars could not tell their traffic apart; give each its own CIDRs",
             ]);
         });
+        it("rejects a TCP destination whose address another one on its port already claims", () => {
+            expect(
+                problemsOf({
+                    hosts: [
+                        { host: "a.db.example", mode: "TCP", port: 5432, addresses: ["192.0.2.0/25"] },
+                        { host: "b.db.example", mode: "TCP", port: 5432, addresses: ["198.51.100.0/24"] },
+                        { host: "c.db.example", mode: "TCP", port: 5432, addresses: ["198.51.100.0/24", "192.0.2.0/25"] },
+                    ],
+                }),
+            ).to.deep.equal([
+                'hosts[2].addresses: "c.db.example" and hosts[0] ("a.db.example") are TCP on port 5432 without distinct ' +
+                    "addresses: sidecars could not tell their traffic apart; give each its own CIDRs",
+            ]);
+        });
         it("accepts two TCP destinations on one port with distinct addresses", () => {
             const args = validateArgs("egress", {
                 hosts: [

@@ -1,0 +1,13 @@
+// Benchmarks are not timed tests: CI only runs the smoke size so the benchmark code keeps working.
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+describe("benchmarks (smoke size)", function () {
+    this.timeout(5 * 60 * 1000);
+    it("run end to end at 20 hosts", () => {
+        const result = spawnSync("bash", [path.join(__dirname, "..", "..", "bench", "run.sh"), "--smoke"], { encoding: "utf8" });
+        expect(result.status, result.stderr).to.equal(0);
+        expect(result.stdout.trim().split("\n").pop()).to.match(/^bench smoke: OK/);
+    });
+});
