@@ -69,10 +69,10 @@ export class MeshEgress extends pulumi.ComponentResource {
     public readonly summary: pulumi.Output<string>;
 
     constructor(name: string, args: MeshEgressArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Validate before anything is registered: bad input must never leave a half-applied stack.
+        // Validate and plan before anything is registered: bad input must never leave a half-applied stack.
         const normalized = validateArgs(name, args);
-        super("mesh-egress:index:MeshEgress", name, recordedArgs(args), opts);
         const plan = buildPlan(normalized);
+        super("mesh-egress:index:MeshEgress", name, recordedArgs(args), opts);
         for (const warning of plan.warnings) pulumi.log.warn(warning, this);
         warnAboutProviderCredentials(this, normalized, opts);
 
