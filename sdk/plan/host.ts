@@ -67,13 +67,12 @@ const mutualHop = (context: HostContext) => context.hopTls === GatewayHopTls.Ist
 export function gatewaySubsetRule(context: HostContext): Manifest {
     const { host, gatewayPort } = context.host;
     const subset: Record<string, unknown> = { name: context.subset };
-    if (mutualHop(context)) {
-        // A wildcard has no name of its own to send: its one upstream stands for it.
-        const sni = context.host.upstreamHost ?? host;
-        subset.trafficPolicy = {
-            portLevelSettings: [{ port: { number: gatewayPort }, tls: { mode: "ISTIO_MUTUAL", sni } }],
-        };
-    }
+    // A wildcard has no name of its own to send: its one upstream stands for it. The plain hop says DISABLE
+    // explicitly, or Istio's automatic mTLS would wrap it for gateway endpoints labelled for Istio mTLS.
+    const tls = mutualHop(context)
+        ? { mode: "ISTIO_MUTUAL", sni: context.host.upstreamHost ?? host }
+        : { mode: "DISABLE" };
+    subset.trafficPolicy = { portLevelSettings: [{ port: { number: gatewayPort }, tls }] };
     return istioObject(context, "DestinationRule", {
         host: context.gatewayHost,
         exportTo: VISIBLE_TO_ALL_NAMESPACES,

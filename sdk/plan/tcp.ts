@@ -1,5 +1,5 @@
 // Recipe G, TCP and CIDR destinations: the app opens a TCP connection; sidecars recognise the destination by port
-// (and by `addresses`, when given) and send it to the gateway on a port of the destination's own, where a `tcp`
+// (and by the ServiceEntry's `addresses`, when given) and send it to the gateway on a port of the destination's own, where a `tcp`
 // route forwards it to the host's endpoints or DNS name. Istio blog "Consuming External MongoDB Services" and the
 // ServiceEntry reference (addresses, STATIC endpoints). `resolution: NONE` is never used: through a gateway it would
 // make the gateway forward to its own address.
@@ -10,8 +10,6 @@ export function tcpRecipe(context: HostContext): HostRecipe {
     const { host, port, gatewayPort, tcp } = context.host;
     const { addresses, endpoints } = tcp!;
     const mutualHop = context.hopTls === GatewayHopTls.IstioMutual;
-    const meshMatch: Record<string, unknown> = { gateways: ["mesh"], port };
-    if (addresses.length > 0) meshMatch.destinationSubnets = addresses;
     const serviceEntry: Record<string, unknown> = {
         hosts: [host],
         location: "MESH_EXTERNAL",
@@ -42,7 +40,8 @@ export function tcpRecipe(context: HostContext): HostRecipe {
             exportTo: context.exportTo,
             tcp: [
                 {
-                    match: [meshMatch],
+                    // The ServiceEntry's addresses already bind the sidecar's listener to the CIDRs.
+                    match: [{ gateways: ["mesh"], port }],
                     route: [
                         {
                             destination: {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -47,11 +48,16 @@ type planSummary struct {
 }
 
 // exportedPlan is one scenario's plan, split the way the fake discovery server takes it.
+type istioDoc struct {
+	Kind string
+	YAML string
+}
+
 type exportedPlan struct {
 	Scenario string
 	Summary  planSummary
-	// IstioYAML holds every Istio object of the plan (multi-document YAML), fed to the config store as is.
-	IstioYAML string
+	// Istio holds every Istio object of the plan, as YAML documents fed to the config store as they are.
+	Istio []istioDoc
 	// Kube holds every other planned manifest (ServiceAccount, Deployment, Service, PDB, RBAC, ...).
 	Kube []runtime.Object
 	// Keys lists "<Kind>/<namespace>/<name>" of every planned manifest, in plan order.
@@ -118,7 +124,6 @@ func loadPlan(t testing.TB, scenario string) *exportedPlan {
 
 func parsePlan(scenario string, data []byte) (*exportedPlan, error) {
 	p := &exportedPlan{Scenario: scenario}
-	var istio []string
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	sawSummary := false
 	for {
@@ -153,7 +158,7 @@ func parsePlan(scenario string, data []byte) (*exportedPlan, error) {
 		}
 		p.Keys = append(p.Keys, fmt.Sprintf("%s/%s/%s", head.Kind, head.Metadata.Namespace, head.Metadata.Name))
 		if strings.HasSuffix(strings.SplitN(head.APIVersion, "/", 2)[0], "istio.io") {
-			istio = append(istio, string(doc))
+			p.Istio = append(p.Istio, istioDoc{Kind: head.Kind, YAML: string(doc)})
 			continue
 		}
 		obj, _, err := kubelib.IstioCodec.UniversalDeserializer().Decode(doc, nil, nil)
@@ -171,6 +176,16 @@ func parsePlan(scenario string, data []byte) (*exportedPlan, error) {
 	if !sawSummary {
 		return nil, errors.New("no PlanSummary document")
 	}
-	p.IstioYAML = strings.Join(istio, "---\n")
 	return p, nil
+}
+
+// istioYAML joins the plan's Istio objects into one multi-document string, leaving out the given kinds.
+func (p *exportedPlan) istioYAML(without ...string) string {
+	var docs []string
+	for _, d := range p.Istio {
+		if !slices.Contains(without, d.Kind) {
+			docs = append(docs, d.YAML)
+		}
+	}
+	return strings.Join(docs, "\n---\n")
 }

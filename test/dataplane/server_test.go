@@ -2,17 +2,21 @@ package dataplane
 
 import (
 	"maps"
+	"slices"
 	"testing"
-	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8slabels "k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
 
 	meshconfig "istio.io/api/mesh/v1alpha1"
-	networking "istio.io/api/networking/v1alpha3"
 	"istio.io/istio/pilot/pkg/features"
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/test/xds"
-	"istio.io/istio/pkg/config"
 	"istio.io/istio/pkg/config/mesh"
-	"istio.io/istio/pkg/config/schema/gvk"
 	"istio.io/istio/pkg/test"
 )
 
@@ -20,7 +24,7 @@ const (
 	// clientNamespace is where the client workload (the seed's `sleep`) runs.
 	clientNamespace = "default"
 	clientIP        = "10.1.0.10"
-	// gatewayPodIP is the address of the one gateway pod the test registers.
+	// gatewayPodIP is the address of the one gateway pod the test adds.
 	gatewayPodIP = "10.7.0.10"
 )
 
@@ -53,42 +57,97 @@ func gatewayPodLabels(t test.Failer, p *exportedPlan) map[string]string {
 	if p.Deployment == nil {
 		t.Fatalf("the plan has no gateway Deployment (keys: %v)", p.Keys)
 	}
-	labels := maps.Clone(p.Deployment.Spec.Template.Labels)
-	labels["service.istio.io/canonical-name"] = p.Deployment.Spec.Template.Labels["app"]
+	template := p.Deployment.Spec.Template
+	if got := template.Annotations["inject.istio.io/templates"]; got != "gateway" {
+		// The labels below are the gateway template's; another template (the sidecar one) would add tlsMode.
+		t.Fatalf("the gateway pods use injection template %q, want \"gateway\"", got)
+	}
+	labels := maps.Clone(template.Labels)
+	labels["service.istio.io/canonical-name"] = template.Labels["app"]
 	labels["service.istio.io/canonical-revision"] = "latest"
 	return labels
 }
 
-// gatewayPod registers one running gateway pod as a WorkloadEntry with the pod template's labels and
-// ServiceAccount; the plan's Service selects it (PILOT_ENABLE_K8S_SELECT_WORKLOAD_ENTRIES), as it would select the
-// Deployment's pods. No EndpointSlice is needed.
-func gatewayPod(t test.Failer, p *exportedPlan) config.Config {
-	return config.Config{
-		Meta: config.Meta{
-			GroupVersionKind:  gvk.WorkloadEntry,
-			Name:              p.Deployment.Name + "-pod-0",
-			Namespace:         p.Deployment.Namespace,
-			CreationTimestamp: time.Now(),
+// gatewayPodObjects are what the cluster would hold once the plan's Deployment runs one pod: the Pod (the pod
+// template's labels plus what the gateway injection template adds, its ServiceAccount, Running and Ready at
+// gatewayPodIP) and the EndpointSlice the endpoint-slice controller derives from the plan's Service for it.
+func gatewayPodObjects(t test.Failer, p *exportedPlan) []runtime.Object {
+	if p.Service == nil {
+		t.Fatalf("the plan has no gateway Service (keys: %v)", p.Keys)
+	}
+	template := p.Deployment.Spec.Template
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        gatewayPodName(p),
+			Namespace:   p.Deployment.Namespace,
+			Labels:      gatewayPodLabels(t, p),
+			Annotations: template.Annotations,
 		},
-		Spec: &networking.WorkloadEntry{
-			Address:        gatewayPodIP,
-			Labels:         gatewayPodLabels(t, p),
-			ServiceAccount: p.Deployment.Spec.Template.Spec.ServiceAccountName,
+		Spec: *template.Spec.DeepCopy(),
+		Status: corev1.PodStatus{
+			Phase:      corev1.PodRunning,
+			PodIP:      gatewayPodIP,
+			PodIPs:     []corev1.PodIP{{IP: gatewayPodIP}},
+			Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
 		},
 	}
+	if !k8slabels.SelectorFromSet(p.Service.Spec.Selector).Matches(k8slabels.Set(pod.Labels)) {
+		// The endpoint-slice controller would not list the pod; neither do we.
+		return []runtime.Object{pod}
+	}
+	slice := &discoveryv1.EndpointSlice{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      p.Service.Name + "-x7k2p",
+			Namespace: p.Service.Namespace,
+			Labels:    map[string]string{discoveryv1.LabelServiceName: p.Service.Name},
+		},
+		AddressType: discoveryv1.AddressTypeIPv4,
+		Endpoints: []discoveryv1.Endpoint{{
+			Addresses:  []string{gatewayPodIP},
+			Conditions: discoveryv1.EndpointConditions{Ready: ptr.To(true)},
+			TargetRef:  &corev1.ObjectReference{Kind: "Pod", Name: pod.Name, Namespace: pod.Namespace},
+		}},
+	}
+	for _, port := range p.Service.Spec.Ports {
+		slice.Ports = append(slice.Ports, discoveryv1.EndpointPort{
+			Name:     ptr.To(port.Name),
+			Port:     ptr.To(int32(port.TargetPort.IntValue())),
+			Protocol: ptr.To(port.Protocol),
+		})
+	}
+	return []runtime.Object{pod, slice}
+}
+
+func gatewayPodName(p *exportedPlan) string {
+	return p.Deployment.Name + "-6d5f8b7c9-x7k2p"
+}
+
+// serverOptions vary what the discovery server gets, for the controls.
+type serverOptions struct {
+	// withoutPolicy leaves out the plan's outbound traffic policy (the mesh config edit and the root Sidecar).
+	withoutPolicy bool
+	// istioFilters keeps istiod's default Istio-only filters (metadata exchange, ALPN).
+	istioFilters bool
 }
 
 // newServer starts Istio's in-process discovery server with every planned object: the Istio objects in the config
-// store (validated by Istio's schema on the way in), the Kubernetes objects in the fake API server, and the mesh
-// config the plan asks for.
-func newServer(t *testing.T, p *exportedPlan) *xds.FakeDiscoveryServer {
+// store (Istio's schema validation runs on the way in), the Kubernetes objects in the fake API server, the mesh
+// config the plan asks for, and one gateway pod.
+func newServer(t *testing.T, p *exportedPlan, opts serverOptions) *xds.FakeDiscoveryServer {
 	t.Helper()
-	upstreamOnly(t)
+	if !opts.istioFilters {
+		upstreamOnly(t)
+	}
+	m := meshConfigFor(t, p)
+	var without []string
+	if opts.withoutPolicy {
+		m = mesh.DefaultMeshConfig()
+		without = append(without, "Sidecar")
+	}
 	return xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
-		ConfigString:      p.IstioYAML,
-		Configs:           []config.Config{gatewayPod(t, p)},
-		KubernetesObjects: p.Kube,
-		MeshConfig:        meshConfigFor(t, p),
+		ConfigString:      p.istioYAML(without...),
+		KubernetesObjects: append(slices.Clone(p.Kube), gatewayPodObjects(t, p)...),
+		MeshConfig:        m,
 	})
 }
 
@@ -110,7 +169,7 @@ func gatewayProxy(t test.Failer, p *exportedPlan) *model.Proxy {
 	labels := gatewayPodLabels(t, p)
 	return &model.Proxy{
 		Type:            model.Router,
-		ID:              p.Deployment.Name + "-pod-0." + p.Deployment.Namespace,
+		ID:              gatewayPodName(p) + "." + p.Deployment.Namespace,
 		ConfigNamespace: p.Deployment.Namespace,
 		IPAddresses:     []string{gatewayPodIP},
 		Labels:          labels,

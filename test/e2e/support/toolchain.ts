@@ -31,7 +31,7 @@ export function toolchain(): Toolchain {
     for (const name of Object.keys(process.env).filter((key) => key.startsWith("TS_NODE_"))) delete process.env[name];
     const env = toolsEnv();
     const bin = env.MESH_EGRESS_TOOLS_BIN;
-    for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "kube-apiserver", "etcd", "istioctl"]) {
+    for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "kube-apiserver", "etcd", "istioctl", "envoy"]) {
         if (!fs.existsSync(path.join(bin, tool))) {
             throw new Error(`${tool} is missing from ${bin}: run the README's install command (npm run setup)`);
         }
