@@ -6,6 +6,8 @@ import { MeshEgress, MeshEgressArgs } from "../..";
 
 const config = new pulumi.Config();
 const renderDir = config.get("renderDir");
+// A second cluster for Istio's configuration (as a managed control plane keeps it), when given.
+const istioKubeconfig = config.getSecret("istioKubeconfig");
 const provider = renderDir ? new k8s.Provider("render", { renderYamlToDirectory: renderDir }) : undefined;
 
 const egress = new MeshEgress(
@@ -17,6 +19,7 @@ const egress = new MeshEgress(
         gateway: { ...config.getObject<MeshEgressArgs["gateway"]>("gateway"), annotations: { "pulumi.com/skipAwait": "true" } },
         outboundTrafficPolicy: config.getObject<MeshEgressArgs["outboundTrafficPolicy"]>("outboundTrafficPolicy"),
         antiBypass: config.getObject<MeshEgressArgs["antiBypass"]>("antiBypass"),
+        istioCluster: istioKubeconfig ? { kubeconfig: istioKubeconfig } : undefined,
     },
     { provider },
 );

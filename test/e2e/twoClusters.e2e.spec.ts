@@ -1,0 +1,97 @@
+// Two clusters on real parts: the gateway workload goes to the component's cluster, Istio's objects and the mesh
+// config edit to a second one given by `istioCluster` (as with a managed control plane such as ASM).
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { buildPlan } from "../../sdk/plan";
+import { validateArgs } from "../../sdk/validate";
+import { LocalCluster, startCluster } from "./support/cluster";
+import { Kube, kube } from "./support/kube";
+import { REPO, Toolchain, toolchain } from "./support/toolchain";
+
+const HOSTS = [{ host: "aliyun.com" }];
+
+describe("MeshEgress across two clusters (real Pulumi CLI, two local API servers)", function () {
+    this.timeout(10 * 60 * 1000);
+    let tools: Toolchain;
+    let workload: LocalCluster;
+    let istio: LocalCluster;
+    let workloadApi: Kube;
+    let istioApi: Kube;
+    let stack: Stack;
+    let workHome: string;
+    let istioMesh: string;
+    let workloadMesh: string;
+    const plan = buildPlan(validateArgs("egress", { hosts: HOSTS, istioCluster: { kubeconfig: "-" } }));
+
+    before(async () => {
+        tools = toolchain();
+        workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-e2e2-"));
+        fs.mkdirSync(path.join(workHome, "state"));
+        workload = startCluster(tools);
+        istio = startCluster(tools);
+        workloadApi = await kube(workload.kubeconfig);
+        istioApi = await kube(istio.kubeconfig);
+        istioMesh = (await istioApi.configMapData("istio-system", "istio"))!.mesh;
+        workloadMesh = (await workloadApi.configMapData("istio-system", "istio"))!.mesh;
+        stack = await LocalWorkspace.createOrSelectStack(
+            { stackName: "two-clusters", workDir: path.join(REPO, "examples", "local") },
+            {
+                pulumiCommand: await PulumiCommand.get({ root: tools.pulumiRoot, skipVersionCheck: true }),
+                pulumiHome: path.join(workHome, "pulumi-home"),
+                envVars: {
+                    ...tools.env,
+                    KUBECONFIG: workload.kubeconfigPath,
+                    PULUMI_BACKEND_URL: `file://${path.join(workHome, "state")}`,
+                    PULUMI_CONFIG_PASSPHRASE: "mesh-egress-e2e",
+                },
+            },
+        );
+        await stack.setAllConfig({
+            hosts: { value: JSON.stringify(HOSTS) },
+            istioKubeconfig: { value: istio.kubeconfig, secret: true },
+        });
+    });
+
+    after(async () => {
+        fs.rmSync(path.join(REPO, "examples", "local", "Pulumi.two-clusters.yaml"), { force: true });
+        workload?.stop();
+        istio?.stop();
+        if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
+    });
+
+    it("puts the gateway workload in the component's cluster and Istio's objects in the Istio cluster", async () => {
+        await stack.up();
+        for (const { cluster, manifest } of plan.objects) {
+            const { apiVersion, kind, metadata } = manifest;
+            const [home, other] = cluster === "istio" ? [istioApi, workloadApi] : [workloadApi, istioApi];
+            expect(await home.get(apiVersion, kind, metadata.namespace!, metadata.name), `${kind} ${metadata.name}`).to.not.equal(undefined);
+            expect(await other.get(apiVersion, kind, metadata.namespace!, metadata.name), `${kind} ${metadata.name}`).to.equal(undefined);
+        }
+    });
+
+    it("sets REGISTRY_ONLY in the Istio cluster's mesh config only", async () => {
+        expect(parse((await istioApi.configMapData("istio-system", "istio"))!.mesh).outboundTrafficPolicy).to.deep.equal({
+            mode: "REGISTRY_ONLY",
+        });
+        expect((await workloadApi.configMapData("istio-system", "istio"))!.mesh).to.equal(workloadMesh);
+    });
+
+    it("previews no changes after up", async () => {
+        await stack.preview({ expectNoChanges: true });
+    });
+
+    it("destroys everything in both clusters and restores the Istio cluster's mesh config", async () => {
+        await stack.destroy();
+        for (const { manifest } of plan.objects) {
+            const { apiVersion, kind, metadata } = manifest;
+            for (const api of [istioApi, workloadApi]) {
+                expect(await api.get(apiVersion, kind, metadata.namespace!, metadata.name), `${kind} ${metadata.name}`).to.equal(undefined);
+            }
+        }
+        expect((await istioApi.configMapData("istio-system", "istio"))!.mesh).to.equal(istioMesh);
+    });
+});
