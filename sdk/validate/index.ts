@@ -102,6 +102,7 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
     if (accessLog.provider !== undefined && (typeof accessLog.provider !== "string" || accessLog.provider === "")) {
         problems.add("accessLog.provider", `${show(accessLog.provider)} must be a provider name`);
     }
+    const accessLogEnabled = problems.boolean("accessLog.enabled", accessLog.enabled, true);
 
     const istioCluster = problems.object("istioCluster", args.istioCluster);
     if (istioCluster) {
@@ -127,7 +128,7 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         policy: { mode, target, namespaces: policyNamespaces },
         ...(antiBypass ? { antiBypass } : {}),
         accessLog: {
-            enabled: problems.boolean("accessLog.enabled", accessLog.enabled, true),
+            enabled: accessLogEnabled,
             provider: typeof accessLog.provider === "string" ? accessLog.provider : "envoy",
         },
         separateIstioCluster: istioCluster !== undefined,

@@ -1,6 +1,6 @@
 // End to end on real parts: the Pulumi CLI and its Node.js language host, the Kubernetes provider plugin, a local
 // kube-apiserver + etcd with Istio's CRDs, and istioctl. Each step builds on the state the previous one left.
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,9 +11,9 @@ import { buildPlan } from "../../sdk/plan";
 import { validateArgs } from "../../sdk/validate";
 import { LocalCluster, startCluster } from "./support/cluster";
 import { Kube, kube } from "./support/kube";
+import { localStack, removeStackConfigs } from "./support/stack";
 import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 
-const PROGRAM = path.join(REPO, "examples", "local");
 // Every mode, with the default Istio-mTLS gateway hop.
 const HOSTS: ExternalHostArgs[] = [
     { host: "aliyun.com" },
@@ -54,21 +54,8 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
     let workHome: string;
     let originalMesh: string;
 
-    async function newStack(name: string, options: { cluster: boolean } = { cluster: true }): Promise<Stack> {
-        const pulumiCommand = await PulumiCommand.get({ root: tools.pulumiRoot, skipVersionCheck: true });
-        return LocalWorkspace.createOrSelectStack(
-            { stackName: name, workDir: PROGRAM },
-            {
-                pulumiCommand,
-                pulumiHome: path.join(workHome, "pulumi-home"),
-                envVars: {
-                    ...tools.env,
-                    ...(options.cluster ? { KUBECONFIG: cluster.kubeconfigPath } : {}),
-                    PULUMI_BACKEND_URL: `file://${path.join(workHome, "state")}`,
-                    PULUMI_CONFIG_PASSPHRASE: "mesh-egress-e2e",
-                },
-            },
-        );
+    function newStack(name: string, options: { cluster: boolean } = { cluster: true }): Promise<Stack> {
+        return localStack(tools, workHome, name, options.cluster ? { KUBECONFIG: cluster.kubeconfigPath } : {});
     }
 
     async function configure(target: Stack, args: Pick<MeshEgressArgs, "hosts" | "outboundTrafficPolicy">) {
@@ -97,7 +84,6 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
     before(async () => {
         tools = toolchain();
         workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-e2e-"));
-        fs.mkdirSync(path.join(workHome, "state"));
         cluster = startCluster(tools);
         api = await kube(cluster.kubeconfig);
         originalMesh = (await api.configMapData("istio-system", "istio"))!.mesh;
@@ -107,9 +93,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
     });
 
     after(async () => {
-        for (const file of fs.readdirSync(PROGRAM).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
-            fs.rmSync(path.join(PROGRAM, file));
-        }
+        removeStackConfigs();
         cluster?.stop();
         if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
     });

@@ -1,6 +1,6 @@
 // Two clusters on real parts: the gateway workload goes to the component's cluster, Istio's objects and the mesh
 // config edit to a second one given by `istioCluster` (as with a managed control plane such as ASM).
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -10,7 +10,8 @@ import { buildPlan } from "../../sdk/plan";
 import { validateArgs } from "../../sdk/validate";
 import { LocalCluster, startCluster } from "./support/cluster";
 import { Kube, kube } from "./support/kube";
-import { REPO, Toolchain, toolchain } from "./support/toolchain";
+import { localStack, removeStackConfigs } from "./support/stack";
+import { Toolchain, toolchain } from "./support/toolchain";
 
 const HOSTS = [{ host: "aliyun.com" }];
 
@@ -30,26 +31,13 @@ describe("MeshEgress across two clusters (real Pulumi CLI, two local API servers
     before(async () => {
         tools = toolchain();
         workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-e2e2-"));
-        fs.mkdirSync(path.join(workHome, "state"));
         workload = startCluster(tools);
         istio = startCluster(tools);
         workloadApi = await kube(workload.kubeconfig);
         istioApi = await kube(istio.kubeconfig);
         istioMesh = (await istioApi.configMapData("istio-system", "istio"))!.mesh;
         workloadMesh = (await workloadApi.configMapData("istio-system", "istio"))!.mesh;
-        stack = await LocalWorkspace.createOrSelectStack(
-            { stackName: "two-clusters", workDir: path.join(REPO, "examples", "local") },
-            {
-                pulumiCommand: await PulumiCommand.get({ root: tools.pulumiRoot, skipVersionCheck: true }),
-                pulumiHome: path.join(workHome, "pulumi-home"),
-                envVars: {
-                    ...tools.env,
-                    KUBECONFIG: workload.kubeconfigPath,
-                    PULUMI_BACKEND_URL: `file://${path.join(workHome, "state")}`,
-                    PULUMI_CONFIG_PASSPHRASE: "mesh-egress-e2e",
-                },
-            },
-        );
+        stack = await localStack(tools, workHome, "two-clusters", { KUBECONFIG: workload.kubeconfigPath });
         await stack.setAllConfig({
             hosts: { value: JSON.stringify(HOSTS) },
             istioKubeconfig: { value: istio.kubeconfig, secret: true },
@@ -57,7 +45,7 @@ describe("MeshEgress across two clusters (real Pulumi CLI, two local API servers
     });
 
     after(async () => {
-        fs.rmSync(path.join(REPO, "examples", "local", "Pulumi.two-clusters.yaml"), { force: true });
+        removeStackConfigs();
         workload?.stop();
         istio?.stop();
         if (workHome) fs.rmSync(workHome, { recursive: true, force: true });

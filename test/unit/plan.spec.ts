@@ -488,6 +488,10 @@ describe("the plan", () => {
                 "inject.istio.io/templates": "gateway",
             });
         });
+        it("creates no PodDisruptionBudget when it is disabled", () => {
+            const noPdb = plan({ hosts: [], gateway: { podDisruptionBudget: { enabled: false } } });
+            expect(noPdb.objects.map((o) => o.manifest.kind)).to.not.include("PodDisruptionBudget");
+        });
         it("lets an autoscaler own the replica count when autoscaling is set", () => {
             const scaled = plan({
                 hosts: [],

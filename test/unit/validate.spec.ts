@@ -343,6 +343,11 @@ describe("argument validation", () => {
                 "gateway.podDisruptionBudget.maxUnavailable: 0 must be an integer from 1 to 1000",
             ]);
         });
+        it("rejects a non-boolean spread setting", () => {
+            expect(problemsOf({ hosts: [], gateway: { spreadAcrossNodes: "yes" } })).to.deep.equal([
+                'gateway.spreadAcrossNodes: "yes" must be true or false',
+            ]);
+        });
         it("rejects an unknown field", () => {
             expect(problemsOf({ hosts: [], gateway: { replica: 3 } })).to.deep.equal([
                 "gateway.replica: is not a known field (known: name, namespace, labels, annotations, replicas, resources, " +
@@ -382,6 +387,22 @@ describe("argument validation", () => {
             expect(problemsOf({ hosts: [], outboundTrafficPolicy: { target: "SIDECAR" } })).to.deep.equal([
                 'outboundTrafficPolicy.target: "SIDECAR" is not one of MESH_CONFIG, ROOT_NAMESPACE_SIDECAR, NAMESPACE_SIDECARS',
             ]);
+        });
+        it("rejects an invalid root namespace", () => {
+            expect(problemsOf({ hosts: [], istio: { rootNamespace: "Istio_Config" } })[0]).to.match(
+                /^istio\.rootNamespace: "Istio_Config" is not a valid Kubernetes name/,
+            );
+        });
+        it("rejects an empty access-log provider and a non-boolean switch", () => {
+            expect(problemsOf({ hosts: [], accessLog: { provider: "", enabled: "no" } })).to.deep.equal([
+                'accessLog.provider: "" must be a provider name',
+                'accessLog.enabled: "no" must be true or false',
+            ]);
+        });
+        it("rejects an invalid DNS namespace for the anti-bypass policies", () => {
+            expect(problemsOf({ hosts: [], antiBypass: { namespaces: ["payments"], dnsNamespace: "Kube System" } })[0]).to.match(
+                /^antiBypass\.dnsNamespace: "Kube System" is not a valid Kubernetes name/,
+            );
         });
         it("rejects an invalid revision", () => {
             expect(problemsOf({ hosts: [], istio: { revision: "1.30" } })[0]).to.match(/^istio\.revision: "1\.30" is not/);
