@@ -25,7 +25,7 @@ export interface NormalizedHost {
     externalPort: number;
     /** Port the gateway listens on for this host (shared with other hosts unless dedicated). */
     gatewayPort: number;
-    /** True when no other host uses `gatewayPort` (TLS inside the mutual-TLS hop). */
+    /** True when no other host uses `gatewayPort` (TCP, and TLS inside the mutual-TLS hop). */
     dedicatedGatewayPort: boolean;
     /** Present when the gateway originates TLS to the host. */
     origination?: NormalizedOrigination;

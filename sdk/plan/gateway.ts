@@ -3,7 +3,7 @@
 import { GatewayWorkload, NormalizedArgs } from "../normalized";
 import { Manifest } from "./manifest";
 
-export const STATUS_PORT = 15021;
+const STATUS_PORT = 15021;
 
 const DEFAULT_RESOURCES = {
     requests: { cpu: "100m", memory: "128Mi" },

@@ -36,7 +36,7 @@ export interface HostRecipe {
 }
 
 /** Every client sidecar must find the gateway's subsets, or traffic to the gateway fails (pitfall 4). */
-export const VISIBLE_TO_ALL_NAMESPACES = ["*"];
+const VISIBLE_TO_ALL_NAMESPACES = ["*"];
 
 export function istioObject(
     context: HostContext,

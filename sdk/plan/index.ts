@@ -54,7 +54,7 @@ export interface EgressPlan {
     warnings: string[];
 }
 
-export const MANAGED_BY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "mesh-egress" };
+const MANAGED_BY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "mesh-egress" };
 
 function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<string, string>): HostContext {
     const objectName = hostObjectName(args.name, host.host);
@@ -117,8 +117,9 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
     // rollout, and on destroy the previous policy is back before any route disappears.
     const routes = objects.map((o) => o.key);
     for (const allow of gatewayAuthorization(args, labels)) add(allow, "istio", routes);
-    const ports = gatewayPorts(args).map((p) => p.number);
-    for (const networkPolicy of antiBypassPolicies(args, labels, ports)) add(networkPolicy, "workload", routes);
+    const ports = gatewayPorts(args);
+    const portNumbers = ports.map((p) => p.number);
+    for (const networkPolicy of antiBypassPolicies(args, labels, portNumbers)) add(networkPolicy, "workload", routes);
     const policy = outboundPolicy(args, labels);
     for (const sidecar of policy.sidecars) add(sidecar, "istio", routes);
 
@@ -127,7 +128,7 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
         meshConfigEdit: policy.meshConfigEdit,
         gatewayHost: gatewayServiceHost(args),
         gatewayNamespace: args.gateway.namespace,
-        gatewayPorts: gatewayPorts(args),
+        gatewayPorts: ports,
         policyMode: args.policy.mode,
         hostObjects,
         summary: reviewSummary(args),

@@ -6,9 +6,8 @@ import { validateGateway } from "./gateway";
 import { validateHosts } from "./hosts";
 import { DNS_LABEL, MeshEgressArgsError, Problems, show } from "./problems";
 
-export { MeshEgressArgsError, show } from "./problems";
-export { hostProblem, normalizeHost } from "./names";
-export { SYSTEM_CA_BUNDLE } from "./hostOptions";
+export { MeshEgressArgsError } from "./problems";
+export { normalizeHost } from "./names";
 
 const MAX_COMPONENT_NAME = 40;
 
