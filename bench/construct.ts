@@ -20,6 +20,7 @@ import { MeshConfigOutboundMode } from "../sdk/meshConfig/resource";
 import { MeshEgress } from "../sdk/meshEgress";
 import { buildPlan } from "../sdk/plan";
 import { validateArgs } from "../sdk/validate";
+import { CORE_KINDS } from "./kinds";
 import { benchArgs, median, nodeArgs } from "./scenario";
 
 type Variant = "mesh" | "baseline";
@@ -43,18 +44,6 @@ export interface Sample {
     /** process.hrtime of the window in microseconds, to cut the matching part out of a --cpu-prof profile. */
     windowUs: [number, number];
 }
-
-// The same class per kind as sdk/meshEgress.ts (its map is private): typed classes for core kinds, CustomResource
-// for Istio kinds.
-const CORE_KINDS: Record<string, new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.Resource> = {
-    "v1/ServiceAccount": k8s.core.v1.ServiceAccount,
-    "v1/Service": k8s.core.v1.Service,
-    "apps/v1/Deployment": k8s.apps.v1.Deployment,
-    "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
-    "autoscaling/v2/HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
-    "rbac.authorization.k8s.io/v1/Role": k8s.rbac.v1.Role,
-    "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding,
-};
 
 // Committed heap, not used heap: it does not drop the moment a GC runs, so 10 ms samples catch its peak.
 const heapMB = () => v8.getHeapStatistics().total_heap_size / 2 ** 20;
@@ -194,7 +183,7 @@ async function driver(smoke: boolean, checked: string): Promise<void> {
     load.push(os.loadavg()[0]);
 
     const lines = [
-        "### Construction under mocks: MeshEgress vs baseline",
+        "#### MeshEgress vs baseline",
         "",
         `Medians over fresh processes (load average ${f(load[0], 2)} before, ${f(load[1], 2)} after). ${checked}`,
         "Times in ms; memory in MB; \"a / b\" is MeshEgress / baseline. \"ratio\" is the ratio of the medians;",

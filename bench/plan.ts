@@ -58,7 +58,7 @@ function objectsPerHost(): string[] {
     const mixed = buildPlan(validateArgs("egress", { hosts: examples }));
     const shared = mixed.objects.filter((o) => o.host === undefined).map((o) => o.manifest.kind);
     return [
-        "### Objects per host",
+        "#### Objects per host",
         "",
         "| mode | MeshEgress objects per host | Istio's documented recipe |",
         "|---|---|---|",
@@ -103,7 +103,7 @@ function pureScaling(smoke: boolean): string[] {
         previous = both;
     }
     return [
-        "### validateArgs + buildPlan alone (no Pulumi)",
+        "#### validateArgs + buildPlan alone (no Pulumi)",
         "",
         `In one process, warm (one warm-up run), median of ${repeats}. Host mix as above.`,
         "",
@@ -133,7 +133,7 @@ function tcpOnOnePort(smoke: boolean): string[] {
         return row;
     });
     return [
-        "### Worst case: TCP hosts sharing one port (validateArgs only)",
+        "#### Worst case: TCP hosts sharing one port (validateArgs only)",
         "",
         "| TCP hosts on port 5432 | validateArgs ms | t(N)/t(N/2) |",
         "|---:|---:|---:|",

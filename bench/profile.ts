@@ -117,7 +117,7 @@ function report(hosts: number, mesh: Summary, base: Summary, meshMs: number, bas
     );
     const selfOwners = [...mesh.selfByOwner].sort((a, b) => b[1] - a[1]).slice(0, 10);
     return [
-        `### CPU profile at ${hosts} hosts (\`node --cpu-prof\`, timed window only)`,
+        `#### CPU profile at ${hosts} hosts (\`node --cpu-prof\`, timed window only)`,
         "",
         `One profiled run each (profiling slows runs down): MeshEgress ${meshMs.toFixed(0)} ms wall, ` +
             `${ms(mesh.busyUs)} ms busy; baseline ${baseMs.toFixed(0)} ms wall, ${ms(base.busyUs)} ms busy. ` +

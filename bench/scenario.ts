@@ -36,6 +36,15 @@ export function benchArgs(n: number): MeshEgressArgs {
     return { hosts: benchHosts(n) };
 }
 
+/**
+ * The real-engine benchmark's arguments (bench/engine): the same hosts, and `pulumi.com/skipAwait` on the gateway's
+ * objects, because the local control plane runs no pods and `up` would wait for the gateway's rollout until it times
+ * out (previews never wait).
+ */
+export function engineArgs(n: number): MeshEgressArgs {
+    return { hosts: benchHosts(n), gateway: { annotations: { "pulumi.com/skipAwait": "true" } } };
+}
+
 /** Node arguments that run a bench/*.ts file in a fresh process with ts-node (transpile only: no type check). */
 export function nodeArgs(file: string, ...nodeOptions: string[]): string[] {
     return ["--expose-gc", ...nodeOptions, "-r", "ts-node/register/transpile-only", file];

@@ -1,0 +1,286 @@
+// `pulumi preview` by the real engine (Pulumi CLI, Node.js language host, Kubernetes provider plugin; file backend):
+// the MeshEgress program versus a baseline program that registers the same objects directly (bench/engine/program),
+// rendered to YAML and against a local kube-apiserver, with and without PULUMI_PARALLEL_DIFF; then the cost of an
+// edit: `up` at 500 hosts, add one host, preview.
+//
+//   run.ts [--smoke]     prints Markdown; --smoke: 3 hosts, one run each, render mode (+ the edit at 3 hosts)
+//
+// Every preview is a fresh CLI process, timed from spawn to exit. The two variants alternate (and swap order every
+// repeat), so drift in machine load hits both alike.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LocalCluster, startCluster } from "../../test/e2e/support/cluster";
+import { toolchain } from "../../test/e2e/support/toolchain";
+import { buildPlan } from "../../sdk/plan";
+import { validateArgs } from "../../sdk/validate";
+import { benchHosts, engineArgs, median } from "../scenario";
+import { BenchStack, CLI_DEFAULTS, EngineSettings, PreviewRun, Timed, Workspace } from "./stack";
+import { changes, resourceDigest } from "./steps";
+
+type Variant = "mesh" | "baseline";
+const VARIANTS: Variant[] = ["mesh", "baseline"];
+const NAMES: Record<Variant, string> = { mesh: "MeshEgress", baseline: "baseline" };
+
+/** Hosts and repeats: more repeats where runs are short and noise is relatively large. */
+const SIZES: [number, number][] = [
+    [10, 5],
+    [100, 5],
+    [500, 3],
+];
+const EDIT_HOSTS = 500;
+const EDIT_REPEATS = 3;
+/** The CLI's defaults at 500 hosts: minutes per preview (the snapshot cost), so fewer runs. */
+const DEFAULTS_REPEATS = 2;
+
+/**
+ * The settings every size is measured with. Checkpoints are skipped throughout (the file backend's per-step snapshot
+ * would otherwise dominate and hide everything else); the CLI's plain defaults are measured once, at 500 hosts.
+ */
+const MATRIX: EngineSettings[] = [
+    { parallelDiff: false, skipCheckpoints: true },
+    { parallelDiff: true, skipCheckpoints: true },
+];
+
+const settingsLabel = (st: EngineSettings) =>
+    [st.skipCheckpoints && "SKIP_CHECKPOINTS", st.parallelDiff && "PARALLEL_DIFF"].filter(Boolean).join(" + ") || "none (CLI defaults)";
+
+/** What a program registers for `n` hosts; the baseline gets the plan the component would compute. */
+function programInput(n: number) {
+    const args = engineArgs(n);
+    const plan = buildPlan(validateArgs("egress", args));
+    return { args, plan: { objects: plan.objects, meshConfigEdit: plan.meshConfigEdit! } };
+}
+
+const s = (ms: number) => (ms / 1000).toFixed(2);
+const f = (x: number, digits: number) => x.toFixed(digits);
+const med = (runs: Timed[], key: keyof Timed) => median(runs.map((r) => r[key]));
+
+interface Cell {
+    settings: EngineSettings;
+    runs: Record<Variant, PreviewRun[]>;
+    /** Custom resources in each preview (providers excluded); equal for both variants. */
+    resources: number;
+}
+
+const ratio = (cell: Cell) => med(cell.runs.mesh, "ms") / med(cell.runs.baseline, "ms");
+
+/** Both programs must have previewed the same custom resources (type, name, provider, checked inputs, dependencies). */
+function checkSameResources(what: string, mesh: PreviewRun, baseline: PreviewRun): number {
+    const [m, b] = [resourceDigest(mesh.steps), resourceDigest(baseline.steps)];
+    if (m.digest !== b.digest || m.customResources !== b.customResources) {
+        throw new Error(`${what}: MeshEgress and baseline preview different resources (${m.customResources} vs ${b.customResources})`);
+    }
+    return m.customResources;
+}
+
+/**
+ * Previews both variants' stacks `repeats` times under each setting. Within a repeat the settings and the variants
+ * alternate their order, so each pair of runs compared with each other ran back to back.
+ */
+function measure(what: string, stacks: Record<Variant, BenchStack>, settings: EngineSettings[], repeats: number): Cell[] {
+    const runs = settings.map(() => ({ mesh: [], baseline: [] }) as Record<Variant, PreviewRun[]>);
+    for (let r = 0; r < repeats; r++) {
+        const order = settings.map((_, i) => i);
+        if (r % 2) order.reverse();
+        for (const i of order) {
+            for (const variant of (r + i) % 2 ? [...VARIANTS].reverse() : VARIANTS) {
+                const run = stacks[variant].preview(settings[i]);
+                runs[i][variant].push(run);
+                console.error(`  ${what}, ${settingsLabel(settings[i])}, run ${r + 1}/${repeats}, ${NAMES[variant]}: ${s(run.ms)} s`);
+            }
+        }
+    }
+    return settings.map((st, i) => ({
+        settings: st,
+        runs: runs[i],
+        resources: checkSameResources(what, runs[i].mesh[0], runs[i].baseline[0]),
+    }));
+}
+
+function stacksFor(ws: Workspace, name: string, kubeconfig: string | undefined, input: ReturnType<typeof programInput>) {
+    const stacks = {} as Record<Variant, BenchStack>;
+    for (const v of VARIANTS) {
+        stacks[v] = new BenchStack(ws, `${v}-${name}`, v, kubeconfig);
+        stacks[v].setInput(input);
+    }
+    return stacks;
+}
+
+/** Previews from an empty stack at every size (every object is a create); returns the cells and the stacks. */
+function fromEmpty(ws: Workspace, mode: string, kubeconfig: string | undefined, sizes: [number, number][], settings: EngineSettings[]) {
+    const cells = new Map<number, Cell[]>();
+    const stacks = new Map<number, Record<Variant, BenchStack>>();
+    for (const [hosts, repeats] of sizes) {
+        stacks.set(hosts, stacksFor(ws, `${mode}-${hosts}`, kubeconfig, programInput(hosts)));
+        cells.set(hosts, measure(`${mode}, ${hosts} hosts`, stacks.get(hosts)!, settings, repeats));
+    }
+    return { cells, stacks };
+}
+
+/**
+ * `up` at `hosts` (each variant on a cluster of its own: both deploy objects of the same names), then one more host
+ * in the input, and previews. The added host uses a port the gateway already has, so only its own objects are new.
+ */
+function edit(ws: Workspace, kubeconfigs: Record<Variant, string>, hosts: number, repeats: number, settings: EngineSettings[]) {
+    const added = benchHosts(hosts + 1)[hosts];
+    const before = programInput(hosts);
+    const after = programInput(hosts + 1);
+    const service = (input: typeof before) => JSON.stringify(input.plan.objects.find((o) => o.manifest.kind === "Service"));
+    const newPort = service(before) !== service(after);
+    const expected = after.plan.objects.filter((o) => o.host === added.host);
+    const stacks = {} as Record<Variant, BenchStack>;
+    const ups = {} as Record<Variant, Timed>;
+    for (const v of VARIANTS) {
+        stacks[v] = new BenchStack(ws, `${v}-edit-${hosts}`, v, kubeconfigs[v]);
+        stacks[v].setInput(before);
+        ups[v] = stacks[v].up();
+        console.error(`  edit: up of ${hosts} hosts, ${NAMES[v]}: ${s(ups[v].ms)} s`);
+        stacks[v].setInput(after);
+    }
+    const cells = measure(`edit, ${hosts} + 1 hosts`, stacks, settings, repeats);
+    // Every preview's steps other than `same`; the custom resources among them must be exactly the added host's
+    // objects, each a create (a component's own update makes no API call).
+    const stepLists = new Map<Variant, Set<string>>(VARIANTS.map((v) => [v, new Set()]));
+    let exact = !newPort;
+    for (const cell of cells) {
+        for (const v of VARIANTS) {
+            for (const run of cell.runs[v]) {
+                const changed = changes(run.steps);
+                // A broken edit could change thousands of objects: list a few.
+                const shown = changed.length > 12 ? [...changed.slice(0, 12), `… ${changed.length - 12} more`] : changed;
+                stepLists.get(v)!.add(shown.join(", "));
+                const objects = run.steps.filter((st) => st.custom && st.op !== "same");
+                exact &&=
+                    objects.length === expected.length &&
+                    objects.every(
+                        (st) =>
+                            st.op === "create" &&
+                            expected.some((o) => o.manifest.metadata.name === st.name && st.type.endsWith(`:${o.manifest.kind}`)),
+                    );
+            }
+        }
+    }
+    return { added, expected, newPort, ups, cells, stepLists, exact };
+}
+
+const TABLE_HEAD = [
+    "| hosts | resources | engine env (PULUMI_…) | runs | MeshEgress s | baseline s | ratio | paired ratios | CPU s | CPU ratio | largest process MB |",
+    "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+];
+
+function row(hosts: number | string, cell: Cell): string {
+    const { mesh, baseline } = cell.runs;
+    const paired = mesh.map((m, i) => m.ms / baseline[i].ms).sort((a, b) => a - b);
+    return (
+        `| ${hosts} | ${cell.resources} | ${settingsLabel(cell.settings)} | ${mesh.length} | ${s(med(mesh, "ms"))} | ` +
+        `${s(med(baseline, "ms"))} | **${f(ratio(cell), 3)}** | ` +
+        `${f(paired[0], 2)} – ${f(median(paired), 2)} – ${f(paired[paired.length - 1], 2)} | ` +
+        `${s(med(mesh, "cpuMs"))} / ${s(med(baseline, "cpuMs"))} | ${f(med(mesh, "cpuMs") / med(baseline, "cpuMs"), 3)} | ` +
+        `${f(med(mesh, "maxRssMB"), 0)} / ${f(med(baseline, "maxRssMB"), 0)} |`
+    );
+}
+
+const rows = (cells: Map<number, Cell[]>) => [...cells].flatMap(([hosts, list]) => list.map((cell) => row(hosts, cell)));
+
+function versions(ws: Workspace): string {
+    const first = (cmd: string, args: string[]) => execFileSync(cmd, args, { env: ws.tools.env, encoding: "utf8" }).trim().split("\n")[0];
+    const pinned = fs.readFileSync(path.join(__dirname, "..", "..", "tools", "versions.env"), "utf8");
+    const version = (key: string) => pinned.match(new RegExp(`^${key}=(.*)$`, "m"))?.[1] ?? "?";
+    return (
+        `Pulumi CLI ${first("pulumi", ["version"])}, Node.js language host ${version("TOOLS_PULUMI_LANGUAGE_NODEJS_VERSION")}, ` +
+        `Kubernetes provider plugin ${version("TOOLS_PULUMI_KUBERNETES_VERSION")}, ${first("kube-apiserver", ["--version"])}, ` +
+        `etcd ${version("TOOLS_ETCD_VERSION")}; file backend; the engine's default --parallel (${4 * os.cpus().length} here).`
+    );
+}
+
+function verdicts(render: Cell[], cluster: Cell[] | undefined, e: ReturnType<typeof edit>, editHosts: number): string[] {
+    const kinds = e.expected.map((o) => o.manifest.kind).join(", ");
+    const lines = ["| target | measured | verdict |", "|---|---|---|"];
+    if (cluster) {
+        const at500 = [...render.map((c) => ["rendered", c] as const), ...cluster.map((c) => ["local kube-apiserver", c] as const)];
+        const met = at500.every(([, c]) => ratio(c) <= 1.1);
+        const measured = at500.map(([mode, c]) => `${mode}, ${settingsLabel(c.settings)}: ${f(ratio(c), 3)}×`).join("; ");
+        lines.push(`| real preview ≤ 1.1× baseline at 500 hosts | ${measured} | ${met ? "**met**" : "**not met**"} |`);
+    }
+    lines.push(
+        `| edit at ${editHosts} hosts previews exactly one host's objects | expected ${e.expected.length} creates (${kinds}) and no other ` +
+            `custom resource step; see the step lists | ${e.exact ? "**met**" : "**not met**"} |`,
+    );
+    return lines;
+}
+
+async function main(smoke: boolean): Promise<void> {
+    const sizes: [number, number][] = smoke ? [[3, 1]] : SIZES;
+    const matrix = smoke ? MATRIX.slice(0, 1) : MATRIX;
+    const editHosts = smoke ? 3 : EDIT_HOSTS;
+    const tools = toolchain();
+    const ws = new Workspace(tools);
+    const clusters: LocalCluster[] = [];
+    const cleanup = () => {
+        for (const c of clusters.splice(0)) c.stop();
+        fs.rmSync(ws.dir, { recursive: true, force: true });
+    };
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+        process.on(signal, () => {
+            cleanup();
+            process.exit(130);
+        });
+    }
+    const load = [os.loadavg().map((x) => f(x, 2)).join(" ")];
+    try {
+        const out = [versions(ws), ""];
+
+        const render = fromEmpty(ws, "render", undefined, sizes, matrix);
+        const largest = sizes[sizes.length - 1][0];
+        const defaults = smoke ? [] : measure(`render, ${largest} hosts`, render.stacks.get(largest)!, [CLI_DEFAULTS], DEFAULTS_REPEATS);
+        out.push(
+            "#### Rendered to YAML (`renderYamlToDirectory`, no cluster), from an empty stack",
+            "",
+            ...TABLE_HEAD,
+            ...rows(render.cells),
+            ...defaults.map((cell) => row(largest, cell)),
+            "",
+        );
+
+        let cluster: ReturnType<typeof fromEmpty> | undefined;
+        if (!smoke) {
+            clusters.push(startCluster(tools));
+            cluster = fromEmpty(ws, "cluster", clusters[0].kubeconfigPath, sizes, matrix);
+            out.push("#### Against the local kube-apiserver, from an empty stack", "", ...TABLE_HEAD, ...rows(cluster.cells), "");
+        }
+
+        while (clusters.length < 2) clusters.push(startCluster(tools));
+        const kubeconfigs = { mesh: clusters[0].kubeconfigPath, baseline: clusters[1].kubeconfigPath };
+        const e = edit(ws, kubeconfigs, editHosts, smoke ? 1 : EDIT_REPEATS, matrix);
+        out.push(
+            `#### Edit: \`up\` at ${editHosts} hosts on the local kube-apiserver, add one host, preview`,
+            "",
+            `Added host: \`${e.added.host}\`, ${e.added.mode ?? "HTTP"} on port ${e.added.port ?? 80}, ` +
+                (e.newPort ? "**a new gateway port: the gateway Service changes too**." : "a port the gateway already listens on.") +
+                ` \`up\` of ${editHosts} hosts (PULUMI_SKIP_CHECKPOINTS) took ${s(e.ups.mesh.ms)} s (MeshEgress) and ${s(e.ups.baseline.ms)} s (baseline).`,
+            "",
+            ...TABLE_HEAD,
+            ...e.cells.map((cell) => row(`${editHosts} + 1`, cell)),
+            "",
+            "Steps other than `same`, in every edit preview (distinct lists):",
+            "",
+            ...VARIANTS.map((v) => `- ${NAMES[v]}: ${[...e.stepLists.get(v)!].map((list) => `\`${list}\``).join(" / ")}`),
+            "",
+            ...verdicts(render.cells.get(largest)!, cluster?.cells.get(largest), e, editHosts),
+        );
+        load.push(os.loadavg().map((x) => f(x, 2)).join(" "));
+        out.push("", `Load average (1, 5, 15 min) before this part: ${load[0]}; after: ${load[1]}.`);
+        console.log(out.join("\n"));
+    } finally {
+        cleanup();
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.includes("--smoke")).catch((err) => {
+        console.error(err);
+        process.exit(1);
+    });
+}
