@@ -7,7 +7,7 @@ const OTHER_HTTP_PORTS = [8080, 8000, 9200];
 
 /**
  * A realistic mix of the modes: 45% plain HTTP on 80, 10% HTTP on another port, 25% TLS passthrough on 443, 10% TLS
- * origination, 5% mutual TLS origination, 5% TCP to a CIDR of its own. Every 20th name is long enough (> 63
+ * origination, 5% mutual TLS origination, 5% TCP to a CIDR of its own (with an endpoint in it). Every 20th name is long enough (> 63
  * characters as an object name) to take the hashed-name path. Defaults otherwise, so the gateway hop is Istio mutual
  * TLS and every TLS_PASSTHROUGH and TCP host gets a gateway port of its own from the allocator.
  */
@@ -21,8 +21,10 @@ export function benchHosts(n: number): ExternalHostArgs[] {
         const slot = i % 20;
         if (slot < 9) hosts.push({ host });
         else if (slot === 9) {
-            // TCP hosts sharing a port need distinct addresses.
-            hosts.push({ host, mode: EgressMode.Tcp, port: 5432, addresses: [`10.${(i >> 8) & 255}.${i & 255}.0/24`] });
+            // TCP hosts sharing a port need distinct addresses. Endpoints make the resolution STATIC: Istio's CRD
+            // validation rejects CIDR addresses with DNS resolution (the API server refuses such a ServiceEntry).
+            const net = `10.${(i >> 8) & 255}.${i & 255}`;
+            hosts.push({ host, mode: EgressMode.Tcp, port: 5432, addresses: [`${net}.0/24`], endpoints: [`${net}.10`] });
         } else if (slot < 12) hosts.push({ host, port: OTHER_HTTP_PORTS[i % OTHER_HTTP_PORTS.length] });
         else if (slot < 17) hosts.push({ host, mode: EgressMode.TlsPassthrough });
         else if (slot < 19) hosts.push({ host, mode: EgressMode.TlsOrigination });

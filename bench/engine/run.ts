@@ -17,6 +17,7 @@ import { buildPlan } from "../../sdk/plan";
 import { validateArgs } from "../../sdk/validate";
 import { benchHosts, engineArgs, median } from "../scenario";
 import { BenchStack, CLI_DEFAULTS, EngineSettings, PreviewRun, Timed, Workspace } from "./stack";
+import { ROLES } from "./processes";
 import { changes, resourceDigest } from "./steps";
 
 type Variant = "mesh" | "baseline";
@@ -31,8 +32,15 @@ const SIZES: [number, number][] = [
 ];
 const EDIT_HOSTS = 500;
 const EDIT_REPEATS = 3;
-/** The CLI's defaults at 500 hosts: minutes per preview (the snapshot cost), so fewer runs. */
-const DEFAULTS_REPEATS = 2;
+/**
+ * Hosts and repeats for the CLI's plain defaults (rendered, and once for the edit): a preview at 500 hosts takes
+ * minutes (the per-step snapshot), so few runs; 100 hosts shows how that cost grows.
+ */
+const DEFAULTS_SIZES: [number, number][] = [
+    [100, 3],
+    [500, 2],
+];
+const EDIT_DEFAULTS_REPEATS = 1;
 
 /**
  * The settings every size is measured with. Checkpoints are skipped throughout (the file backend's per-step snapshot
@@ -55,7 +63,7 @@ function programInput(n: number) {
 
 const s = (ms: number) => (ms / 1000).toFixed(2);
 const f = (x: number, digits: number) => x.toFixed(digits);
-const med = (runs: Timed[], key: keyof Timed) => median(runs.map((r) => r[key]));
+const med = (runs: Timed[], key: "ms" | "cpuMs" | "maxRssMB") => median(runs.map((r) => r[key]));
 
 interface Cell {
     settings: EngineSettings;
@@ -79,14 +87,14 @@ function checkSameResources(what: string, mesh: PreviewRun, baseline: PreviewRun
  * Previews both variants' stacks `repeats` times under each setting. Within a repeat the settings and the variants
  * alternate their order, so each pair of runs compared with each other ran back to back.
  */
-function measure(what: string, stacks: Record<Variant, BenchStack>, settings: EngineSettings[], repeats: number): Cell[] {
+async function measure(what: string, stacks: Record<Variant, BenchStack>, settings: EngineSettings[], repeats: number): Promise<Cell[]> {
     const runs = settings.map(() => ({ mesh: [], baseline: [] }) as Record<Variant, PreviewRun[]>);
     for (let r = 0; r < repeats; r++) {
         const order = settings.map((_, i) => i);
         if (r % 2) order.reverse();
         for (const i of order) {
             for (const variant of (r + i) % 2 ? [...VARIANTS].reverse() : VARIANTS) {
-                const run = stacks[variant].preview(settings[i]);
+                const run = await stacks[variant].preview(settings[i]);
                 runs[i][variant].push(run);
                 console.error(`  ${what}, ${settingsLabel(settings[i])}, run ${r + 1}/${repeats}, ${NAMES[variant]}: ${s(run.ms)} s`);
             }
@@ -99,22 +107,25 @@ function measure(what: string, stacks: Record<Variant, BenchStack>, settings: En
     }));
 }
 
-function stacksFor(ws: Workspace, name: string, kubeconfig: string | undefined, input: ReturnType<typeof programInput>) {
+async function stacksFor(ws: Workspace, name: string, cluster: LocalCluster | undefined, input: ReturnType<typeof programInput>) {
     const stacks = {} as Record<Variant, BenchStack>;
     for (const v of VARIANTS) {
-        stacks[v] = new BenchStack(ws, `${v}-${name}`, v, kubeconfig);
+        stacks[v] = await BenchStack.create(ws, `${v}-${name}`, v, cluster);
         stacks[v].setInput(input);
     }
     return stacks;
 }
 
 /** Previews from an empty stack at every size (every object is a create); returns the cells and the stacks. */
-function fromEmpty(ws: Workspace, mode: string, kubeconfig: string | undefined, sizes: [number, number][], settings: EngineSettings[]) {
+async function fromEmpty(ws: Workspace, mode: string, cluster: LocalCluster | undefined, sizes: [number, number][], settings: EngineSettings[]) {
     const cells = new Map<number, Cell[]>();
     const stacks = new Map<number, Record<Variant, BenchStack>>();
     for (const [hosts, repeats] of sizes) {
-        stacks.set(hosts, stacksFor(ws, `${mode}-${hosts}`, kubeconfig, programInput(hosts)));
-        cells.set(hosts, measure(`${mode}, ${hosts} hosts`, stacks.get(hosts)!, settings, repeats));
+        stacks.set(hosts, await stacksFor(ws, `${mode}-${hosts}`, cluster, programInput(hosts)));
+        // The first previews pay one-off costs (the page cache for the CLI, the plugins and node_modules; a new API
+        // server's first discovery and OpenAPI requests): one of each variant first, not recorded.
+        if (hosts === sizes[0][0]) for (const v of VARIANTS) await stacks.get(hosts)![v].preview(settings[0]);
+        cells.set(hosts, await measure(`${mode}, ${hosts} hosts`, stacks.get(hosts)!, settings, repeats));
     }
     return { cells, stacks };
 }
@@ -123,7 +134,7 @@ function fromEmpty(ws: Workspace, mode: string, kubeconfig: string | undefined, 
  * `up` at `hosts` (each variant on a cluster of its own: both deploy objects of the same names), then one more host
  * in the input, and previews. The added host uses a port the gateway already has, so only its own objects are new.
  */
-function edit(ws: Workspace, kubeconfigs: Record<Variant, string>, hosts: number, repeats: number, settings: EngineSettings[]) {
+async function edit(ws: Workspace, clusters: Record<Variant, LocalCluster>, hosts: number, runs: [EngineSettings[], number][]) {
     const added = benchHosts(hosts + 1)[hosts];
     const before = programInput(hosts);
     const after = programInput(hosts + 1);
@@ -133,13 +144,14 @@ function edit(ws: Workspace, kubeconfigs: Record<Variant, string>, hosts: number
     const stacks = {} as Record<Variant, BenchStack>;
     const ups = {} as Record<Variant, Timed>;
     for (const v of VARIANTS) {
-        stacks[v] = new BenchStack(ws, `${v}-edit-${hosts}`, v, kubeconfigs[v]);
+        stacks[v] = await BenchStack.create(ws, `${v}-edit-${hosts}`, v, clusters[v]);
         stacks[v].setInput(before);
-        ups[v] = stacks[v].up();
+        ups[v] = await stacks[v].up();
         console.error(`  edit: up of ${hosts} hosts, ${NAMES[v]}: ${s(ups[v].ms)} s`);
         stacks[v].setInput(after);
     }
-    const cells = measure(`edit, ${hosts} + 1 hosts`, stacks, settings, repeats);
+    const cells: Cell[] = [];
+    for (const [settings, repeats] of runs) cells.push(...(await measure(`edit, ${hosts} + 1 hosts`, stacks, settings, repeats)));
     // Every preview's steps other than `same`; the custom resources among them must be exactly the added host's
     // objects, each a create (a component's own update makes no API call).
     const stepLists = new Map<Variant, Set<string>>(VARIANTS.map((v) => [v, new Set()]));
@@ -184,6 +196,21 @@ function row(hosts: number | string, cell: Cell): string {
 
 const rows = (cells: Map<number, Cell[]>) => [...cells].flatMap(([hosts, list]) => list.map((cell) => row(hosts, cell)));
 
+const SPLIT_HEAD = [
+    `| hosts | engine env (PULUMI_…) | ${ROLES.join(" | ")} |`,
+    `|---:|---|${ROLES.map(() => "---:").join("|")}|`,
+];
+
+/** Median CPU seconds of each process role, MeshEgress / baseline. */
+function splitRow(hosts: number | string, cell: Cell): string {
+    const role = (v: Variant, r: (typeof ROLES)[number]) => s(median(cell.runs[v].map((run) => run.cpuByRole[r])));
+    return `| ${hosts} | ${settingsLabel(cell.settings)} | ${ROLES.map((r) => `${role("mesh", r)} / ${role("baseline", r)}`).join(" | ")} |`;
+}
+
+const splitRows = (cells: Map<number, Cell[]>) => [...cells].flatMap(([hosts, list]) => list.map((cell) => splitRow(hosts, cell)));
+
+const SPLIT_INTRO = "Where the CPU goes: median CPU s per process role, MeshEgress / baseline (sampled from /proc every 200 ms).";
+
 function versions(ws: Workspace): string {
     const first = (cmd: string, args: string[]) => execFileSync(cmd, args, { env: ws.tools.env, encoding: "utf8" }).trim().split("\n")[0];
     const pinned = fs.readFileSync(path.join(__dirname, "..", "..", "tools", "versions.env"), "utf8");
@@ -195,7 +222,7 @@ function versions(ws: Workspace): string {
     );
 }
 
-function verdicts(render: Cell[], cluster: Cell[] | undefined, e: ReturnType<typeof edit>, editHosts: number): string[] {
+function verdicts(render: Cell[], cluster: Cell[] | undefined, e: Awaited<ReturnType<typeof edit>>, editHosts: number): string[] {
     const kinds = e.expected.map((o) => o.manifest.kind).join(", ");
     const lines = ["| target | measured | verdict |", "|---|---|---|"];
     if (cluster) {
@@ -232,28 +259,38 @@ async function main(smoke: boolean): Promise<void> {
     try {
         const out = [versions(ws), ""];
 
-        const render = fromEmpty(ws, "render", undefined, sizes, matrix);
         const largest = sizes[sizes.length - 1][0];
-        const defaults = smoke ? [] : measure(`render, ${largest} hosts`, render.stacks.get(largest)!, [CLI_DEFAULTS], DEFAULTS_REPEATS);
+        const render = await fromEmpty(ws, "render", undefined, sizes, matrix);
+        const defaults = new Map<number, Cell[]>();
+        for (const [hosts, repeats] of smoke ? [] : DEFAULTS_SIZES) {
+            defaults.set(hosts, await measure(`render, ${hosts} hosts`, render.stacks.get(hosts)!, [CLI_DEFAULTS], repeats));
+        }
         out.push(
             "#### Rendered to YAML (`renderYamlToDirectory`, no cluster), from an empty stack",
             "",
             ...TABLE_HEAD,
             ...rows(render.cells),
-            ...defaults.map((cell) => row(largest, cell)),
+            ...rows(defaults),
+            "",
+            SPLIT_INTRO,
+            "",
+            ...SPLIT_HEAD,
+            ...splitRows(render.cells),
+            ...splitRows(defaults),
             "",
         );
 
-        let cluster: ReturnType<typeof fromEmpty> | undefined;
+        let cluster: Awaited<ReturnType<typeof fromEmpty>> | undefined;
         if (!smoke) {
             clusters.push(startCluster(tools));
-            cluster = fromEmpty(ws, "cluster", clusters[0].kubeconfigPath, sizes, matrix);
+            cluster = await fromEmpty(ws, "cluster", clusters[0], sizes, matrix);
             out.push("#### Against the local kube-apiserver, from an empty stack", "", ...TABLE_HEAD, ...rows(cluster.cells), "");
+            out.push(SPLIT_INTRO, "", ...SPLIT_HEAD, ...splitRows(cluster.cells), "");
         }
 
         while (clusters.length < 2) clusters.push(startCluster(tools));
-        const kubeconfigs = { mesh: clusters[0].kubeconfigPath, baseline: clusters[1].kubeconfigPath };
-        const e = edit(ws, kubeconfigs, editHosts, smoke ? 1 : EDIT_REPEATS, matrix);
+        const editRuns: [EngineSettings[], number][] = smoke ? [[matrix, 1]] : [[matrix, EDIT_REPEATS], [[CLI_DEFAULTS], EDIT_DEFAULTS_REPEATS]];
+        const e = await edit(ws, { mesh: clusters[0], baseline: clusters[1] }, editHosts, editRuns);
         out.push(
             `#### Edit: \`up\` at ${editHosts} hosts on the local kube-apiserver, add one host, preview`,
             "",
@@ -264,11 +301,16 @@ async function main(smoke: boolean): Promise<void> {
             ...TABLE_HEAD,
             ...e.cells.map((cell) => row(`${editHosts} + 1`, cell)),
             "",
+            SPLIT_INTRO,
+            "",
+            ...SPLIT_HEAD,
+            ...e.cells.map((cell) => splitRow(`${editHosts} + 1`, cell)),
+            "",
             "Steps other than `same`, in every edit preview (distinct lists):",
             "",
             ...VARIANTS.map((v) => `- ${NAMES[v]}: ${[...e.stepLists.get(v)!].map((list) => `\`${list}\``).join(" / ")}`),
             "",
-            ...verdicts(render.cells.get(largest)!, cluster?.cells.get(largest), e, editHosts),
+            ...verdicts([...render.cells.get(largest)!, ...(defaults.get(largest) ?? [])], cluster?.cells.get(largest), e, editHosts),
         );
         load.push(os.loadavg().map((x) => f(x, 2)).join(" "));
         out.push("", `Load average (1, 5, 15 min) before this part: ${load[0]}; after: ${load[1]}.`);

@@ -1,15 +1,19 @@
 // Stacks of bench/engine/program run by the real Pulumi CLI (the toolchain of `npm run setup`), with a file backend.
 // Everything lives in one scratch directory: the backend's state, PULUMI_HOME, the project file (its `main` points
 // at the program, so no stack file is ever written into the repository) and each stack's input and render directory.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { LocalCluster } from "../../test/e2e/support/cluster";
 import { Toolchain } from "../../test/e2e/support/toolchain";
 import type { ProgramInput } from "./program/input";
+import { CpuByRole, Role } from "./processes";
 import { Step, parsePreview } from "./steps";
 
 const PROGRAM = path.join(__dirname, "program");
+/** How often the process tree's CPU is sampled: often enough for a fair split, rarely enough to cost ~nothing. */
+const SAMPLE_MS = 200;
 
 /** One CLI process: wall time measured here; CPU time and peak memory by GNU time. */
 export interface Timed {
@@ -18,6 +22,8 @@ export interface Timed {
     cpuMs: number;
     /** Peak resident set of the largest single process in the tree. */
     maxRssMB: number;
+    /** CPU ms by process role (sampled, so slightly below the total). */
+    cpuByRole: Record<Role, number>;
 }
 
 /**
@@ -49,8 +55,8 @@ export class Workspace {
         );
     }
 
-    /** The environment of every CLI run; `kubeconfig` undefined means no cluster at all (render mode). */
-    env(kubeconfig: string | undefined, settings: EngineSettings): Record<string, string> {
+    /** The environment of every CLI run; `cluster` undefined means no cluster at all (render mode). */
+    env(cluster: LocalCluster | undefined, settings: EngineSettings): Record<string, string> {
         const env: Record<string, string> = {
             ...this.tools.env,
             PULUMI_HOME: path.join(this.dir, "home"),
@@ -64,7 +70,7 @@ export class Workspace {
         };
         // Render mode: no kubeconfig at all (the provider rejects an explicit one next to renderYamlToDirectory).
         delete env.KUBECONFIG;
-        if (kubeconfig) env.KUBECONFIG = kubeconfig;
+        if (cluster) env.KUBECONFIG = cluster.kubeconfigPath;
         delete env.PULUMI_PARALLEL_DIFF;
         delete env.PULUMI_SKIP_CHECKPOINTS;
         if (settings.parallelDiff) env.PULUMI_PARALLEL_DIFF = "true";
@@ -72,26 +78,32 @@ export class Workspace {
         return env;
     }
 
-    /** Runs `pulumi <args>` in the project; stdout goes to `stdoutFile`. Throws with the output when it fails. */
-    pulumi(args: string[], env: Record<string, string>, stdoutFile: string): Timed {
+    /**
+     * Runs `pulumi <args>` in the project; stdout goes to `stdoutFile`. Throws with the output when it fails. The CPU
+     * the cluster's servers spend meanwhile is counted too.
+     */
+    async pulumi(args: string[], env: Record<string, string>, stdoutFile: string, cluster?: LocalCluster): Promise<Timed> {
         const timeFile = `${stdoutFile}.time`;
         const out = fs.openSync(stdoutFile, "w");
         const t0 = process.hrtime.bigint();
-        const result = spawnSync("/usr/bin/time", ["-f", "%U %S %M", "-o", timeFile, "pulumi", ...args, "--cwd", this.project, "--non-interactive"], {
-            env,
-            stdio: ["ignore", out, "pipe"],
-            encoding: "utf8",
-            maxBuffer: 64 * 2 ** 20,
-        });
+        const command = ["-f", "%U %S %M", "-o", timeFile, "pulumi", ...args, "--cwd", this.project, "--non-interactive"];
+        const child = spawn("/usr/bin/time", command, { env, stdio: ["ignore", out, "pipe"] });
+        let stderr = "";
+        child.stderr!.on("data", (chunk) => (stderr += chunk));
+        const servers = cluster ? ["kube-apiserver", "etcd"].map((name) => Number(fs.readFileSync(path.join(cluster.dir, `${name}.pid`), "utf8"))) : [];
+        const cpu = new CpuByRole(child.pid!, servers);
+        const sampler = setInterval(() => cpu.sample(), SAMPLE_MS);
+        const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        clearInterval(sampler);
         fs.closeSync(out);
-        if (result.status !== 0) {
+        if (status !== 0) {
             const stdout = fs.readFileSync(stdoutFile, "utf8");
-            throw new Error(`pulumi ${args.join(" ")} failed (${result.status}):\n${stdout.slice(-4000)}\n${result.stderr}`);
+            throw new Error(`pulumi ${args.join(" ")} failed (${status}):\n${stdout.slice(-4000)}\n${stderr}`);
         }
         const [user, system, maxRssKB] = fs.readFileSync(timeFile, "utf8").trim().split(" ").map(Number);
         fs.rmSync(timeFile);
-        return { ms, cpuMs: (user + system) * 1000, maxRssMB: maxRssKB / 1024 };
+        return { ms, cpuMs: (user + system) * 1000, maxRssMB: maxRssKB / 1024, cpuByRole: cpu.totals() };
     }
 }
 
@@ -100,39 +112,46 @@ export class BenchStack {
     private readonly inputFile: string;
     private runs = 0;
 
-    /** Creates the stack (empty state) with its input file; `kubeconfig` undefined renders YAML instead. */
-    constructor(
+    private constructor(
         private readonly ws: Workspace,
         readonly name: string,
         readonly variant: ProgramInput["variant"],
-        private readonly kubeconfig: string | undefined,
+        private readonly cluster: LocalCluster | undefined,
     ) {
         this.dir = path.join(ws.dir, "stacks", name);
         this.inputFile = path.join(this.dir, "input.json");
-        fs.mkdirSync(this.dir);
-        const env = ws.env(kubeconfig, CLI_DEFAULTS);
-        ws.pulumi(["stack", "init", name, "--secrets-provider", "passphrase"], env, this.log("init"));
-        ws.pulumi(["config", "set", "--stack", name, "input", this.inputFile], env, this.log("config"));
+    }
+
+    /** Creates the stack (empty state) whose program reads its input file; `cluster` undefined renders YAML. */
+    static async create(ws: Workspace, name: string, variant: ProgramInput["variant"], cluster: LocalCluster | undefined) {
+        const stack = new BenchStack(ws, name, variant, cluster);
+        fs.mkdirSync(stack.dir);
+        const env = ws.env(cluster, CLI_DEFAULTS);
+        await ws.pulumi(["stack", "init", name, "--secrets-provider", "passphrase"], env, stack.log("init"));
+        await ws.pulumi(["config", "set", "--stack", name, "input", stack.inputFile], env, stack.log("config"));
+        return stack;
     }
 
     /** What the next run's program registers. */
     setInput(input: Omit<ProgramInput, "variant" | "renderDir">): void {
-        const renderDir = this.kubeconfig ? undefined : path.join(this.dir, "rendered");
+        const renderDir = this.cluster ? undefined : path.join(this.dir, "rendered");
         fs.writeFileSync(this.inputFile, JSON.stringify({ ...input, variant: this.variant, renderDir }));
     }
 
-    preview(settings: EngineSettings): PreviewRun {
+    async preview(settings: EngineSettings): Promise<PreviewRun> {
         const file = this.log("preview");
-        const timed = this.ws.pulumi(["preview", "--stack", this.name, "--json"], this.ws.env(this.kubeconfig, settings), file);
+        // --show-sames: unchanged resources are in the JSON too, so both programs' full sets of resources can be compared.
+        const args = ["preview", "--stack", this.name, "--json", "--show-sames"];
+        const timed = await this.ws.pulumi(args, this.ws.env(this.cluster, settings), file, this.cluster);
         const steps = parsePreview(fs.readFileSync(file, "utf8"));
         fs.rmSync(file);
         return { ...timed, steps };
     }
 
     /** Deploys what the input declares (without intermediate checkpoints: the final state is written as usual). */
-    up(): Timed {
-        const env = this.ws.env(this.kubeconfig, { parallelDiff: false, skipCheckpoints: true });
-        return this.ws.pulumi(["up", "--stack", this.name, "--yes", "--skip-preview"], env, this.log("up"));
+    up(): Promise<Timed> {
+        const env = this.ws.env(this.cluster, { parallelDiff: false, skipCheckpoints: true });
+        return this.ws.pulumi(["up", "--stack", this.name, "--yes", "--skip-preview"], env, this.log("up"), this.cluster);
     }
 
     private log(command: string): string {
