@@ -117,14 +117,21 @@ async function stacksFor(ws: Workspace, name: string, cluster: LocalCluster | un
 }
 
 /** Previews from an empty stack at every size (every object is a create); returns the cells and the stacks. */
-async function fromEmpty(ws: Workspace, mode: string, cluster: LocalCluster | undefined, sizes: [number, number][], settings: EngineSettings[]) {
+async function fromEmpty(
+    ws: Workspace,
+    mode: string,
+    cluster: LocalCluster | undefined,
+    sizes: [number, number][],
+    settings: EngineSettings[],
+    warmUp: boolean,
+) {
     const cells = new Map<number, Cell[]>();
     const stacks = new Map<number, Record<Variant, BenchStack>>();
     for (const [hosts, repeats] of sizes) {
         stacks.set(hosts, await stacksFor(ws, `${mode}-${hosts}`, cluster, programInput(hosts)));
         // The first previews pay one-off costs (the page cache for the CLI, the plugins and node_modules; a new API
         // server's first discovery and OpenAPI requests): one of each variant first, not recorded.
-        if (hosts === sizes[0][0]) for (const v of VARIANTS) await stacks.get(hosts)![v].preview(settings[0]);
+        if (warmUp && hosts === sizes[0][0]) for (const v of VARIANTS) await stacks.get(hosts)![v].preview(settings[0]);
         cells.set(hosts, await measure(`${mode}, ${hosts} hosts`, stacks.get(hosts)!, settings, repeats));
     }
     return { cells, stacks };
@@ -260,7 +267,7 @@ async function main(smoke: boolean): Promise<void> {
         const out = [versions(ws), ""];
 
         const largest = sizes[sizes.length - 1][0];
-        const render = await fromEmpty(ws, "render", undefined, sizes, matrix);
+        const render = await fromEmpty(ws, "render", undefined, sizes, matrix, !smoke);
         const defaults = new Map<number, Cell[]>();
         for (const [hosts, repeats] of smoke ? [] : DEFAULTS_SIZES) {
             defaults.set(hosts, await measure(`render, ${hosts} hosts`, render.stacks.get(hosts)!, [CLI_DEFAULTS], repeats));
@@ -283,7 +290,7 @@ async function main(smoke: boolean): Promise<void> {
         let cluster: Awaited<ReturnType<typeof fromEmpty>> | undefined;
         if (!smoke) {
             clusters.push(startCluster(tools));
-            cluster = await fromEmpty(ws, "cluster", clusters[0], sizes, matrix);
+            cluster = await fromEmpty(ws, "cluster", clusters[0], sizes, matrix, true);
             out.push("#### Against the local kube-apiserver, from an empty stack", "", ...TABLE_HEAD, ...rows(cluster.cells), "");
             out.push(SPLIT_INTRO, "", ...SPLIT_HEAD, ...splitRows(cluster.cells), "");
         }
