@@ -114,8 +114,9 @@ function pureScaling(smoke: boolean): string[] {
 }
 
 /**
- * The one per-host check found to grow faster than linearly: each TCP host is compared with every earlier TCP host on
- * the same port (sdk/validate/hosts.ts, validateHosts). All hosts TCP on one port, distinct CIDRs, is its worst case.
+ * The check this benchmark once found quadratic (each TCP host compared with every earlier one on its port), now a
+ * lookup per address (sdk/validate/hosts.ts, tcpClash): all hosts TCP on one port, distinct CIDRs, is its worst case,
+ * kept here so a regression shows.
  */
 function tcpOnOnePort(smoke: boolean): string[] {
     const sizes = smoke ? [10, 20] : [1000, 2000, 4000, 8000];
