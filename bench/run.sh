@@ -39,11 +39,22 @@ if $smoke; then
 fi
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-busy() { awk -v n="$(nproc)" '{ exit !($1 > n / 2) }' /proc/loadavg; }
+# Busy CPU time of the whole machine in ms: user, nice, system, irq, softirq (USER_HZ is 100).
+machine_cpu_ms() { awk '/^cpu / { print ($2 + $3 + $4 + $7 + $8) * 10 }' /proc/stat; }
+# Sets own_ms: CPU time in ms of every process this shell has waited for so far (the second line of `times`). Runs
+# `times` in this shell, not in a subshell, which would count from zero.
+own_cpu_ms() {
+    times >"$results/times"
+    own_ms=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%d", s * 1000 }' "$results/times")
+}
 
 # The machine and the versions, at the top of each results section.
 header() {
-    part_started=$(date +%s)
+    part_started_ms=$(date +%s%3N)
+    machine_ms_at_start=$(machine_cpu_ms)
+    own_cpu_ms
+    own_ms_at_start=$own_ms
+    load_at_start=$(load)
     # Read-only git: no index refresh, so a concurrent git command in this repository is not disturbed.
     local commit dirty
     commit=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
@@ -57,18 +68,31 @@ header() {
     echo "| Node.js | $(node --version) |"
     echo "| @pulumi/pulumi | $(node -p 'require("@pulumi/pulumi/package.json").version') |"
     echo "| @pulumi/kubernetes | $(node -p 'require("@pulumi/kubernetes/package.json").version') |"
-    echo "| load average (1, 5, 15 min) at start | $(load) |"
+    echo "| load average (1, 5, 15 min) at start | $load_at_start |"
     echo
 }
 
+# How long the part took, and how much CPU other processes used meanwhile: the machine's busy time minus this
+# benchmark's own (the load average cannot tell them apart: the benchmark's own processes raise it too).
 footer() {
+    own_cpu_ms
+    local wall_ms machine_ms
+    wall_ms=$(($(date +%s%3N) - part_started_ms))
+    machine_ms=$(($(machine_cpu_ms) - machine_ms_at_start))
     echo
-    echo "Load average (1, 5, 15 min) at the end: $(load). This part took $(( ($(date +%s) - part_started) / 60 )) min."
-    busy && was_busy=true
-    if $was_busy; then
-        echo "**The machine was busy with other work during this run (load above half the cores): absolute times are"
-        echo "inflated and noisy; ratios are less affected because the variants are interleaved. Re-run on an idle machine.**"
-    fi
+    awk -v wall="$wall_ms" -v machine="$machine_ms" -v own="$((own_ms - own_ms_at_start))" -v n="$(nproc)" \
+        -v load_start="$load_at_start" -v load_end="$(load)" '
+        BEGIN {
+            others = machine > own ? machine - own : 0
+            printf "This part took %.1f min. Load average (1, 5, 15 min) at the end: %s. CPU used meanwhile, in cores on ", wall / 60000, load_end
+            printf "average (of %d): the machine %.2f, this benchmark %.2f, **other processes %.2f**.\n", n, machine / wall, own / wall, others / wall
+            split(load_start, l, " ")
+            if (others / wall > 0.5 || l[1] > n / 2) {
+                print "**The machine was busy with other work during this part (other processes used more than half a core on"
+                print "average, or the load was above half the cores at the start): absolute times are inflated and noisy; ratios are"
+                print "less affected because the variants are interleaved. Re-run on an idle machine.**"
+            }
+        }'
 }
 
 construct_results() {
@@ -105,16 +129,8 @@ write_section() {
 results=$(mktemp -d)
 trap 'rm -rf "$results" BENCHMARKS.md.new' EXIT
 started=$(date +%s)
-if $construct; then
-    was_busy=false
-    busy && was_busy=true
-    construct_results >"$results/construct.md"
-fi
-if $engine; then
-    was_busy=false
-    busy && was_busy=true
-    engine_results >"$results/engine.md"
-fi
+$construct && construct_results >"$results/construct.md"
+$engine && engine_results >"$results/engine.md"
 # Written only after every part succeeded, so a failed run leaves BENCHMARKS.md as it was.
 $construct && write_section "construction under mocks" "$results/construct.md"
 $engine && write_section "real engine" "$results/engine.md"

@@ -262,7 +262,6 @@ async function main(smoke: boolean): Promise<void> {
             process.exit(130);
         });
     }
-    const load = [os.loadavg().map((x) => f(x, 2)).join(" ")];
     try {
         const out = [versions(ws), ""];
 
@@ -319,8 +318,6 @@ async function main(smoke: boolean): Promise<void> {
             "",
             ...verdicts([...render.cells.get(largest)!, ...(defaults.get(largest) ?? [])], cluster?.cells.get(largest), e, editHosts),
         );
-        load.push(os.loadavg().map((x) => f(x, 2)).join(" "));
-        out.push("", `Load average (1, 5, 15 min) before this part: ${load[0]}; after: ${load[1]}.`);
         console.log(out.join("\n"));
     } finally {
         cleanup();
