@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshEgressArgs } from "./args";
+import { PluginMeshConfigOutboundMode } from "./meshConfig/pluginResource";
 import { MeshConfigOutboundMode } from "./meshConfig/resource";
 import { NormalizedArgs } from "./normalized";
 import { PlannedObject, buildPlan } from "./plan";
+import { isHostedByPlugin } from "./provider/hosting";
 import { normalizeHost, validateArgs } from "./validate";
 
 /** The Istio objects MeshEgress created for one external host. */
@@ -93,7 +95,10 @@ export class MeshEgress extends pulumi.ComponentResource {
             created.set(object.key, resource);
         }
         if (plan.meshConfigEdit) {
-            new MeshConfigOutboundMode(
+            // Inside mesh-egress's own plugin (a program in another language), the plugin serves the edit; in a
+            // TypeScript program, Pulumi's Node.js dynamic-provider host does.
+            const MeshConfigEdit = isHostedByPlugin() ? PluginMeshConfigOutboundMode : MeshConfigOutboundMode;
+            new MeshConfigEdit(
                 `${name}-outbound-policy`,
                 {
                     ...plan.meshConfigEdit,
