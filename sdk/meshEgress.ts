@@ -142,7 +142,9 @@ function warnAboutProviderCredentials(
     args: NormalizedArgs,
     opts: pulumi.ComponentResourceOptions | undefined,
 ): void {
-    const explicitProvider = opts?.provider !== undefined || opts?.providers !== undefined;
+    // A remote construct always passes a providers map, empty when the program passed none.
+    const providers = opts?.providers ?? {};
+    const explicitProvider = opts?.provider !== undefined || Object.keys(providers).length > 0;
     if (args.policy.mode !== "UNMANAGED" && args.policy.target === "MESH_CONFIG" && explicitProvider) {
         if (!args.separateIstioCluster) {
             pulumi.log.warn(
