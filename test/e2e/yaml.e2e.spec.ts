@@ -115,7 +115,9 @@ describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI an
         for (const manifest of SEED_OBJECTS) {
             const live = fromYaml[`${manifest.kind} ${manifest.metadata.name}`];
             expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.not.equal(undefined);
-            if (manifest.spec) expect(live.spec, manifest.kind).to.deep.include(manifest.spec);
+            expect(live.metadata.labels).to.deep.include(manifest.metadata.labels);
+            // Istio kinds have no server-side defaults, so their spec must come back exactly as planned.
+            if (manifest.apiVersion.includes(".istio.io/")) expect(live.spec, manifest.kind).to.deep.equal(manifest.spec);
         }
     });
 
