@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds the real toolchain used by the e2e tests from the Go module proxy:
-#   pulumi, pulumi-language-nodejs, pulumi-language-yaml, pulumi-resource-kubernetes,
+#   pulumi, pulumi-language-nodejs, pulumi-language-yaml, pulumi-language-python (+ its exec script),
+#   pulumi-gen-sdk (our SDK generator on Pulumi's codegen), pulumi-resource-kubernetes,
 #   kube-apiserver, kube-controller-manager, etcd, istioctl (+ Istio CRDs and the default `istio`
 #   mesh ConfigMap rendered by istioctl).
 #
 # Usage: tools/build.sh [tool...]     (tools: pulumi pulumi-language-nodejs
-#        pulumi-language-yaml pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio;
-#        default: all)
+#        pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels pulumi-kubernetes
+#        kube-apiserver kube-controller-manager etcd istio envoy; default: all)
 #
 # Results go to ${MESH_EGRESS_TOOLS_CACHE:-$HOME/.cache/mesh-egress/tools}:
 #   <tool>-<version>/bin/<binary>   one directory per tool+version
@@ -124,6 +125,39 @@ build_pulumi_language_yaml() {
 	publish "$key" "$tmp"
 }
 
+# ----------------------------------------------------- Python language host
+build_pulumi_language_python() {
+	local key="pulumi-language-python-$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION" tmp sdkdir
+	check_pin pulumi-language-python github.com/pulumi/pulumi/sdk/v3 "$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/pulumi-language-python" && go build -trimpath -tags osusergo,grpcnotrace \
+		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION" \
+		-o "$tmp/bin/pulumi-language-python" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python)
+	# The host runs programs through its exec script, which it looks for next to its own (symlink-resolved)
+	# executable. Same module zip; read-only and without exec bit in the module cache, so copy + chmod.
+	sdkdir=$(cd "$TOOLS_DIR/pulumi-language-python" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+	cp "$sdkdir/python/cmd/pulumi-language-python-exec" "$tmp/bin/"
+	chmod 0755 "$tmp/bin/pulumi-language-python-exec"
+	publish "$key" "$tmp"
+}
+
+# ------------------------------------- SDK generator (Pulumi's Python and Go codegen)
+# Keyed by the CLI version (the codegen library's) and a hash of the tool's own source, so editing main.go rebuilds.
+gen_sdk_key() {
+	local hash
+	hash=$(cd "$TOOLS_DIR/pulumi-gen-sdk" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-12)
+	printf 'pulumi-gen-sdk-%s-%s\n' "$TOOLS_PULUMI_VERSION" "$hash"
+}
+
+build_pulumi_gen_sdk() {
+	local key tmp
+	key=$(gen_sdk_key)
+	check_pin pulumi-gen-sdk github.com/pulumi/pulumi/pkg/v3 "$TOOLS_PULUMI_VERSION"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/pulumi-gen-sdk" && go build -trimpath -ldflags "-s -w" -o "$tmp/bin/pulumi-gen-sdk" .)
+	publish "$key" "$tmp"
+}
+
 # --------------------------------------------------- Kubernetes provider plugin
 build_pulumi_kubernetes() {
 	local key="pulumi-resource-kubernetes-$TOOLS_PULUMI_KUBERNETES_VERSION" tmp work moddir
@@ -230,8 +264,30 @@ build_envoy() {
 	publish "envoy-$TOOLS_ENVOY_VERSION" "$tmp"
 }
 
+# ------------------------------------------- PyPI wheels for the Python example
+# examples/python's requirements (the `pulumi` SDK and its dependencies) and what pip builds the generated SDK (a
+# setup.py project) with, downloaded from PyPI for this machine's python3, so the e2e installs them offline into a
+# fresh virtualenv. Keyed by the requirements, the build pins and the interpreter (wheels are per CPython).
+python_wheels_key() {
+	local tag hash
+	tag=$(python3 -c 'import sys; print(sys.implementation.cache_tag)')
+	hash=$(sha256sum <"$TOOLS_DIR/../examples/python/requirements.txt" | cut -c1-12)
+	printf 'python-wheels-%s-%s-setuptools%s-wheel%s\n' "$tag" "$hash" "$TOOLS_PYTHON_SETUPTOOLS_VERSION" "$TOOLS_PYTHON_WHEEL_VERSION"
+}
+
+build_python_wheels() {
+	local key tmp
+	key=$(python_wheels_key)
+	tmp=$(stage "$key")
+	python3 -m pip download --quiet --disable-pip-version-check --dest "$tmp/wheels" \
+		-r "$TOOLS_DIR/../examples/python/requirements.txt" \
+		"setuptools==$TOOLS_PYTHON_SETUPTOOLS_VERSION" "wheel==$TOOLS_PYTHON_WHEEL_VERSION"
+	ls "$tmp/wheels"/pulumi-*.whl >/dev/null || die "no pulumi wheel downloaded"
+	publish "$key" "$tmp"
+}
+
 # ------------------------------------------------------------------------ main
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio envoy)
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio envoy)
 if [ "$#" -gt 0 ]; then
 	TOOLS=("$@")
 else
@@ -263,6 +319,22 @@ for t in "${TOOLS[@]}"; do
 		key="pulumi-language-yaml-$TOOLS_PULUMI_LANGUAGE_YAML_VERSION"
 		[ -x "$CACHE/$key/bin/pulumi-language-yaml" ] || { timed "$key" build_pulumi_language_yaml; built=$((built + 1)); }
 		link "$key" pulumi-language-yaml
+		;;
+	pulumi-language-python)
+		key="pulumi-language-python-$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION"
+		[ -x "$CACHE/$key/bin/pulumi-language-python" ] || { timed "$key" build_pulumi_language_python; built=$((built + 1)); }
+		link "$key" pulumi-language-python pulumi-language-python-exec
+		;;
+	pulumi-gen-sdk)
+		key=$(gen_sdk_key)
+		[ -x "$CACHE/$key/bin/pulumi-gen-sdk" ] || { timed "$key" build_pulumi_gen_sdk; built=$((built + 1)); }
+		link "$key" pulumi-gen-sdk
+		;;
+	python-wheels)
+		key=$(python_wheels_key)
+		[ -d "$CACHE/$key/wheels" ] || { timed "$key" build_python_wheels; built=$((built + 1)); }
+		# What env.sh exports as MESH_EGRESS_PYTHON_WHEELS.
+		ln -sfn "$key/wheels" "$CACHE/python-wheels"
 		;;
 	pulumi-kubernetes)
 		key="pulumi-resource-kubernetes-$TOOLS_PULUMI_KUBERNETES_VERSION"

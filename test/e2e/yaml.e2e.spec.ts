@@ -7,44 +7,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { MeshEgressArgs } from "../../sdk";
-import { buildPlan } from "../../sdk/plan";
-import { validateArgs } from "../../sdk/validate";
 import { LocalCluster, startCluster } from "./support/cluster";
 import { Kube, kube } from "./support/kube";
-import { backendEnv, localStack, programStack, removeStackConfigs } from "./support/stack";
+import { SEED_OBJECTS, SKIP_AWAIT, expectPlannedObjects, liveSeed, pluginSeedCreates, stepRecorder, typescriptSeed } from "./support/seedLive";
+import { backendEnv, programStack, removeStackConfigs } from "./support/stack";
 import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
-import { SEED_CHILDREN } from "../support/seed";
 
 const PLUGIN_DIR = path.join(REPO, "sdk", "provider");
-// The local control plane runs no pods: skip the provider's readiness awaits, as examples/local does.
-const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
-const SEED: MeshEgressArgs = { hosts: [{ host: "aliyun.com" }], gateway: { annotations: SKIP_AWAIT } };
-// In a TypeScript program the mesh config edit is a dynamic resource; in the plugin it is the plugin's own.
-const DYNAMIC_EDIT = "pulumi-nodejs:dynamic/mesh-egress:MeshConfigOutboundMode";
-const SEED_OBJECTS = buildPlan(validateArgs("egress", SEED)).objects.map((o) => o.manifest);
-
-/** A live object without what the API server assigns per creation. */
-function comparable(live: any): any {
-    const { uid, resourceVersion, creationTimestamp, managedFields, generation, ...metadata } = live.metadata;
-    const { status, ...object } = live;
-    if (object.kind === "Service") {
-        const { clusterIP, clusterIPs, ...spec } = object.spec;
-        return { ...object, metadata, spec };
-    }
-    return { ...object, metadata };
-}
-
-/** Every object of the seed scenario as it is live, plus the mesh config, keyed by kind and name. */
-async function liveSeed(api: Kube): Promise<Record<string, any>> {
-    const objects: Record<string, any> = {};
-    for (const manifest of SEED_OBJECTS) {
-        const live = await api.get(manifest.apiVersion, manifest.kind, manifest.metadata.namespace!, manifest.metadata.name);
-        objects[`${manifest.kind} ${manifest.metadata.name}`] = live && comparable(live);
-    }
-    objects["mesh config"] = (await api.configMapData("istio-system", "istio"))!.mesh;
-    return objects;
-}
 
 describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI and YAML language host)", function () {
     this.timeout(10 * 60 * 1000);
@@ -96,29 +65,15 @@ describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI an
 
     it("previews the seed scenario's objects and the plugin's mesh config edit as creates", async () => {
         stack = await programStack(tools, workHome, program, "yaml", env);
-        const steps: string[] = [];
-        await stack.preview({
-            onEvent: (event) => {
-                const metadata = event.resourcePreEvent?.metadata;
-                if (metadata && metadata.type !== "pulumi:pulumi:Stack" && !metadata.type.startsWith("pulumi:providers:")) {
-                    steps.push(`${metadata.op} ${metadata.type} ${metadata.urn.split("::").pop()}`);
-                }
-            },
-        });
-        const children = SEED_CHILDREN.map((child) => child.replace(DYNAMIC_EDIT, "mesh-egress:index:MeshConfigOutboundMode"));
-        expect(steps.sort()).to.deep.equal(["mesh-egress:index:MeshEgress egress", ...children].map((c) => `create ${c}`).sort());
+        const { steps, onEvent } = stepRecorder();
+        await stack.preview({ onEvent });
+        expect(steps.sort()).to.deep.equal(pluginSeedCreates());
     });
 
     it("up creates the seed scenario's objects with the planned specs", async () => {
         expect((await stack.up()).summary.result).to.equal("succeeded");
         fromYaml = await liveSeed(api);
-        for (const manifest of SEED_OBJECTS) {
-            const live = fromYaml[`${manifest.kind} ${manifest.metadata.name}`];
-            expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.not.equal(undefined);
-            expect(live.metadata.labels).to.deep.include(manifest.metadata.labels);
-            // Istio kinds have no server-side defaults, so their spec must come back exactly as planned.
-            if (manifest.apiVersion.includes(".istio.io/")) expect(live.spec, manifest.kind).to.deep.equal(manifest.spec);
-        }
+        expectPlannedObjects(fromYaml);
     });
 
     it("sets REGISTRY_ONLY through the plugin's own resource and leaves every other mesh setting as it was", () => {
@@ -147,13 +102,6 @@ describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI an
     });
 
     it("the TypeScript program creates exactly the same Kubernetes objects and mesh config", async () => {
-        const typescript = await localStack(tools, workHome, "typescript", { KUBECONFIG: cluster.kubeconfigPath });
-        await typescript.setAllConfig({ hosts: { value: JSON.stringify(SEED.hosts) } });
-        await typescript.up();
-        try {
-            expect(await liveSeed(api)).to.deep.equal(fromYaml);
-        } finally {
-            await typescript.destroy();
-        }
+        expect(await typescriptSeed(tools, workHome, cluster.kubeconfigPath, api)).to.deep.equal(fromYaml);
     });
 });

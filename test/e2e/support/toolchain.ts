@@ -18,6 +18,21 @@ function toolsEnv(): Record<string, string> {
     );
 }
 
+/** What tools/build.sh puts into its bin directory and the tests use. */
+const TOOLS = [
+    "pulumi",
+    "pulumi-language-nodejs",
+    "pulumi-language-yaml",
+    "pulumi-language-python",
+    "pulumi-language-python-exec",
+    "pulumi-gen-sdk",
+    "pulumi-resource-kubernetes",
+    "kube-apiserver",
+    "etcd",
+    "istioctl",
+    "envoy",
+];
+
 export interface Toolchain {
     bin: string;
     /** Directory whose bin/ holds `pulumi` (what the Automation API's PulumiCommand.get wants). */
@@ -31,7 +46,7 @@ export function toolchain(): Toolchain {
     for (const name of Object.keys(process.env).filter((key) => key.startsWith("TS_NODE_"))) delete process.env[name];
     const env = toolsEnv();
     const bin = env.MESH_EGRESS_TOOLS_BIN;
-    for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-language-yaml", "pulumi-resource-kubernetes", "kube-apiserver", "etcd", "istioctl", "envoy"]) {
+    for (const tool of TOOLS) {
         if (!fs.existsSync(path.join(bin, tool))) {
             throw new Error(`${tool} is missing from ${bin}: run the README's install command (npm run setup)`);
         }
