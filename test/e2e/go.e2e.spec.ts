@@ -70,7 +70,7 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
         if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
     });
 
-    it("Pulumi's Go codegen writes the SDK module that examples/go/go.mod replaces, from the schema the plugin serves", () => {
+    it("Pulumi's Go codegen library (what the Go host's GeneratePackage calls) writes the SDK module examples/go/go.mod replaces", () => {
         const schema = path.join(workHome, "schema.json");
         fs.writeFileSync(schema, run(tools, "pulumi", ["package", "get-schema", PLUGIN], env, program).stdout);
         const written = run(tools, "pulumi-gen-sdk", ["go", schema, path.join(program, SDK_DIR)]).stdout.trim().split("\n");

@@ -70,7 +70,7 @@ describe("MeshEgress from a Python program (SDK from Pulumi's Python codegen, re
         expect(fs.existsSync(path.join(program, SDK_DIR))).to.equal(false);
     });
 
-    it("Pulumi's Python codegen writes the SDK from the schema the plugin serves (pulumi package get-schema)", () => {
+    it("so Pulumi's Python codegen library (what a newer host's GeneratePackage calls) writes the SDK from the schema the plugin serves", () => {
         const schema = path.join(workHome, "schema.json");
         fs.writeFileSync(schema, run(tools, "pulumi", ["package", "get-schema", PLUGIN], env, program).stdout);
         const written = run(tools, "pulumi-gen-sdk", ["python", schema, path.join(program, SDK_DIR)]).stdout.trim().split("\n");
