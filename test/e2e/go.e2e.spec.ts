@@ -70,6 +70,14 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
         if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
     });
 
+    it("pulumi package add fails: there is no Go language host to generate the SDK (none is served here)", () => {
+        // If this starts passing, a Go host is on PATH: use `pulumi package add` and `pulumi up` instead.
+        expect(() => run(tools, "pulumi", ["package", "add", PLUGIN], env, program)).to.throw(
+            /failed to generate SDK: no language plugin 'pulumi-language-go' found/,
+        );
+        expect(fs.existsSync(path.join(program, SDK_DIR))).to.equal(false);
+    });
+
     it("Pulumi's Go codegen library (what the Go host's GeneratePackage calls) writes the SDK module examples/go/go.mod replaces", () => {
         const schema = path.join(workHome, "schema.json");
         fs.writeFileSync(schema, run(tools, "pulumi", ["package", "get-schema", PLUGIN], env, program).stdout);
