@@ -228,7 +228,7 @@ build_istio_pilot() {
 	moddir=$(cd "$TOOLS_DIR/istio-pilot" && go list -m -f '{{.Dir}}' istio.io/istio)
 	cp "$moddir/tools/packaging/common/envoy_bootstrap.json" "$tmp/envoy_bootstrap_tmpl.json"
 	chmod 0644 "$tmp/envoy_bootstrap_tmpl.json"
-	"$tmp/bin/pilot-agent" version --short | grep -qx "$TOOLS_ISTIO_VERSION" || die "pilot-agent version mismatch"
+	"$tmp/bin/pilot-agent" version --short 2>/dev/null | grep -qx "client version: $TOOLS_ISTIO_VERSION" || die "pilot-agent version mismatch"
 	publish "$key" "$tmp"
 }
 
