@@ -75,7 +75,8 @@ stop() {
 	local pidfile="$1" pid i
 	[ -s "$pidfile" ] || return 0
 	pid=$(cat "$pidfile")
-	alive() { [ -r "/proc/$pid/stat" ] && [ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ]; }
+	# Alive: not gone, not a zombie waiting to be reaped, and still the leader of its own session.
+	alive() { [ "$(ps -o stat=,sid= -p "$pid" 2>/dev/null | awk '$1 !~ /^Z/ {print $2}')" = "$pid" ]; }
 	if alive; then
 		kill -TERM -- "-$pid" 2>/dev/null || true
 		for i in $(seq 1 150); do
@@ -150,6 +151,7 @@ net_down() {
 		ip netns del "$ns" 2>/dev/null || true # takes its veth pair along
 		rm -rf "/etc/netns/$ns"
 	done
+	rmdir /etc/netns 2>/dev/null || true # only if no other netns config is left
 	ip link del "$BRIDGE" 2>/dev/null || true
 }
 
@@ -239,6 +241,8 @@ cmd_up() {
 		[ -n "${MESH_EGRESS_LAB_KEEP:-}" ] || cmd_down "$LAB_DIR"; fi' EXIT
 	mkdir -p "$dir/logs" "$dir/pids" "$dir/bin"
 	chmod 0755 "$dir"
+	setpriv --reuid="$PROXY_UID" --regid="$PROXY_UID" --clear-groups test -x "$dir" ||
+		die "UID $PROXY_UID (the proxies) cannot reach $dir: a parent directory is not world-searchable"
 	# UID 1337 cannot read root's tool cache: the proxies run copies.
 	cp "$(readlink -f "$(command -v pilot-agent)")" "$(readlink -f "$(command -v envoy)")" "$dir/bin/"
 	cp "$(dirname "$(readlink -f "$(command -v pilot-agent)")")/../envoy_bootstrap_tmpl.json" "$dir/bin/"

@@ -18,8 +18,13 @@ const HOSTS = [{ host: "aliyun.com" }];
 /** The component's gateway (component "egress": gateway name "egress-gateway" in istio-system). */
 const GATEWAY = { namespace: "istio-system", deployment: "egress-gateway", service: "egress-gateway.istio-system.svc.cluster.local" };
 
+/** Pulumi's own progress and the lab's evidence, indented under the test, so a CI log shows what happened. */
 function echo(text: string): void {
-    process.stdout.write(text.replace(/\n?$/, "\n").replace(/^/gm, "        | "));
+    process.stdout.write(text.replace(/^/gm, "        | "));
+}
+
+function note(line: string): void {
+    echo(`${line}\n`);
 }
 
 /** Why the lab cannot run on this machine, or undefined when it can. */
@@ -107,12 +112,13 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
     before(async function () {
         const reason = labUnavailable();
         if (reason) {
-            echo(`skipped: the lab ${reason}`);
+            note(`skipped: the lab ${reason}`);
             this.skip();
         }
         tools = toolchain();
-        workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-lab-"));
-        labDir = path.join(workHome, "lab");
+        workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-lab-home-"));
+        // Not under workHome (mode 0700): the proxies run as UID 1337 and must reach their directories.
+        labDir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-lab-"));
         const started = Date.now();
         const envFile = run(tools, "bash", [LAB, "up", labDir]).stdout.trim().split("\n").pop()!;
         lab = Object.fromEntries(
@@ -122,7 +128,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
                 .filter((line) => line.includes("="))
                 .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
         );
-        echo(`lab up in ${Math.round((Date.now() - started) / 1000)} s (client ${lab.CLIENT_IP}, fake aliyun.com ${lab.EXT_IP})`);
+        note(`lab up in ${Math.round((Date.now() - started) / 1000)} s (client ${lab.CLIENT_IP}, fake aliyun.com ${lab.EXT_IP})`);
         api = await kube(fs.readFileSync(lab.KUBECONFIG, "utf8"));
         meshBefore = (await api.configMapData("istio-system", "istio"))!.mesh;
         stack = await localStack(tools, workHome, "lab", { KUBECONFIG: lab.KUBECONFIG });
@@ -131,12 +137,12 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
 
     after(async function () {
         if (deployed && stack) {
-            await stack.destroy().catch((e: Error) => echo(`pulumi destroy failed: ${e.message}`));
+            await stack.destroy().catch((e: Error) => note(`pulumi destroy failed: ${e.message}`));
         }
         removeStackConfigs();
         if (labDir) {
             const down = spawnSync("bash", [LAB, "down", labDir], { encoding: "utf8" });
-            if (down.status !== 0) echo(`lab down failed: ${down.stderr}`);
+            if (down.status !== 0) note(`lab down failed: ${down.stderr}`);
         }
         if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
     });
@@ -193,7 +199,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
                 .find((l) => l.includes('"HEAD / HTTP/1.1" 301') && l.includes('"aliyun.com"') && l.includes("outbound|80||aliyun.com")),
         );
         expect(line, "no access log line for HEAD aliyun.com in the gateway's log").to.be.a("string");
-        echo(line!);
+        note(line!);
         // Upstream: the fake server's address; downstream: the client (the hop's SNI is the host).
         expect(line).to.include(`"${lab.EXT_IP}:80"`);
         expect(line).to.match(new RegExp(` ${lab.CLIENT_IP.replace(/\./g, "\\.")}:\\d+ aliyun\\.com `));
@@ -222,7 +228,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
     });
 
     it("after pulumi destroy, the mesh config is as before (outbound policy back to its previous mode)", async () => {
-        const result = await stack!.destroy({ onOutput: echo });
+        const result = await stack!.destroy();
         deployed = false;
         expect(result.summary.result).to.equal("succeeded");
         expect((await api.configMapData("istio-system", "istio"))!.mesh).to.equal(meshBefore);
