@@ -24,7 +24,7 @@ function echo(text: string): void {
 }
 
 function note(line: string): void {
-    echo(`${line}\n`);
+    process.stdout.write(`        | ${line}\n`);
 }
 
 /** Why the lab cannot run on this machine, or undefined when it can. */
@@ -178,6 +178,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
 
     it("curl -I http://aliyun.com from the client returns the fake aliyun.com's answer", () => {
         const { response } = request(lab.CLIENT_NETNS, "http://aliyun.com");
+        note(`${response.status} location: ${response.headers.location} x-lab-answer: ${response.headers["x-lab-answer"]} server: ${response.headers.server}`);
         expect(response.status, response.raw).to.equal(301);
         expect(response.headers["x-lab-answer"], response.raw).to.equal(lab.EXT_NONCE);
         expect(response.headers.location).to.equal("https://aliyun.com/");
@@ -185,6 +186,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
 
     it("the fake aliyun.com sees the request come from the egress gateway's address", () => {
         const { response, seen } = request(lab.CLIENT_NETNS, "http://aliyun.com");
+        note(`fake aliyun.com saw: ${JSON.stringify(seen)} (gateway ${lab.GATEWAY_IP}, client ${lab.CLIENT_IP})`);
         expect(response.status, response.raw).to.equal(301);
         expect(seen).to.deep.equal([{ peer: lab.GATEWAY_IP, host: "aliyun.com", method: "HEAD", path: "/" }]);
     });
@@ -222,9 +224,21 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
 
     it("curl -I http://undeclared.example from the client returns 502, and nothing reaches the server", () => {
         const { response, seen } = request(lab.CLIENT_NETNS, "http://undeclared.example");
+        note(`${response.status} server: ${response.headers.server}; fake server saw ${seen.length} request(s)`);
         expect(response.status, response.raw).to.equal(502);
         expect(response.headers["x-lab-answer"]).to.equal(undefined);
         expect(seen).to.deep.equal([]);
+    });
+
+    it("neither Envoy rejected any configuration istiod sent (upstream Envoy takes all of it)", () => {
+        for (const netns of [lab.CLIENT_NETNS, lab.GATEWAY_NETNS]) {
+            const counters = envoyAdmin(netns, "/stats?filter=update_(rejected|success)$");
+            const rejected = counters.split("\n").filter((line) => line.includes("update_rejected"));
+            expect(counters, `${netns}: no LDS updates accepted`).to.match(/listener_manager\.lds\.update_success: [1-9]/);
+            expect(counters, `${netns}: no CDS updates accepted`).to.match(/cluster_manager\.cds\.update_success: [1-9]/);
+            expect(rejected.length, counters).to.be.greaterThan(1);
+            expect(rejected.filter((line) => !line.endsWith(": 0")), `${netns}`).to.deep.equal([]);
+        }
     });
 
     it("after pulumi destroy, the mesh config is as before (outbound policy back to its previous mode)", async () => {
