@@ -221,14 +221,17 @@ client_up() {
 
 # ----------------------------------------------------------------------------------------------------- up
 cmd_up() {
-	local dir="$1" nonce kc grpc http mon
+	local dir="$1" nonce kc http mon
 	need_root
 	need_packages
 	need_tools
 	exec 8>/run/lock/mesh-egress-lab.lock
 	flock -n 8 || die "another lab is starting"
-	if [ -s "$OWNER" ] || ip link show "$BRIDGE" >/dev/null 2>&1; then
-		die "a lab is already running (dir: $(cat "$OWNER" 2>/dev/null || echo unknown)); stop it with: $0 down <dir>"
+	if [ -s "$OWNER" ]; then
+		die "a lab is already running in $(cat "$OWNER"); stop it with: $0 down $(cat "$OWNER")"
+	elif ip link show "$BRIDGE" >/dev/null 2>&1; then
+		die "$BRIDGE exists but no lab is recorded (left over from a killed run?); remove it with:" \
+			"ip link del $BRIDGE; for n in ${NETNS[*]}; do ip netns del \$n; done"
 	fi
 	[ ! -e "$dir" ] || [ -z "$(ls -A "$dir")" ] || die "$dir exists and is not empty"
 	mkdir -p "$dir"
@@ -237,7 +240,7 @@ cmd_up() {
 	touch "$dir/$MARKER"
 	echo "$dir" >"$OWNER"
 	# On failure: show the logs and clean up (MESH_EGRESS_LAB_KEEP=1 keeps everything for a look; then run `down`).
-	trap 'rc=$?; if [ $rc -ne 0 ]; then log "up failed; last log lines:"; tail -n 15 "$LAB_DIR"/logs/*.log >&2;
+	trap 'rc=$?; if [ $rc -ne 0 ]; then log "up failed; last log lines:"; tail -n 15 "$LAB_DIR"/logs/*.log >&2 || true;
 		[ -n "${MESH_EGRESS_LAB_KEEP:-}" ] || cmd_down "$LAB_DIR"; fi' EXIT
 	mkdir -p "$dir/logs" "$dir/pids" "$dir/bin"
 	chmod 0755 "$dir"
