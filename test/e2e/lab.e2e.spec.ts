@@ -19,12 +19,16 @@ const HOSTS = [{ host: "aliyun.com" }];
 const GATEWAY = { namespace: "istio-system", deployment: "egress-gateway", service: "egress-gateway.istio-system.svc.cluster.local" };
 
 /** Pulumi's own progress and the lab's evidence, indented under the test, so a CI log shows what happened. */
+let atLineStart = true;
 function echo(text: string): void {
-    process.stdout.write(text.replace(/^/gm, "        | "));
+    for (const part of text.split(/(?<=\n)/)) {
+        process.stdout.write((atLineStart ? "        | " : "") + part);
+        atLineStart = part.endsWith("\n");
+    }
 }
 
 function note(line: string): void {
-    process.stdout.write(`        | ${line}\n`);
+    echo(`${atLineStart ? "" : "\n"}${line}\n`);
 }
 
 /** Why the lab cannot run on this machine, or undefined when it can. */
@@ -159,6 +163,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
     it("pulumi up of the seed scenario succeeds, and one pod of its gateway Deployment runs in the lab", async () => {
         const result = await stack!.up({ onOutput: echo });
         deployed = true;
+        note(`pulumi up: ${result.summary.result}`);
         expect(result.summary.result).to.equal("succeeded");
         run(tools, "bash", [LAB, "gateway", labDir, GATEWAY.namespace, GATEWAY.deployment]);
         // xDS is asynchronous: wait until both proxies hold the new config (the client routes aliyun.com to the
