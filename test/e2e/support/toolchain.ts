@@ -31,7 +31,7 @@ export function toolchain(): Toolchain {
     for (const name of Object.keys(process.env).filter((key) => key.startsWith("TS_NODE_"))) delete process.env[name];
     const env = toolsEnv();
     const bin = env.MESH_EGRESS_TOOLS_BIN;
-    for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "kube-apiserver", "etcd", "istioctl", "pilot-discovery", "pilot-agent", "envoy"]) {
+    for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-language-yaml", "pulumi-resource-kubernetes", "kube-apiserver", "etcd", "istioctl", "pilot-discovery", "pilot-agent", "envoy"]) {
         if (!fs.existsSync(path.join(bin, tool))) {
             throw new Error(`${tool} is missing from ${bin}: run the README's install command (npm run setup)`);
         }
@@ -48,8 +48,14 @@ export interface Printed {
 }
 
 /** Runs a tool from the toolchain; returns what it printed, or throws with it when it exits non-zero. */
-export function run(tools: Toolchain, command: string, args: string[], extraEnv: Record<string, string> = {}): Printed {
-    const result = spawnSync(command, args, { env: { ...tools.env, ...extraEnv }, encoding: "utf8" });
+export function run(
+    tools: Toolchain,
+    command: string,
+    args: string[],
+    extraEnv: Record<string, string> = {},
+    cwd?: string,
+): Printed {
+    const result = spawnSync(command, args, { env: { ...tools.env, ...extraEnv }, encoding: "utf8", cwd });
     const printed = { stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
     if (result.status !== 0) {
         throw new Error(`${command} ${args.join(" ")} failed (${result.status}): ${printed.stdout}${printed.stderr}`);
