@@ -1,5 +1,5 @@
-// The real tools that tools/build.sh built (Pulumi CLI and plugins, kube-apiserver, etcd, istioctl), and an
-// environment in which Pulumi runs offline against a file backend.
+// The real tools that tools/build.sh built (Pulumi CLI and plugins, kube-apiserver, etcd, istioctl, pilot-discovery,
+// pilot-agent, Envoy), and an environment in which Pulumi runs offline against a file backend.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -31,7 +31,7 @@ export function toolchain(): Toolchain {
     for (const name of Object.keys(process.env).filter((key) => key.startsWith("TS_NODE_"))) delete process.env[name];
     const env = toolsEnv();
     const bin = env.MESH_EGRESS_TOOLS_BIN;
-    for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-language-yaml", "pulumi-resource-kubernetes", "kube-apiserver", "etcd", "istioctl", "envoy"]) {
+    for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-language-yaml", "pulumi-resource-kubernetes", "kube-apiserver", "etcd", "istioctl", "pilot-discovery", "pilot-agent", "envoy"]) {
         if (!fs.existsSync(path.join(bin, tool))) {
             throw new Error(`${tool} is missing from ${bin}: run the README's install command (npm run setup)`);
         }
