@@ -21,6 +21,7 @@
 #   tools/lab.sh up <dir>                               start everything but the gateway; writes <dir>/lab.env
 #   tools/lab.sh gateway <dir> <namespace> <deployment> run one pod of that Deployment in mel-egw
 #   tools/lab.sh down <dir>                             stop everything, remove netns/bridge/<dir>; idempotent
+#   tools/lab.sh packages                               install the Debian packages below (npm run setup does)
 # `up` installs Debian's iptables and dnsmasq-base with apt-get when they are missing. One lab per machine (fixed
 # netns names and subnet); `up` refuses to start a second one.
 set -euo pipefail
@@ -49,7 +50,7 @@ die() {
 	exit 1
 }
 usage() {
-	echo "usage: $0 up <dir> | gateway <dir> <namespace> <deployment> | down <dir>" >&2
+	echo "usage: $0 packages | up <dir> | gateway <dir> <namespace> <deployment> | down <dir>" >&2
 	exit 2
 }
 
@@ -369,6 +370,10 @@ cmd_down() {
 }
 
 case "${1:-}" in
+packages)
+	# Part of `npm run setup`: the lab's OS packages, so `npm test` installs nothing. Without root there is no lab.
+	if [ "$(id -u)" = 0 ]; then need_packages; else log "not root: the lab will not run, so its packages are not needed"; fi
+	;;
 up) [ "$#" -eq 2 ] || usage; cmd_up "$2" ;;
 gateway) [ "$#" -eq 4 ] || usage; cmd_gateway "$2" "$3" "$4" ;;
 down) [ "$#" -eq 2 ] || usage; cmd_down "$2" ;;
