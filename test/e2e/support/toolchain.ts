@@ -1,5 +1,5 @@
-// The real tools that tools/build.sh built (Pulumi CLI and plugins, kube-apiserver, etcd, istioctl), and an
-// environment in which Pulumi runs offline against a file backend.
+// The real tools that tools/build.sh built (Pulumi CLI and plugins, kube-apiserver, etcd, istioctl, pilot-discovery,
+// pilot-agent, Envoy), and an environment in which Pulumi runs offline against a file backend.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -30,6 +30,8 @@ const TOOLS = [
     "kube-apiserver",
     "etcd",
     "istioctl",
+    "pilot-discovery",
+    "pilot-agent",
     "envoy",
 ];
 
