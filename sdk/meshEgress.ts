@@ -9,7 +9,7 @@ import { isHostedByPlugin } from "./provider/hosting";
 import { normalizeHost, validateArgs } from "./validate";
 
 /** The Istio objects MeshEgress created for one external host. */
-export interface HostObjectsOutput {
+export interface HostObjects {
     /** Namespace of the host's objects. */
     namespace: string;
     /** Name of the host's ServiceEntry. */
@@ -63,7 +63,7 @@ export class MeshEgress extends pulumi.ComponentResource {
     /** The outbound traffic policy MeshEgress set: `REGISTRY_ONLY`, `ALLOW_ANY`, or `UNMANAGED`. */
     public readonly outboundTrafficPolicyMode: pulumi.Output<string>;
     /** Per external host, the names of its Istio objects. */
-    public readonly hostObjects: pulumi.Output<{ [host: string]: HostObjectsOutput }>;
+    public readonly hostObjects: pulumi.Output<{ [host: string]: HostObjects }>;
     /**
      * The egress surface as a markdown table (host, ports, mode, allowed sources, gateway port), for reviewers to
      * read in the preview's outputs.

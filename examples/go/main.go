@@ -22,7 +22,7 @@ func program(ctx *pulumi.Context) error {
 	// Optional gateway annotations from stack config, e.g. on a control plane that runs no pods:
 	//   pulumi config set gateway '{"annotations": {"pulumi.com/skipAwait": "true"}}'
 	// Unset: MeshEgress's defaults.
-	var gateway *meshegress.EgressGatewayArgsArgs
+	var gateway *meshegress.EgressGatewayArgs
 	if raw := config.Get(ctx, "gateway"); raw != "" {
 		var fromConfig struct {
 			Annotations map[string]string `json:"annotations"`
@@ -30,11 +30,11 @@ func program(ctx *pulumi.Context) error {
 		if err := json.Unmarshal([]byte(raw), &fromConfig); err != nil {
 			return fmt.Errorf("config gateway: %w", err)
 		}
-		gateway = &meshegress.EgressGatewayArgsArgs{Annotations: fromConfig.Annotations}
+		gateway = &meshegress.EgressGatewayArgs{Annotations: fromConfig.Annotations}
 	}
 
 	egress, err := meshegress.NewMeshEgress(ctx, "egress", &meshegress.MeshEgressArgs{
-		Hosts:   []meshegress.ExternalHostArgsArgs{{Host: "aliyun.com"}},
+		Hosts:   []meshegress.ExternalHostArgs{{Host: "aliyun.com"}},
 		Gateway: gateway,
 	})
 	if err != nil {
