@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { LocalCluster, startCluster } from "./support/cluster";
 import { Kube, kube } from "./support/kube";
-import { SEED_OBJECTS, SKIP_AWAIT, expectPlannedObjects, liveSeed, pluginSeedCreates, stepRecorder, typescriptSeed } from "./support/seedLive";
+import { SKIP_AWAIT, itRunsTheSeedLikeTypeScript, pluginSeedCreates, stepRecorder } from "./support/seedLive";
 import { backendEnv, programStack, removeStackConfigs } from "./support/stack";
 import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 
@@ -25,7 +25,6 @@ describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI an
     let env: Record<string, string>;
     let stack: Stack;
     let originalMesh: string;
-    let fromYaml: Record<string, any>;
 
     before(async () => {
         tools = toolchain();
@@ -70,38 +69,12 @@ describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI an
         expect(steps.sort()).to.deep.equal(pluginSeedCreates());
     });
 
-    it("up creates the seed scenario's objects with the planned specs", async () => {
-        expect((await stack.up()).summary.result).to.equal("succeeded");
-        fromYaml = await liveSeed(api);
-        expectPlannedObjects(fromYaml);
-    });
-
-    it("sets REGISTRY_ONLY through the plugin's own resource and leaves every other mesh setting as it was", () => {
-        const mesh = parse(fromYaml["mesh config"]);
-        expect(mesh.outboundTrafficPolicy).to.deep.equal({ mode: "REGISTRY_ONLY" });
-        delete mesh.outboundTrafficPolicy;
-        expect(mesh).to.deep.equal(parse(originalMesh));
-    });
-
-    it("exports the component's outputs to the YAML program", async () => {
-        const outputs = await stack.outputs();
-        expect(outputs.gatewayService.value).to.equal("egress-gateway.istio-system.svc.cluster.local");
-        expect(outputs.outboundTrafficPolicy.value).to.equal("REGISTRY_ONLY");
-        expect(outputs.hostObjects.value["aliyun.com"]).to.include({ serviceEntry: "egress-aliyun-com", gatewayPort: 80 });
-    });
-
-    it("previews no changes right after up", async () => {
-        await stack.preview({ expectNoChanges: true });
-    });
-
-    it("destroy removes every object and restores the mesh config byte for byte", async () => {
-        await stack.destroy();
-        const after = await liveSeed(api);
-        for (const manifest of SEED_OBJECTS) expect(after[`${manifest.kind} ${manifest.metadata.name}`], manifest.kind).to.equal(undefined);
-        expect(after["mesh config"]).to.equal(originalMesh);
-    });
-
-    it("the TypeScript program creates exactly the same Kubernetes objects and mesh config", async () => {
-        expect(await typescriptSeed(tools, workHome, cluster.kubeconfigPath, api)).to.deep.equal(fromYaml);
-    });
+    itRunsTheSeedLikeTypeScript("YAML", () => ({
+        stack,
+        tools,
+        workHome,
+        kubeconfigPath: cluster.kubeconfigPath,
+        api,
+        originalMesh,
+    }));
 });

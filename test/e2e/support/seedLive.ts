@@ -2,6 +2,7 @@
 // the e2e specs that run it from another language and compare with the TypeScript program.
 import { Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
+import { parse } from "yaml";
 import { MeshEgressArgs } from "../../../sdk";
 import { buildPlan } from "../../../sdk/plan";
 import { validateArgs } from "../../../sdk/validate";
@@ -80,4 +81,60 @@ export async function typescriptSeed(tools: Toolchain, workHome: string, kubecon
     } finally {
         await typescript.destroy();
     }
+}
+
+/** What a seed program in another language has once it runs: its stack, and the cluster it runs against. */
+export interface SeedProgram {
+    stack: Stack;
+    tools: Toolchain;
+    workHome: string;
+    kubeconfigPath: string;
+    api: Kube;
+    /** The mesh config before anything ran. */
+    originalMesh: string;
+}
+
+/**
+ * The checks, from `up` on, that a seed program in another language must pass exactly as the TypeScript program
+ * does: the planned objects, REGISTRY_ONLY through the plugin, the outputs, a no-change preview, a destroy that
+ * restores the mesh config, and the same objects and mesh config as the TypeScript program.
+ */
+export function itRunsTheSeedLikeTypeScript(language: string, program: () => SeedProgram): void {
+    let live: Record<string, any>;
+
+    it("up creates the seed scenario's objects with the planned specs", async () => {
+        expect((await program().stack.up()).summary.result).to.equal("succeeded");
+        live = await liveSeed(program().api);
+        expectPlannedObjects(live);
+    });
+
+    it("sets REGISTRY_ONLY through the plugin's own resource and leaves every other mesh setting as it was", () => {
+        const mesh = parse(live["mesh config"]);
+        expect(mesh.outboundTrafficPolicy).to.deep.equal({ mode: "REGISTRY_ONLY" });
+        delete mesh.outboundTrafficPolicy;
+        expect(mesh).to.deep.equal(parse(program().originalMesh));
+    });
+
+    it(`exports the component's outputs to the ${language} program`, async () => {
+        const outputs = await program().stack.outputs();
+        expect(outputs.gatewayService.value).to.equal("egress-gateway.istio-system.svc.cluster.local");
+        expect(outputs.outboundTrafficPolicy.value).to.equal("REGISTRY_ONLY");
+        expect(outputs.hostObjects.value["aliyun.com"]).to.include({ serviceEntry: "egress-aliyun-com", gatewayPort: 80 });
+    });
+
+    it("previews no changes right after up", async () => {
+        await program().stack.preview({ expectNoChanges: true });
+    });
+
+    it("destroy removes every object and restores the mesh config byte for byte", async () => {
+        await program().stack.destroy();
+        const after = await liveSeed(program().api);
+        for (const manifest of SEED_OBJECTS) expect(after[`${manifest.kind} ${manifest.metadata.name}`], manifest.kind).to.equal(undefined);
+        expect(after["mesh config"]).to.equal(program().originalMesh);
+    });
+
+    it("the TypeScript program creates exactly the same Kubernetes objects and mesh config", async () => {
+        const { tools, workHome, kubeconfigPath, api } = program();
+        expect(await typescriptSeed(tools, workHome, kubeconfigPath, api)).to.deep.equal(live);
+    });
 }
