@@ -2,7 +2,7 @@
 // validateArgs + buildPlan as the host count doubles (per-host work should stay constant).
 //
 //   plan.ts [--smoke]
-import { EgressMode, ExternalHostArgs } from "../sdk/args";
+import { EgressMode, ExternalHost } from "../sdk/args";
 import { buildPlan } from "../sdk/plan";
 import { validateArgs } from "../sdk/validate";
 import { benchArgs, median } from "./scenario";
@@ -11,7 +11,7 @@ import { benchArgs, median } from "./scenario";
  * One example host per mode, and the objects Istio's documentation uses for that mode (istio.io, Tasks → Traffic
  * Management → Egress). A mode missing here shows up in the table as not measured, so new modes get noticed.
  */
-const MODES: Record<string, { example: ExternalHostArgs; istio: string }> = {
+const MODES: Record<string, { example: ExternalHost; istio: string }> = {
     HTTP: {
         example: { host: "example.com" },
         istio: '4: ServiceEntry, Gateway, DestinationRule (gateway subset), VirtualService ("Egress Gateways", HTTP)',
@@ -35,7 +35,7 @@ const MODES: Record<string, { example: ExternalHostArgs; istio: string }> = {
 };
 
 /** Variants within a mode that change the object count. */
-const VARIANTS: Record<string, { example: ExternalHostArgs; istio: string }> = {
+const VARIANTS: Record<string, { example: ExternalHost; istio: string }> = {
     "TLS_PASSTHROUGH, wildcard `*.example.com` with `upstreamHost`": {
         example: { host: "*.example.com", mode: EgressMode.TlsPassthrough, upstreamHost: "www.example.com" },
         istio: '5: the four + a ServiceEntry for the upstream server ("Egress using Wildcard Hosts", single hosting server)',
@@ -43,7 +43,7 @@ const VARIANTS: Record<string, { example: ExternalHostArgs; istio: string }> = {
 };
 
 function objectsPerHost(): string[] {
-    const row = (label: string, known: { example: ExternalHostArgs; istio: string } | undefined) => {
+    const row = (label: string, known: { example: ExternalHost; istio: string } | undefined) => {
         if (!known) return `| ${label} | not measured: add an example to MODES in bench/plan.ts | |`;
         const plan = buildPlan(validateArgs("egress", { hosts: [known.example] }));
         const mine = plan.objects.filter((o) => o.host === known.example.host);
@@ -122,7 +122,7 @@ function tcpOnOnePort(smoke: boolean): string[] {
     const sizes = smoke ? [10, 20] : [1000, 2000, 4000, 8000];
     let previous: number | undefined;
     const rows = sizes.map((n) => {
-        const hosts: ExternalHostArgs[] = Array.from({ length: n }, (_, i) => ({
+        const hosts: ExternalHost[] = Array.from({ length: n }, (_, i) => ({
             host: `db-${i}.example.com`,
             mode: EgressMode.Tcp,
             port: 5432,

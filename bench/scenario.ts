@@ -1,6 +1,6 @@
 // What every benchmark shares: the host list (deterministic, so every run and both variants see exactly the same
 // input) and how a measurement process is started.
-import { EgressMode, ExternalHostArgs, MeshEgressArgs } from "../sdk/args";
+import { EgressMode, ExternalHost, MeshEgressArgs } from "../sdk/args";
 
 /** Extra HTTP ports some services use; none collides with 443 (TLS) or Istio's reserved 15000-15090. */
 const OTHER_HTTP_PORTS = [8080, 8000, 9200];
@@ -11,8 +11,8 @@ const OTHER_HTTP_PORTS = [8080, 8000, 9200];
  * characters as an object name) to take the hashed-name path. Defaults otherwise, so the gateway hop is Istio mutual
  * TLS and every TLS_PASSTHROUGH and TCP host gets a gateway port of its own from the allocator.
  */
-export function benchHosts(n: number): ExternalHostArgs[] {
-    const hosts: ExternalHostArgs[] = [];
+export function benchHosts(n: number): ExternalHost[] {
+    const hosts: ExternalHost[] = [];
     for (let i = 0; i < n; i++) {
         const host =
             i % 20 === 19

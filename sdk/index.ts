@@ -1,20 +1,20 @@
 // The public surface of mesh-egress: the component and its argument types. Nothing else leaks.
-export { MeshEgress, HostObjectsOutput } from "./meshEgress";
+export { MeshEgress, HostObjects } from "./meshEgress";
 export {
     EgressMode,
     OutboundTrafficPolicyMode,
     OutboundPolicyTarget,
     MeshEgressArgs,
-    ExternalHostArgs,
-    EgressGatewayArgs,
-    ExistingGatewayArgs,
-    GatewayResourcesArgs,
-    ResourceQuantitiesArgs,
-    TolerationArgs,
-    GatewayAutoscalingArgs,
-    GatewayDisruptionBudgetArgs,
-    IstioControlPlaneArgs,
-    OutboundTrafficPolicyArgs,
-    KubernetesClusterArgs,
+    ExternalHost,
+    EgressGateway,
+    ExistingGateway,
+    GatewayResources,
+    ResourceQuantities,
+    Toleration,
+    GatewayAutoscaling,
+    GatewayDisruptionBudget,
+    IstioControlPlane,
+    OutboundTrafficPolicy,
+    KubernetesCluster,
 } from "./args";
 export { MeshEgressArgsError } from "./validate";

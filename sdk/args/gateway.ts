@@ -14,7 +14,7 @@ export const GatewayHopTls = {
 export type GatewayHopTls = (typeof GatewayHopTls)[keyof typeof GatewayHopTls];
 
 /** CPU and memory for the gateway's proxy container, as Kubernetes quantities. */
-export interface ResourceQuantitiesArgs {
+export interface ResourceQuantities {
     /**
      * CPU quantity.
      * @example "100m"
@@ -28,21 +28,21 @@ export interface ResourceQuantitiesArgs {
 }
 
 /** Resource requests and limits of the gateway's proxy container. */
-export interface GatewayResourcesArgs {
+export interface GatewayResources {
     /**
      * What the scheduler reserves per replica.
      * @default { cpu: "100m", memory: "128Mi" }
      */
-    requests?: pulumi.Input<ResourceQuantitiesArgs>;
+    requests?: pulumi.Input<ResourceQuantities>;
     /**
      * The most a replica may use.
      * @default { cpu: "2", memory: "1Gi" }
      */
-    limits?: pulumi.Input<ResourceQuantitiesArgs>;
+    limits?: pulumi.Input<ResourceQuantities>;
 }
 
 /** A Kubernetes toleration for the gateway pods (dedicated egress nodes are usually tainted). */
-export interface TolerationArgs {
+export interface Toleration {
     /**
      * The taint key to tolerate; empty with operator `Exists` tolerates every taint.
      * @example "dedicated"
@@ -66,7 +66,7 @@ export interface TolerationArgs {
 }
 
 /** A HorizontalPodAutoscaler for the gateway Deployment, scaling on CPU. */
-export interface GatewayAutoscalingArgs {
+export interface GatewayAutoscaling {
     /**
      * Fewest replicas.
      * @default 2
@@ -85,7 +85,7 @@ export interface GatewayAutoscalingArgs {
 }
 
 /** A PodDisruptionBudget that keeps the gateway serving while nodes are drained. */
-export interface GatewayDisruptionBudgetArgs {
+export interface GatewayDisruptionBudget {
     /**
      * Whether to create the PodDisruptionBudget.
      * @default true
@@ -99,7 +99,7 @@ export interface GatewayDisruptionBudgetArgs {
 }
 
 /** The egress gateway workload that MeshEgress deploys (the istio/gateway Helm chart's objects). */
-export interface EgressGatewayArgs {
+export interface EgressGateway {
     /**
      * Name of the gateway's ServiceAccount, Deployment, Service and PodDisruptionBudget.
      * @default "<component name>-gateway"
@@ -132,7 +132,7 @@ export interface EgressGatewayArgs {
      * Requests and limits of the proxy container.
      * @default { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } }
      */
-    resources?: pulumi.Input<GatewayResourcesArgs>;
+    resources?: pulumi.Input<GatewayResources>;
     /**
      * Node labels the gateway pods must run on, e.g. dedicated egress nodes with stable source IPs.
      * @default {}
@@ -143,7 +143,7 @@ export interface EgressGatewayArgs {
      * Taints the gateway pods tolerate.
      * @default []
      */
-    tolerations?: pulumi.Input<pulumi.Input<TolerationArgs>[]>;
+    tolerations?: pulumi.Input<pulumi.Input<Toleration>[]>;
     /**
      * Whether to spread the gateway pods across nodes (`topologySpreadConstraints` on `kubernetes.io/hostname`,
      * best effort), so one node failure does not take egress down.
@@ -154,16 +154,16 @@ export interface EgressGatewayArgs {
      * The PodDisruptionBudget.
      * @default { enabled: true, maxUnavailable: 1 }
      */
-    podDisruptionBudget?: GatewayDisruptionBudgetArgs;
+    podDisruptionBudget?: GatewayDisruptionBudget;
     /**
      * When set, a HorizontalPodAutoscaler owns the replica count.
      * @default no autoscaler
      */
-    autoscaling?: GatewayAutoscalingArgs;
+    autoscaling?: GatewayAutoscaling;
 }
 
 /** An egress gateway that already runs (e.g. one a managed mesh created); MeshEgress creates no workload for it. */
-export interface ExistingGatewayArgs {
+export interface ExistingGateway {
     /**
      * Labels of the existing gateway pods, used as every Istio Gateway's `selector`.
      * @example { istio: "egressgateway" }

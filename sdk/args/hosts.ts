@@ -28,7 +28,7 @@ export const EgressMode = {
 export type EgressMode = (typeof EgressMode)[keyof typeof EgressMode];
 
 /** How the egress gateway verifies an external host when it originates TLS to it. */
-export interface OriginationTlsArgs {
+export interface OriginationTls {
     /**
      * A Secret in the gateway namespace. For `MUTUAL_TLS_ORIGINATION` it must hold the client certificate
      * (`tls.crt`, `tls.key`) and may hold the CA (`ca.crt`); for `TLS_ORIGINATION` it may hold the CA (`ca.crt`).
@@ -57,7 +57,7 @@ export interface OriginationTlsArgs {
 }
 
 /** A workload allowed to reach a host through the gateway, identified by its mesh identity. */
-export interface SourceArgs {
+export interface AllowedSource {
     /**
      * The client's namespace.
      * @example "payments"
@@ -72,7 +72,7 @@ export interface SourceArgs {
 }
 
 /** One external host the mesh may reach through the egress gateway. */
-export interface ExternalHostArgs {
+export interface ExternalHost {
     /**
      * The external host's DNS name. Matched case-insensitively: it is lower-cased and a trailing dot is dropped.
      * It names the host's Kubernetes objects, so renaming a host replaces them.
@@ -126,10 +126,10 @@ export interface ExternalHostArgs {
      * @default every workload
      * @example [{ namespace: "payments" }]
      */
-    from?: SourceArgs[];
+    from?: AllowedSource[];
     /**
      * How the gateway verifies the host, for the origination modes.
      * @default verify against the system roots, SNI = the host
      */
-    tls?: OriginationTlsArgs;
+    tls?: OriginationTls;
 }

@@ -1,15 +1,15 @@
 // The public argument interfaces of MeshEgress, each field documented with its meaning, default and an example.
 import * as pulumi from "@pulumi/pulumi";
-import { AccessLogArgs, AntiBypassArgs, OutboundTrafficPolicyArgs } from "./policy";
-import { EgressGatewayArgs, ExistingGatewayArgs, GatewayHopTls } from "./gateway";
-import { ExternalHostArgs } from "./hosts";
+import { AccessLog, AntiBypass, OutboundTrafficPolicy } from "./policy";
+import { EgressGateway, ExistingGateway, GatewayHopTls } from "./gateway";
+import { ExternalHost } from "./hosts";
 
 export * from "./gateway";
 export * from "./hosts";
 export * from "./policy";
 
 /** Where Istio's control plane lives. */
-export interface IstioControlPlaneArgs {
+export interface IstioControlPlane {
     /**
      * The namespace istiod and its mesh config ConfigMap live in.
      * @default "istio-system"
@@ -31,7 +31,7 @@ export interface IstioControlPlaneArgs {
 }
 
 /** Credentials of a Kubernetes cluster. */
-export interface KubernetesClusterArgs {
+export interface KubernetesCluster {
     /**
      * Kubeconfig contents (not a path). Treated as a secret.
      */
@@ -50,21 +50,21 @@ export interface MeshEgressArgs {
      * objects exist, so it is a plain value; order does not matter.
      * @example [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: EgressMode.TlsPassthrough }]
      */
-    hosts: ExternalHostArgs[];
+    hosts: ExternalHost[];
     /**
      * The egress gateway workload MeshEgress deploys. Mutually exclusive with `existingGateway`.
      * @default a two-replica gateway `<name>-gateway` in `istio-system`
      */
-    gateway?: EgressGatewayArgs;
+    gateway?: EgressGateway;
     /**
      * Use a gateway that already runs instead of deploying one. Mutually exclusive with `gateway`.
      */
-    existingGateway?: ExistingGatewayArgs;
+    existingGateway?: ExistingGateway;
     /**
      * The outbound traffic policy.
      * @default { mode: "REGISTRY_ONLY", target: "MESH_CONFIG" }
      */
-    outboundTrafficPolicy?: OutboundTrafficPolicyArgs;
+    outboundTrafficPolicy?: OutboundTrafficPolicy;
     /**
      * How client sidecars talk to the egress gateway.
      * @default GatewayHopTls.IstioMutual
@@ -83,17 +83,17 @@ export interface MeshEgressArgs {
      * (REGISTRY_ONLY alone does not stop a pod that bypasses its sidecar).
      * @default none
      */
-    antiBypass?: AntiBypassArgs;
+    antiBypass?: AntiBypass;
     /**
      * Access logs at the gateway.
      * @default { enabled: true, provider: "envoy" }
      */
-    accessLog?: AccessLogArgs;
+    accessLog?: AccessLog;
     /**
      * Where Istio's control plane lives.
      * @default { namespace: "istio-system" }
      */
-    istio?: IstioControlPlaneArgs;
+    istio?: IstioControlPlane;
     /**
      * The cluster that holds Istio's configuration, when it is not the gateway workload's cluster (a managed
      * control plane such as ASM keeps Istio objects in its own API server). Istio objects then go through a
@@ -102,5 +102,5 @@ export interface MeshEgressArgs {
      * `~/.kube/config`: set this when your provider uses any other kubeconfig.
      * @default the component's provider
      */
-    istioCluster?: KubernetesClusterArgs;
+    istioCluster?: KubernetesCluster;
 }

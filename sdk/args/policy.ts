@@ -30,7 +30,7 @@ export const OutboundPolicyTarget = {
 export type OutboundPolicyTarget = (typeof OutboundPolicyTarget)[keyof typeof OutboundPolicyTarget];
 
 /** The mesh's outbound traffic policy and where it is written. */
-export interface OutboundTrafficPolicyArgs {
+export interface OutboundTrafficPolicy {
     /**
      * The policy for hosts that are not declared. It takes effect only after every declared host's routes exist.
      * @default OutboundTrafficPolicyMode.RegistryOnly
@@ -50,7 +50,7 @@ export interface OutboundTrafficPolicyArgs {
 }
 
 /** NetworkPolicies that stop pods from reaching the internet around the egress gateway. */
-export interface AntiBypassArgs {
+export interface AntiBypass {
     /**
      * Client namespaces whose pods may send traffic only to cluster DNS, the Istio control plane, the egress
      * gateway, their own namespace and `allowNamespaces`. Namespaces are selected by the label
@@ -72,7 +72,7 @@ export interface AntiBypassArgs {
 }
 
 /** Access logs of the egress gateway: the one place every external request passes. */
-export interface AccessLogArgs {
+export interface AccessLog {
     /**
      * Whether the gateway logs every request (Telemetry API, scoped to the gateway pods).
      * @default true

@@ -12,7 +12,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { ExternalHostArgs, MeshEgressArgs } from "../../sdk";
+import { ExternalHost, MeshEgressArgs } from "../../sdk";
 import { buildPlan } from "../../sdk/plan";
 import { validateArgs } from "../../sdk/validate";
 
@@ -23,7 +23,7 @@ export interface Scenario {
 }
 
 /** Every mode, as in the end-to-end suite: HTTP on 80 and 8080, passthrough, both originations, wildcard, TCP. */
-const EVERY_MODE: ExternalHostArgs[] = [
+const EVERY_MODE: ExternalHost[] = [
     { host: "aliyun.com" },
     { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
     { host: "example.org", port: 8080 },

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { ExternalHostArgs, MeshEgressArgs } from "../../sdk";
+import { ExternalHost, MeshEgressArgs } from "../../sdk";
 import { buildPlan } from "../../sdk/plan";
 import { validateArgs } from "../../sdk/validate";
 import { LocalCluster, startCluster } from "./support/cluster";
@@ -15,7 +15,7 @@ import { localStack, removeStackConfigs } from "./support/stack";
 import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 
 // Every mode, with the default Istio-mTLS gateway hop.
-const HOSTS: ExternalHostArgs[] = [
+const HOSTS: ExternalHost[] = [
     { host: "aliyun.com" },
     { host: "api.stripe.com", mode: "TLS_PASSTHROUGH", from: [{ namespace: "payments" }] },
     { host: "example.org", port: 8080 },
@@ -68,7 +68,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
 
     /** The steps a preview would take, as "<op> <type> <name>", without the unchanged ones. */
     async function previewSteps(hosts: unknown): Promise<string[]> {
-        await configure(stack, { hosts: hosts as ExternalHostArgs[] });
+        await configure(stack, { hosts: hosts as ExternalHost[] });
         const steps: string[] = [];
         await stack.preview({
             onEvent: (event) => {

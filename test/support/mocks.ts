@@ -8,6 +8,8 @@ export interface Registration {
     custom: boolean;
     parent: string;
     provider: string;
+    /** The provider version the registration asks for ("" when unset). */
+    version: string;
     dependencies: string[];
     inputs: Record<string, any>;
 }
@@ -51,6 +53,7 @@ export async function runProgram(program: () => void, options: { preview: boolea
             custom: req.getCustom(),
             parent: req.getParent(),
             provider: req.getProvider(),
+            version: req.getVersion(),
             dependencies: req.getDependenciesList(),
             inputs: pulumi.runtime.deserializeProperties(req.getObject()),
         });

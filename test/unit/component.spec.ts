@@ -126,6 +126,11 @@ for (const preview of [true, false]) {
             ]);
         });
 
+        it("does not warn about provider credentials when given an empty providers map (as a remote construct is)", async () => {
+            const run = await runProgram(() => new MeshEgress("egress", SEED, { providers: {} }), { preview });
+            expect(run.warnings).to.deep.equal([]);
+        });
+
         it("registers nothing when the arguments are invalid", async () => {
             let error: unknown;
             const run = await runProgram(() => {

@@ -1,7 +1,7 @@
 // Every object the plan emits validates against Istio's CRD schemas (@kubernetes-models/istio) and Kubernetes'
 // OpenAPI schemas (kubernetes-models), for a configuration that exercises every kind.
 import { expect } from "chai";
-import { ExternalHostArgs } from "../../sdk";
+import { ExternalHost } from "../../sdk";
 import { buildPlan } from "../../sdk/plan";
 import { Manifest } from "../../sdk/plan/manifest";
 import { validateArgs } from "../../sdk/validate";
@@ -55,7 +55,7 @@ function everyKindWith(gatewayHopTls: "ISTIO_MUTUAL" | "DISABLE"): Manifest[] {
                 { host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" },
                 { host: "mongo.example.com", mode: "TCP", port: 27017, addresses: ["192.0.2.0/24"], endpoints: ["192.0.2.10"] },
                 { host: "db.example.com", mode: "TCP", port: 5432 },
-            ] as ExternalHostArgs[]).map((h) =>
+            ] as ExternalHost[]).map((h) =>
                 gatewayHopTls === "ISTIO_MUTUAL" && h.host !== "x.io" ? { ...h, from: [{ namespace: "payments" }] } : h,
             ),
             antiBypass: { namespaces: ["payments"], allowNamespaces: ["shared"] },

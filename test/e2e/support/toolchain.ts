@@ -1,5 +1,5 @@
-// The real tools that tools/build.sh built (Pulumi CLI and plugins, kube-apiserver, etcd, istioctl), and an
-// environment in which Pulumi runs offline against a file backend.
+// The real tools that tools/build.sh built (Pulumi CLI and plugins, kube-apiserver, etcd, istioctl, pilot-discovery,
+// pilot-agent, Envoy), and an environment in which Pulumi runs offline against a file backend.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -18,6 +18,23 @@ function toolsEnv(): Record<string, string> {
     );
 }
 
+/** What tools/build.sh puts into its bin directory and the tests use. */
+const TOOLS = [
+    "pulumi",
+    "pulumi-language-nodejs",
+    "pulumi-language-yaml",
+    "pulumi-language-python",
+    "pulumi-language-python-exec",
+    "pulumi-gen-sdk",
+    "pulumi-resource-kubernetes",
+    "kube-apiserver",
+    "etcd",
+    "istioctl",
+    "pilot-discovery",
+    "pilot-agent",
+    "envoy",
+];
+
 export interface Toolchain {
     bin: string;
     /** Directory whose bin/ holds `pulumi` (what the Automation API's PulumiCommand.get wants). */
@@ -31,7 +48,7 @@ export function toolchain(): Toolchain {
     for (const name of Object.keys(process.env).filter((key) => key.startsWith("TS_NODE_"))) delete process.env[name];
     const env = toolsEnv();
     const bin = env.MESH_EGRESS_TOOLS_BIN;
-    for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "kube-apiserver", "etcd", "istioctl", "envoy"]) {
+    for (const tool of TOOLS) {
         if (!fs.existsSync(path.join(bin, tool))) {
             throw new Error(`${tool} is missing from ${bin}: run the README's install command (npm run setup)`);
         }
@@ -48,8 +65,14 @@ export interface Printed {
 }
 
 /** Runs a tool from the toolchain; returns what it printed, or throws with it when it exits non-zero. */
-export function run(tools: Toolchain, command: string, args: string[], extraEnv: Record<string, string> = {}): Printed {
-    const result = spawnSync(command, args, { env: { ...tools.env, ...extraEnv }, encoding: "utf8" });
+export function run(
+    tools: Toolchain,
+    command: string,
+    args: string[],
+    extraEnv: Record<string, string> = {},
+    cwd?: string,
+): Printed {
+    const result = spawnSync(command, args, { env: { ...tools.env, ...extraEnv }, encoding: "utf8", cwd });
     const printed = { stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
     if (result.status !== 0) {
         throw new Error(`${command} ${args.join(" ")} failed (${result.status}): ${printed.stdout}${printed.stderr}`);

@@ -1,0 +1,265 @@
+// The seed's checks on a real data path (tools/lab.sh; root only): a real istiod (pilot-discovery) on the local
+// kube-apiserver, pilot-agent + upstream Envoy as the client's sidecar (istio-iptables redirection) and as the
+// egress gateway, a fake aliyun.com and a DNS server, each in a network namespace of its own; `pulumi up` of the
+// seed scenario with the real CLI. The gateway hop is the component's default, Istio mutual TLS, with workload
+// certificates from the lab's CA. Each step builds on the state the previous one left.
+import { Stack } from "@pulumi/pulumi/automation";
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Kube, kube } from "./support/kube";
+import { localStack, removeStackConfigs } from "./support/stack";
+import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
+
+const LAB = path.join(REPO, "tools", "lab.sh");
+const HOSTS = [{ host: "aliyun.com" }];
+/** The component's gateway (component "egress": gateway name "egress-gateway" in istio-system). */
+const GATEWAY = { namespace: "istio-system", deployment: "egress-gateway", service: "egress-gateway.istio-system.svc.cluster.local" };
+
+/** Pulumi's own progress and the lab's evidence, indented under the test, so a CI log shows what happened. */
+let atLineStart = true;
+function echo(text: string): void {
+    for (const part of text.split(/(?<=\n)/)) {
+        process.stdout.write((atLineStart ? "        | " : "") + part);
+        atLineStart = part.endsWith("\n");
+    }
+}
+
+function note(line: string): void {
+    echo(`${atLineStart ? "" : "\n"}${line}\n`);
+}
+
+/** Why the lab cannot run on this machine, or undefined when it can. */
+function labUnavailable(): string | undefined {
+    if (process.platform !== "linux") return "needs Linux network namespaces";
+    if (process.getuid?.() !== 0) return "needs root (network namespaces, iptables, switching to the proxies' UID); run npm test as root";
+    const probe = `mel-probe-${process.pid}`;
+    const added = spawnSync("ip", ["netns", "add", probe], { encoding: "utf8" });
+    if (added.error || added.status !== 0) return `cannot create a network namespace: ${added.error?.message ?? added.stderr.trim()}`;
+    spawnSync("ip", ["netns", "del", probe]);
+    return undefined;
+}
+
+interface Response {
+    status: number;
+    headers: Record<string, string>;
+    raw: string;
+}
+
+/** `curl -I <url>` from a lab network namespace, as root (the sidecar's iptables redirect root's traffic). */
+function curlHead(netns: string, url: string, ...options: string[]): Response {
+    const args = ["netns", "exec", netns, "curl", "-sS", "-I", "--max-time", "10", "--noproxy", "*", ...options, url];
+    const result = spawnSync("ip", args, { encoding: "utf8" });
+    const raw = `${result.stdout}${result.stderr}`;
+    const lines = result.stdout.split(/\r?\n/);
+    const status = Number(/^HTTP\/[\d.]+ (\d{3})/.exec(lines[0] ?? "")?.[1] ?? 0);
+    const headers: Record<string, string> = {};
+    for (const line of lines.slice(1)) {
+        const colon = line.indexOf(":");
+        if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    return { status, headers, raw };
+}
+
+interface ExtRequest {
+    peer: string;
+    host: string;
+    method: string;
+}
+
+function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Retries `check` until it returns a value (not undefined) or `seconds` pass; then returns undefined. */
+async function eventually<T>(seconds: number, check: () => T | undefined): Promise<T | undefined> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+        const value = check();
+        if (value !== undefined || Date.now() > deadline) return value;
+        await sleep(500);
+    }
+}
+
+describe("the seed's checks on a real data path (root lab: istiod, pilot-agent + upstream Envoy in network namespaces)", function () {
+    this.timeout(10 * 60 * 1000);
+    let tools: Toolchain;
+    let workHome: string;
+    let labDir: string;
+    let lab: Record<string, string>;
+    let api: Kube;
+    let stack: Stack | undefined;
+    let deployed = false;
+    let meshBefore: string;
+
+    const extRequests = (): ExtRequest[] =>
+        fs
+            .readFileSync(lab.EXT_REQUESTS, "utf8")
+            .split("\n")
+            .filter((line) => line.trim())
+            .map((line) => JSON.parse(line) as ExtRequest);
+
+    /** A proxy's Envoy admin endpoint, from inside its network namespace. */
+    const envoyAdmin = (netns: string, urlPath: string): string =>
+        spawnSync("ip", ["netns", "exec", netns, "curl", "-sS", "--max-time", "5", `http://127.0.0.1:15000${urlPath}`], { encoding: "utf8" })
+            .stdout ?? "";
+
+    /** Everything curl and the fake server saw for one request, with the fake server's new records. */
+    function request(netns: string, url: string): { response: Response; seen: ExtRequest[] } {
+        const before = extRequests().length;
+        const response = curlHead(netns, url);
+        return { response, seen: extRequests().slice(before) };
+    }
+
+    before(async function () {
+        const reason = labUnavailable();
+        if (reason) {
+            note(`skipped: the lab ${reason}`);
+            this.skip();
+        }
+        tools = toolchain();
+        workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-lab-home-"));
+        // Not under workHome (mode 0700): the proxies run as UID 1337 and must reach their directories.
+        labDir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-lab-"));
+        const started = Date.now();
+        const envFile = run(tools, "bash", [LAB, "up", labDir]).stdout.trim().split("\n").pop()!;
+        lab = Object.fromEntries(
+            fs
+                .readFileSync(envFile, "utf8")
+                .split("\n")
+                .filter((line) => line.includes("="))
+                .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+        );
+        note(`lab up in ${Math.round((Date.now() - started) / 1000)} s (client ${lab.CLIENT_IP}, fake aliyun.com ${lab.EXT_IP})`);
+        api = await kube(fs.readFileSync(lab.KUBECONFIG, "utf8"));
+        meshBefore = (await api.configMapData("istio-system", "istio"))!.mesh;
+        stack = await localStack(tools, workHome, "lab", { KUBECONFIG: lab.KUBECONFIG });
+        await stack.setAllConfig({ hosts: { value: JSON.stringify(HOSTS) } });
+    });
+
+    after(async function () {
+        if (deployed && stack) {
+            await stack.destroy().catch((e: Error) => note(`pulumi destroy failed: ${e.message}`));
+        }
+        removeStackConfigs();
+        if (labDir) {
+            const down = spawnSync("bash", [LAB, "down", labDir], { encoding: "utf8" });
+            if (down.status !== 0) note(`lab down failed: ${down.stderr}`);
+        }
+        if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
+    });
+
+    it("before pulumi up, the client reaches aliyun.com and undeclared.example directly from its own address (ALLOW_ANY, the seed's step 1)", () => {
+        for (const url of ["http://aliyun.com", "http://undeclared.example"]) {
+            const { response, seen } = request(lab.CLIENT_NETNS, url);
+            expect(response.status, response.raw).to.equal(301);
+            expect(response.headers["x-lab-answer"], response.raw).to.equal(lab.EXT_NONCE);
+            expect(seen.map((r) => r.peer)).to.deep.equal([lab.CLIENT_IP]);
+        }
+    });
+
+    it("pulumi up of the seed scenario succeeds, and one pod of its gateway Deployment runs in the lab", async () => {
+        const result = await stack!.up({ onOutput: echo });
+        deployed = true;
+        note(`pulumi up: ${result.summary.result}`);
+        expect(result.summary.result).to.equal("succeeded");
+        run(tools, "bash", [LAB, "gateway", labDir, GATEWAY.namespace, GATEWAY.deployment]);
+        // xDS is asynchronous: wait until both proxies hold the new config (the client routes aliyun.com to the
+        // gateway's address and blocks the rest; the gateway resolved aliyun.com through the lab's DNS).
+        const synced = await eventually(60, () => {
+            const client = envoyAdmin(lab.CLIENT_NETNS, "/clusters");
+            const routes = envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_route_configs");
+            const gateway = envoyAdmin(lab.GATEWAY_NETNS, "/clusters");
+            const ready =
+                client.includes(`|${GATEWAY.service}::${lab.GATEWAY_IP}:80::`) &&
+                routes.includes('"block_all"') &&
+                gateway.includes(`outbound|80||aliyun.com::${lab.EXT_IP}:80::`);
+            return ready ? true : undefined;
+        });
+        expect(synced, "client and gateway Envoys did not receive the routes within 60 s").to.equal(true);
+    });
+
+    it("curl -I http://aliyun.com from the client returns the fake aliyun.com's answer", () => {
+        const { response } = request(lab.CLIENT_NETNS, "http://aliyun.com");
+        note(`${response.status} location: ${response.headers.location} x-lab-answer: ${response.headers["x-lab-answer"]} server: ${response.headers.server}`);
+        expect(response.status, response.raw).to.equal(301);
+        expect(response.headers["x-lab-answer"], response.raw).to.equal(lab.EXT_NONCE);
+        expect(response.headers.location).to.equal("https://aliyun.com/");
+    });
+
+    it("the fake aliyun.com sees the request come from the egress gateway's address", () => {
+        const { response, seen } = request(lab.CLIENT_NETNS, "http://aliyun.com");
+        note(`fake aliyun.com saw: ${JSON.stringify(seen)} (gateway ${lab.GATEWAY_IP}, client ${lab.CLIENT_IP})`);
+        expect(response.status, response.raw).to.equal(301);
+        expect(seen).to.deep.equal([{ peer: lab.GATEWAY_IP, host: "aliyun.com", method: "HEAD", path: "/" }]);
+    });
+
+    it("the gateway's access log shows the request to aliyun.com (the seed's last step)", async () => {
+        request(lab.CLIENT_NETNS, "http://aliyun.com");
+        // Envoy flushes access logs every second.
+        const line = await eventually(10, () =>
+            fs
+                .readFileSync(lab.GATEWAY_LOG, "utf8")
+                .split("\n")
+                .find((l) => l.includes('"HEAD / HTTP/1.1" 301') && l.includes('"aliyun.com"') && l.includes("outbound|80||aliyun.com")),
+        );
+        expect(line, "no access log line for HEAD aliyun.com in the gateway's log").to.be.a("string");
+        note(line!);
+        // Upstream: the fake server's address; downstream: the client (the hop's SNI is the host).
+        expect(line).to.include(`"${lab.EXT_IP}:80"`);
+        expect(line).to.match(new RegExp(` ${lab.CLIENT_IP.replace(/\./g, "\\.")}:\\d+ aliyun\\.com `));
+    });
+
+    it("the gateway's port 80 takes only mutual TLS with a mesh certificate (the hop is ISTIO_MUTUAL)", () => {
+        // From outside the mesh (the fake server's namespace), straight to the gateway's address.
+        const plain = curlHead(lab.EXT_NETNS, `http://${lab.GATEWAY_IP}:80/`, "-H", "Host: aliyun.com");
+        expect(plain.status, plain.raw).to.equal(0);
+        // The gateway's certificate names a SPIFFE identity, not aliyun.com: -k, so only the client side can fail.
+        const tls = ["-k", "--resolve", `aliyun.com:80:${lab.GATEWAY_IP}`];
+        const noCertificate = curlHead(lab.EXT_NETNS, "https://aliyun.com:80/", ...tls);
+        expect(noCertificate.status, noCertificate.raw).to.equal(0);
+        // The control: the same request with the client workload's certificate (SNI aliyun.com) is routed.
+        const certs = lab.CLIENT_CERTS;
+        const mesh = curlHead(lab.EXT_NETNS, "https://aliyun.com:80/", ...tls, "--cert", `${certs}/cert-chain.pem`, "--key", `${certs}/key.pem`);
+        expect(mesh.status, mesh.raw).to.equal(301);
+        expect(mesh.headers["x-lab-answer"], mesh.raw).to.equal(lab.EXT_NONCE);
+    });
+
+    it("curl -I http://undeclared.example from the client returns 502, and nothing reaches the server", () => {
+        const { response, seen } = request(lab.CLIENT_NETNS, "http://undeclared.example");
+        note(`${response.status} server: ${response.headers.server}; fake server saw ${seen.length} request(s)`);
+        expect(response.status, response.raw).to.equal(502);
+        expect(response.headers["x-lab-answer"]).to.equal(undefined);
+        expect(seen).to.deep.equal([]);
+    });
+
+    it("neither Envoy rejected any configuration istiod sent (upstream Envoy takes all of it)", () => {
+        for (const netns of [lab.CLIENT_NETNS, lab.GATEWAY_NETNS]) {
+            const counters = envoyAdmin(netns, "/stats?filter=update_(rejected|success)$");
+            const rejected = counters.split("\n").filter((line) => line.includes("update_rejected"));
+            expect(counters, `${netns}: no LDS updates accepted`).to.match(/listener_manager\.lds\.update_success: [1-9]/);
+            expect(counters, `${netns}: no CDS updates accepted`).to.match(/cluster_manager\.cds\.update_success: [1-9]/);
+            expect(rejected.length, counters).to.be.greaterThan(1);
+            expect(rejected.filter((line) => !line.endsWith(": 0")), `${netns}`).to.deep.equal([]);
+        }
+    });
+
+    it("after pulumi destroy, the mesh config is as before (outbound policy back to its previous mode)", async () => {
+        const result = await stack!.destroy();
+        deployed = false;
+        expect(result.summary.result).to.equal("succeeded");
+        expect((await api.configMapData("istio-system", "istio"))!.mesh).to.equal(meshBefore);
+    });
+
+    it("after pulumi destroy, the client reaches aliyun.com directly from its own address again", async () => {
+        const seen = await eventually(60, () => {
+            const { response, seen } = request(lab.CLIENT_NETNS, "http://aliyun.com");
+            return response.status === 301 && seen.length === 1 && seen[0].peer === lab.CLIENT_IP ? seen : undefined;
+        });
+        expect(seen, "the client's requests did not go directly to aliyun.com within 60 s").to.deep.equal([
+            { peer: lab.CLIENT_IP, host: "aliyun.com", method: "HEAD", path: "/" },
+        ]);
+    });
+});

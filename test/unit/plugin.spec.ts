@@ -1,0 +1,142 @@
+// mesh-egress's provider plugin (sdk/provider): how MeshEgress edits the mesh config when constructed inside it, the
+// one custom resource it serves, and its two entry points (the executable plugin and the package's main).
+import { expect } from "chai";
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { MeshEgress } from "../../sdk";
+import { MeshConfigTarget } from "../../sdk/meshConfig/live";
+import { readOutboundMode, withOutboundMode } from "../../sdk/meshConfig/meshYaml";
+import { setHostedByPlugin } from "../../sdk/provider/hosting";
+import { MeshEgressProvider } from "../../sdk/provider/provider";
+import { runProgram } from "../support/mocks";
+import { SEED_CHILDREN } from "../support/seed";
+
+const REPO = path.join(__dirname, "..", "..");
+const EDIT_URN = "urn:pulumi:stack::project::mesh-egress:index:MeshEgress$mesh-egress:index:MeshConfigOutboundMode::egress-outbound-policy";
+const TARGET = { namespace: "istio-system", configMapName: "istio", key: "mesh" };
+const SECRET = (value: string) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value });
+
+describe("MeshEgress constructed inside its provider plugin", () => {
+    afterEach(() => setHostedByPlugin(false));
+
+    it("edits the mesh config with the plugin's own resource, asking for the package's version", async () => {
+        setHostedByPlugin(true);
+        const run = await runProgram(() => new MeshEgress("egress", { hosts: [{ host: "aliyun.com" }] }), { preview: false });
+        const edit = run.registrations.find((r) => r.name === "egress-outbound-policy")!;
+        expect(edit).to.deep.include({ type: "mesh-egress:index:MeshConfigOutboundMode", custom: true, version: "0.1.0" });
+        expect(edit.inputs).to.deep.equal({ ...TARGET, mode: "REGISTRY_ONLY" });
+    });
+
+    it("registers every other child exactly as in a TypeScript program", async () => {
+        setHostedByPlugin(true);
+        const run = await runProgram(() => new MeshEgress("egress", { hosts: [{ host: "aliyun.com" }] }), { preview: false });
+        const children = run.registrations.filter((r) => r.type !== "mesh-egress:index:MeshEgress").map((r) => `${r.type} ${r.name}`);
+        const expected = SEED_CHILDREN.map((c) => c.replace("pulumi-nodejs:dynamic/mesh-egress:MeshConfigOutboundMode", "mesh-egress:index:MeshConfigOutboundMode"));
+        expect(children).to.have.members(expected);
+    });
+});
+
+describe("the plugin's mesh config resource", () => {
+    function fakeCluster() {
+        const cluster = { mesh: "rootNamespace: istio-system\n", targets: [] as MeshConfigTarget[] };
+        const live = {
+            async readLiveMode(target: MeshConfigTarget) {
+                cluster.targets.push(target);
+                return { exists: true, mode: readOutboundMode(cluster.mesh) };
+            },
+            async writeLiveMode(target: MeshConfigTarget, mode: string | undefined) {
+                cluster.targets.push(target);
+                const previous = readOutboundMode(cluster.mesh);
+                cluster.mesh = withOutboundMode(cluster.mesh, mode);
+                return previous;
+            },
+        };
+        return { cluster, provider: new MeshEgressProvider(REPO, () => live) };
+    }
+
+    it("sets the mode on create, using the kubeconfig the engine sends as a secret", async () => {
+        const { cluster, provider } = fakeCluster();
+        const created = await provider.create(EDIT_URN, { ...TARGET, mode: "REGISTRY_ONLY", kubeconfig: SECRET("apiVersion: v1") });
+        expect(created.id).to.equal("istio-system/istio/mesh");
+        expect(cluster.mesh).to.equal("rootNamespace: istio-system\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n");
+        expect(cluster.targets[0].kubeconfig).to.equal("apiVersion: v1");
+        expect(created.outs).to.deep.include({ previousMode: "", mode: "REGISTRY_ONLY" });
+    });
+
+    it("restores the previous mesh config on delete", async () => {
+        const { cluster, provider } = fakeCluster();
+        const created = await provider.create(EDIT_URN, { ...TARGET, mode: "REGISTRY_ONLY" });
+        await provider.delete(created.id, EDIT_URN, created.outs);
+        expect(cluster.mesh).to.equal("rootNamespace: istio-system\n");
+    });
+
+    it("reports a mode change as an update and a new ConfigMap as a replacement", async () => {
+        const { provider } = fakeCluster();
+        const olds = { ...TARGET, mode: "REGISTRY_ONLY", previousMode: "" };
+        expect(await provider.diff("id", EDIT_URN, olds, { ...TARGET, mode: "ALLOW_ANY" })).to.deep.equal({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: true,
+        });
+        expect(await provider.diff("id", EDIT_URN, olds, { ...TARGET, configMapName: "istio-1-30", mode: "REGISTRY_ONLY" })).to.deep.equal({
+            changes: true,
+            replaces: ["configMapName"],
+            deleteBeforeReplace: true,
+        });
+    });
+
+    it("refuses any other resource type", async () => {
+        const { provider } = fakeCluster();
+        const urn = "urn:pulumi:stack::project::mesh-egress:index:Unknown::x";
+        let error: Error | undefined;
+        await provider.create(urn, {}).catch((e: Error) => (error = e));
+        expect(error?.message).to.equal("mesh-egress serves no resource of type mesh-egress:index:Unknown");
+    });
+});
+
+/** Starts a plugin process the way Pulumi does (engine address as the last argument) and returns its gRPC port. */
+function startPlugin(command: string, args: string[]): Promise<{ port: string; process: ChildProcess }> {
+    // Nothing listens at the engine address: serving the schema needs no engine.
+    const child = spawn(command, [...args, "127.0.0.1:1"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (data) => (stderr += data));
+    return new Promise((resolve, reject) => {
+        child.stdout!.once("data", (data) => resolve({ port: String(data).trim(), process: child }));
+        child.once("exit", (code) => reject(new Error(`${command} exited with ${code}: ${stderr}`)));
+    });
+}
+
+async function servedSchema(command: string, args: string[]): Promise<any> {
+    const grpc = require("@grpc/grpc-js");
+    const { ResourceProviderClient } = require("@pulumi/pulumi/proto/provider_grpc_pb.js");
+    const { GetSchemaRequest } = require("@pulumi/pulumi/proto/provider_pb.js");
+    const plugin = await startPlugin(command, args);
+    try {
+        const client = new ResourceProviderClient(`127.0.0.1:${plugin.port}`, grpc.credentials.createInsecure());
+        const response: any = await new Promise((resolve, reject) =>
+            client.getSchema(new GetSchemaRequest(), (error: Error | null, reply: unknown) => (error ? reject(error) : resolve(reply))),
+        );
+        client.close();
+        return JSON.parse(response.getSchema());
+    } finally {
+        plugin.process.kill();
+    }
+}
+
+describe("the provider plugin's entry points", function () {
+    this.timeout(120_000);
+    const snapshot = () => JSON.parse(fs.readFileSync(path.join(__dirname, "schema.snapshot.json"), "utf8"));
+
+    it("the executable plugin serves the package's schema", async () => {
+        const schema = await servedSchema(path.join(REPO, "sdk", "provider", "pulumi-resource-mesh-egress"), []);
+        expect(schema).to.deep.equal(snapshot());
+    });
+
+    it("the package's main, run as Pulumi's Node.js language host runs a source-based plugin, serves the same schema", async () => {
+        // What pulumi-language-nodejs does for PulumiPlugin.yaml: `node @pulumi/pulumi/cmd/run-plugin <dir> <engine>`.
+        const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin");
+        const schema = await servedSchema(process.execPath, [runPlugin, REPO]);
+        expect(schema).to.deep.equal(snapshot());
+    });
+});
