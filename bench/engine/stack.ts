@@ -14,6 +14,8 @@ import { Step, parsePreview } from "./steps";
 const PROGRAM = path.join(__dirname, "program");
 /** How often the process tree's CPU is sampled: often enough for a fair split, rarely enough to cost ~nothing. */
 const SAMPLE_MS = 200;
+/** A pulumi command that runs this long has hung: the slowest (a 500-host preview with per-step snapshots) takes ~2 min. */
+const PULUMI_TIMEOUT_MS = 15 * 60_000;
 
 /** One CLI process: wall time measured here; CPU time and peak memory by GNU time. */
 export interface Timed {
@@ -87,7 +89,9 @@ export class Workspace {
         const out = fs.openSync(stdoutFile, "w");
         const t0 = process.hrtime.bigint();
         const command = ["-f", "%U %S %M", "-o", timeFile, "pulumi", ...args, "--cwd", this.project, "--non-interactive"];
-        const child = spawn("/usr/bin/time", command, { env, stdio: ["ignore", out, "pipe"] });
+        // Its own process group, so a hung run (e.g. a program that never returns) can be killed with every child.
+        const child = spawn("/usr/bin/time", command, { env, stdio: ["ignore", out, "pipe"], detached: true });
+        const timeout = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), PULUMI_TIMEOUT_MS);
         let stderr = "";
         child.stderr!.on("data", (chunk) => (stderr += chunk));
         const servers = cluster ? ["kube-apiserver", "etcd"].map((name) => Number(fs.readFileSync(path.join(cluster.dir, `${name}.pid`), "utf8"))) : [];
@@ -95,11 +99,13 @@ export class Workspace {
         const sampler = setInterval(() => cpu.sample(), SAMPLE_MS);
         const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        clearTimeout(timeout);
         clearInterval(sampler);
         fs.closeSync(out);
         if (status !== 0) {
             const stdout = fs.readFileSync(stdoutFile, "utf8");
-            throw new Error(`pulumi ${args.join(" ")} failed (${status}):\n${stdout.slice(-4000)}\n${stderr}`);
+            const reason = status === null ? `killed after ${PULUMI_TIMEOUT_MS / 60_000} minutes` : `exit status ${status}`;
+            throw new Error(`pulumi ${args.join(" ")} failed (${reason}):\n${stdout.slice(-4000)}\n${stderr}`);
         }
         const [user, system, maxRssKB] = fs.readFileSync(timeFile, "utf8").trim().split(" ").map(Number);
         fs.rmSync(timeFile);
