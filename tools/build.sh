@@ -214,15 +214,18 @@ build_etcd() {
 }
 
 # ----------------------------------------------- istioctl + CRDs + mesh config
+# The version stamps istioctl, pilot-discovery and pilot-agent report (and istioctl compares with the control plane).
+istio_ldflags() {
+	local p=istio.io/istio/pkg/version
+	printf '%s' "-s -w -X $p.buildVersion=$TOOLS_ISTIO_VERSION -X $p.buildGitRevision=${TOOLS_ISTIO_MODULE_VERSION##*-}" \
+		" -X $p.buildStatus=Clean -X $p.buildTag=$TOOLS_ISTIO_VERSION -X $p.buildHub=docker.io/istio"
+}
+
 build_istio() {
-	local key="istio-$ISTIO_KEY" tmp rev moddir ld p
+	local key="istio-$ISTIO_KEY" tmp moddir
 	check_pin istioctl istio.io/istio "$TOOLS_ISTIO_MODULE_VERSION"
-	rev="${TOOLS_ISTIO_MODULE_VERSION##*-}"
-	p=istio.io/istio/pkg/version
-	ld="-s -w -X $p.buildVersion=$TOOLS_ISTIO_VERSION -X $p.buildGitRevision=$rev -X $p.buildStatus=Clean"
-	ld="$ld -X $p.buildTag=$TOOLS_ISTIO_VERSION -X $p.buildHub=docker.io/istio"
 	tmp=$(stage "$key")
-	(cd "$TOOLS_DIR/istioctl" && go build -trimpath -tags vtprotobuf,disable_pgv -ldflags "$ld" \
+	(cd "$TOOLS_DIR/istioctl" && go build -trimpath -tags vtprotobuf,disable_pgv -ldflags "$(istio_ldflags)" \
 		-o "$tmp/bin/istioctl" istio.io/istio/istioctl/cmd/istioctl)
 	# The Istio CRDs ship in the same module zip.
 	moddir=$(cd "$TOOLS_DIR/istioctl" && go list -m -f '{{.Dir}}' istio.io/istio)
@@ -257,14 +260,10 @@ extract_istio_configmap() {
 # these two commands. Both are built with istioctl's tags, so most compiled
 # packages come from Go's build cache.
 build_istio_pilot() {
-	local key="istio-pilot-$ISTIO_KEY" tmp rev moddir ld p
+	local key="istio-pilot-$ISTIO_KEY" tmp moddir
 	check_pin istio-pilot istio.io/istio "$TOOLS_ISTIO_MODULE_VERSION"
-	rev="${TOOLS_ISTIO_MODULE_VERSION##*-}"
-	p=istio.io/istio/pkg/version
-	ld="-s -w -X $p.buildVersion=$TOOLS_ISTIO_VERSION -X $p.buildGitRevision=$rev -X $p.buildStatus=Clean"
-	ld="$ld -X $p.buildTag=$TOOLS_ISTIO_VERSION -X $p.buildHub=docker.io/istio"
 	tmp=$(stage "$key")
-	(cd "$TOOLS_DIR/istio-pilot" && go build -trimpath -tags vtprotobuf,disable_pgv -ldflags "$ld" \
+	(cd "$TOOLS_DIR/istio-pilot" && go build -trimpath -tags vtprotobuf,disable_pgv -ldflags "$(istio_ldflags)" \
 		-o "$tmp/bin/" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent)
 	# pilot-agent renders Envoy's bootstrap from this template; the proxyv2
 	# image ships it as /var/lib/istio/envoy/envoy_bootstrap_tmpl.json.
