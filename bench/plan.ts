@@ -8,46 +8,60 @@ import { validateArgs } from "../sdk/validate";
 import { benchArgs, median } from "./scenario";
 
 /**
- * One example host per mode, and the objects Istio's documentation uses for that mode (istio.io, Tasks → Traffic
- * Management → Egress). A mode missing here shows up in the table as not measured, so new modes get noticed.
+ * One example host per mode; the objects Istio's documentation uses for that mode (istio.io, Tasks → Traffic
+ * Management → Egress); and how Alibaba Cloud ASM covers it: the seed's manual steps, or an entry of its
+ * ASMEgressTrafficPolicy custom resource. A mode missing here shows up in the table as not measured, so new modes get
+ * noticed.
  */
-const MODES: Record<string, { example: ExternalHost; istio: string }> = {
+const MODES: Record<string, KnownRecipe> = {
     HTTP: {
         example: { host: "example.com" },
         istio: '4: ServiceEntry, Gateway, DestinationRule (gateway subset), VirtualService ("Egress Gateways", HTTP)',
+        asm: "the seed: 3 by hand (ServiceEntry, Gateway, VirtualService; no DestinationRule); policy: a `to` entry",
     },
     TLS_PASSTHROUGH: {
         example: { host: "example.com", mode: EgressMode.TlsPassthrough },
         istio: '4: the same kinds, Gateway PASSTHROUGH, `tls` routes ("Egress Gateways", HTTPS)',
+        asm: "policy: a `to` entry with a gateway port of its own (444, 445, …; v1 allocates from 10001)",
     },
     TLS_ORIGINATION: {
         example: { host: "example.com", mode: EgressMode.TlsOrigination },
         istio: '5: the four + a DestinationRule that originates TLS ("Egress Gateways with TLS Origination")',
+        asm: "policy: a `to` entry with `httpsUpgrade`",
     },
     MUTUAL_TLS_ORIGINATION: {
         example: { host: "example.com", mode: EgressMode.MutualTlsOrigination, tls: { credentialName: "client-cred" } },
         istio: "5 + the client-certificate Secret (yours): as TLS origination, with `MUTUAL` and `credentialName`",
+        asm: "by hand only (ASM's guide to external mTLS services); not in the policy",
     },
     TCP: {
         example: { host: "example.com", mode: EgressMode.Tcp, port: 5432, addresses: ["192.0.2.0/24"] },
         istio: '4: ServiceEntry, Gateway, DestinationRule, VirtualService with `tcp` routes (blog "Consuming External MongoDB Services")',
+        asm: "by hand only: the policy has no addresses (CIDR) for TCP",
     },
 };
 
+interface KnownRecipe {
+    example: ExternalHost;
+    istio: string;
+    asm: string;
+}
+
 /** Variants within a mode that change the object count. */
-const VARIANTS: Record<string, { example: ExternalHost; istio: string }> = {
+const VARIANTS: Record<string, KnownRecipe> = {
     "TLS_PASSTHROUGH, wildcard `*.example.com` with `upstreamHost`": {
         example: { host: "*.example.com", mode: EgressMode.TlsPassthrough, upstreamHost: "www.example.com" },
         istio: '5: the four + a ServiceEntry for the upstream server ("Egress using Wildcard Hosts", single hosting server)',
+        asm: "by hand only: the policy has no wildcard semantics",
     },
 };
 
 function objectsPerHost(): string[] {
-    const row = (label: string, known: { example: ExternalHost; istio: string } | undefined) => {
-        if (!known) return `| ${label} | not measured: add an example to MODES in bench/plan.ts | |`;
+    const row = (label: string, known: KnownRecipe | undefined) => {
+        if (!known) return `| ${label} | not measured: add an example to MODES in bench/plan.ts | | |`;
         const plan = buildPlan(validateArgs("egress", { hosts: [known.example] }));
         const mine = plan.objects.filter((o) => o.host === known.example.host);
-        return `| ${label} | ${mine.length} (${mine.map((o) => o.manifest.kind).join(", ")}) | ${known.istio} |`;
+        return `| ${label} | ${mine.length} (${mine.map((o) => o.manifest.kind).join(", ")}) | ${known.istio} | ${known.asm} |`;
     };
     const rows = [
         ...Object.values(EgressMode).map((mode) => row(mode, MODES[mode])),
@@ -60,9 +74,14 @@ function objectsPerHost(): string[] {
     return [
         "#### Objects per host",
         "",
-        "| mode | MeshEgress objects per host | Istio's documented recipe |",
-        "|---|---|---|",
+        "| mode | MeshEgress objects per host | Istio's documented recipe | Alibaba Cloud ASM |",
+        "|---|---|---|---|",
         ...rows,
+        "",
+        "ASM's policy is one `ASMEgressTrafficPolicy` per gateway, from which ASM generates ServiceEntries, " +
+            "VirtualServices, Gateways, DestinationRules and a Sidecar; its documentation names the kinds, not how " +
+            "many per host. MeshEgress creates no Sidecar: REGISTRY_ONLY comes from the mesh config (or a Sidecar " +
+            "when `outboundTrafficPolicy` says so).",
         "",
         `Shared, once per component (not per host): ${shared.length} objects (${shared.join(", ")}) plus the ` +
             `\`MeshConfigOutboundMode\` resource${mixed.meshConfigEdit ? "" : " (absent here)"}. A new port adds a ` +

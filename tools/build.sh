@@ -99,21 +99,32 @@ build_pulumi() {
 	publish "$key" "$tmp"
 }
 
-# ------------------------------------------------------- Node.js language host
-build_pulumi_language_nodejs() {
-	local key="pulumi-language-nodejs-$TOOLS_PULUMI_LANGUAGE_NODEJS_VERSION" tmp sdkdir
-	check_pin pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3 "$TOOLS_PULUMI_LANGUAGE_NODEJS_VERSION"
+# -------------------------------------- Node.js and Python language hosts
+# Both live in the pulumi/pulumi SDK module and run a companion script that they look for next to their own
+# executable. The script comes from the same module zip: read-only in the module cache and without its exec bit, so
+# copy + chmod.
+build_sdk_language_host() {
+	local language=$1 version=$2 companion=$3 key tmp sdkdir
+	key="pulumi-language-$language-$version"
+	check_pin "pulumi-language-$language" github.com/pulumi/pulumi/sdk/v3 "$version"
 	tmp=$(stage "$key")
-	(cd "$TOOLS_DIR/pulumi-language-nodejs" && go build -trimpath -tags osusergo,grpcnotrace \
-		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$TOOLS_PULUMI_LANGUAGE_NODEJS_VERSION" \
-		-o "$tmp/bin/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs)
-	# Companion script for dynamic providers (runs @pulumi/pulumi's
-	# cmd/dynamic-provider from the program's node_modules). The module cache
-	# is read-only and zips keep no exec bit, so copy + chmod.
-	sdkdir=$(cd "$TOOLS_DIR/pulumi-language-nodejs" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
-	cp "$sdkdir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$tmp/bin/"
-	chmod 0755 "$tmp/bin/pulumi-resource-pulumi-nodejs"
+	(cd "$TOOLS_DIR/pulumi-language-$language" && go build -trimpath -tags osusergo,grpcnotrace \
+		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
+		-o "$tmp/bin/pulumi-language-$language" "github.com/pulumi/pulumi/sdk/v3/$language/cmd/pulumi-language-$language")
+	sdkdir=$(cd "$TOOLS_DIR/pulumi-language-$language" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+	cp "$sdkdir/$companion" "$tmp/bin/"
+	chmod 0755 "$tmp/bin/${companion##*/}"
 	publish "$key" "$tmp"
+}
+
+# Companion: runs @pulumi/pulumi's cmd/dynamic-provider from the program's node_modules (dynamic providers).
+build_pulumi_language_nodejs() {
+	build_sdk_language_host nodejs "$TOOLS_PULUMI_LANGUAGE_NODEJS_VERSION" nodejs/dist/pulumi-resource-pulumi-nodejs
+}
+
+# Companion: the exec script that runs the program.
+build_pulumi_language_python() {
+	build_sdk_language_host python "$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION" python/cmd/pulumi-language-python-exec
 }
 
 # ------------------------------------------------------- YAML language host
@@ -125,22 +136,6 @@ build_pulumi_language_yaml() {
 	(cd "$TOOLS_DIR/pulumi-language-yaml" && go build -trimpath \
 		-ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$TOOLS_PULUMI_LANGUAGE_YAML_VERSION" \
 		-o "$tmp/bin/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
-	publish "$key" "$tmp"
-}
-
-# ----------------------------------------------------- Python language host
-build_pulumi_language_python() {
-	local key="pulumi-language-python-$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION" tmp sdkdir
-	check_pin pulumi-language-python github.com/pulumi/pulumi/sdk/v3 "$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION"
-	tmp=$(stage "$key")
-	(cd "$TOOLS_DIR/pulumi-language-python" && go build -trimpath -tags osusergo,grpcnotrace \
-		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$TOOLS_PULUMI_LANGUAGE_PYTHON_VERSION" \
-		-o "$tmp/bin/pulumi-language-python" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python)
-	# The host runs programs through its exec script, which it looks for next to its own (symlink-resolved)
-	# executable. Same module zip; read-only and without exec bit in the module cache, so copy + chmod.
-	sdkdir=$(cd "$TOOLS_DIR/pulumi-language-python" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
-	cp "$sdkdir/python/cmd/pulumi-language-python-exec" "$tmp/bin/"
-	chmod 0755 "$tmp/bin/pulumi-language-python-exec"
 	publish "$key" "$tmp"
 }
 
@@ -219,15 +214,18 @@ build_etcd() {
 }
 
 # ----------------------------------------------- istioctl + CRDs + mesh config
+# The version stamps istioctl, pilot-discovery and pilot-agent report (and istioctl compares with the control plane).
+istio_ldflags() {
+	local p=istio.io/istio/pkg/version
+	printf '%s' "-s -w -X $p.buildVersion=$TOOLS_ISTIO_VERSION -X $p.buildGitRevision=${TOOLS_ISTIO_MODULE_VERSION##*-}" \
+		" -X $p.buildStatus=Clean -X $p.buildTag=$TOOLS_ISTIO_VERSION -X $p.buildHub=docker.io/istio"
+}
+
 build_istio() {
-	local key="istio-$ISTIO_KEY" tmp rev moddir ld p
+	local key="istio-$ISTIO_KEY" tmp moddir
 	check_pin istioctl istio.io/istio "$TOOLS_ISTIO_MODULE_VERSION"
-	rev="${TOOLS_ISTIO_MODULE_VERSION##*-}"
-	p=istio.io/istio/pkg/version
-	ld="-s -w -X $p.buildVersion=$TOOLS_ISTIO_VERSION -X $p.buildGitRevision=$rev -X $p.buildStatus=Clean"
-	ld="$ld -X $p.buildTag=$TOOLS_ISTIO_VERSION -X $p.buildHub=docker.io/istio"
 	tmp=$(stage "$key")
-	(cd "$TOOLS_DIR/istioctl" && go build -trimpath -tags vtprotobuf,disable_pgv -ldflags "$ld" \
+	(cd "$TOOLS_DIR/istioctl" && go build -trimpath -tags vtprotobuf,disable_pgv -ldflags "$(istio_ldflags)" \
 		-o "$tmp/bin/istioctl" istio.io/istio/istioctl/cmd/istioctl)
 	# The Istio CRDs ship in the same module zip.
 	moddir=$(cd "$TOOLS_DIR/istioctl" && go list -m -f '{{.Dir}}' istio.io/istio)
@@ -262,14 +260,10 @@ extract_istio_configmap() {
 # these two commands. Both are built with istioctl's tags, so most compiled
 # packages come from Go's build cache.
 build_istio_pilot() {
-	local key="istio-pilot-$ISTIO_KEY" tmp rev moddir ld p
+	local key="istio-pilot-$ISTIO_KEY" tmp moddir
 	check_pin istio-pilot istio.io/istio "$TOOLS_ISTIO_MODULE_VERSION"
-	rev="${TOOLS_ISTIO_MODULE_VERSION##*-}"
-	p=istio.io/istio/pkg/version
-	ld="-s -w -X $p.buildVersion=$TOOLS_ISTIO_VERSION -X $p.buildGitRevision=$rev -X $p.buildStatus=Clean"
-	ld="$ld -X $p.buildTag=$TOOLS_ISTIO_VERSION -X $p.buildHub=docker.io/istio"
 	tmp=$(stage "$key")
-	(cd "$TOOLS_DIR/istio-pilot" && go build -trimpath -tags vtprotobuf,disable_pgv -ldflags "$ld" \
+	(cd "$TOOLS_DIR/istio-pilot" && go build -trimpath -tags vtprotobuf,disable_pgv -ldflags "$(istio_ldflags)" \
 		-o "$tmp/bin/" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent)
 	# pilot-agent renders Envoy's bootstrap from this template; the proxyv2
 	# image ships it as /var/lib/istio/envoy/envoy_bootstrap_tmpl.json.

@@ -11,17 +11,13 @@
 import { Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { LocalCluster, startCluster } from "./support/cluster";
-import { Kube, kube } from "./support/kube";
+import { PLUGIN, languageExample } from "./support/languageExample";
 import { SEED_OBJECTS, SKIP_AWAIT, expectPlannedObjects, liveSeed, pluginSeedCreates, typescriptSeed } from "./support/seedLive";
-import { backendEnv, programStack, removeStackConfigs } from "./support/stack";
-import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
+import { programStack } from "./support/stack";
+import { REPO, run } from "./support/toolchain";
 
-const PLUGIN_DIR = path.join(REPO, "sdk", "provider");
-const PLUGIN = path.join(PLUGIN_DIR, "pulumi-resource-mesh-egress");
 // Where `pulumi package add` puts a package's SDK; examples/go/go.mod replaces the SDK's module with it.
 const SDK_DIR = path.join("sdks", "mesh-egress");
 const SDK_MODULE = "example.com/pulumi-mesh-egress/sdk/go";
@@ -31,46 +27,27 @@ const GO_ENV = { GOFLAGS: "-mod=readonly", GOTOOLCHAIN: "local", GOPROXY: "off" 
 
 describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with the Go Automation API, no Go language host is served)", function () {
     this.timeout(15 * 60 * 1000);
-    let tools: Toolchain;
-    let cluster: LocalCluster;
-    let api: Kube;
-    let workHome: string;
-    let program: string;
+    const example = languageExample("go");
     let driver: string;
-    let env: Record<string, string>;
     let stack: Stack;
-    let originalMesh: string;
     let upResult: any;
     let fromGo: Record<string, any>;
 
     /** Runs one Automation API operation of the driver and returns what it reported. */
     function automation(op: string): any {
+        const { tools, env, program } = example;
         const { stdout } = run(tools, driver, ["-test.run=^TestAutomation$"], { ...env, MESH_EGRESS_GO_OP: op, MESH_EGRESS_GO_STACK: "go" }, program);
         const line = stdout.split("\n").find((l) => l.startsWith("MESH_EGRESS_RESULT "));
         expect(line, stdout).to.not.equal(undefined);
         return JSON.parse(line!.slice("MESH_EGRESS_RESULT ".length));
     }
 
-    before(async () => {
-        tools = toolchain();
-        workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-go-"));
-        cluster = startCluster(tools);
-        api = await kube(cluster.kubeconfig);
-        originalMesh = (await api.configMapData("istio-system", "istio"))!.mesh;
-        program = path.join(workHome, "go");
-        fs.cpSync(path.join(REPO, "examples", "go"), program, { recursive: true });
-        driver = path.join(workHome, "automation.test");
-        // The plugin is found on PATH as an ambient plugin, as in the other language e2e specs.
-        env = { ...backendEnv(workHome), KUBECONFIG: cluster.kubeconfigPath, PATH: `${PLUGIN_DIR}:${tools.env.PATH}` };
-    });
-
-    after(() => {
-        removeStackConfigs();
-        cluster?.stop();
-        if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
+    before(() => {
+        driver = path.join(example.workHome, "automation.test");
     });
 
     it("pulumi package add fails: there is no Go language host to generate the SDK (none is served here)", () => {
+        const { tools, env, program } = example;
         // If this starts passing, a Go host is on PATH: use `pulumi package add` and `pulumi up` instead.
         expect(() => run(tools, "pulumi", ["package", "add", PLUGIN], env, program)).to.throw(
             /failed to generate SDK: no language plugin 'pulumi-language-go' found/,
@@ -79,6 +56,7 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
     });
 
     it("Pulumi's Go codegen library (what the Go host's GeneratePackage calls) writes the SDK module examples/go/go.mod replaces", () => {
+        const { tools, env, program, workHome } = example;
         const schema = path.join(workHome, "schema.json");
         fs.writeFileSync(schema, run(tools, "pulumi", ["package", "get-schema", PLUGIN], env, program).stdout);
         const written = run(tools, "pulumi-gen-sdk", ["go", schema, path.join(program, SDK_DIR)]).stdout.trim().split("\n");
@@ -89,12 +67,14 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
     });
 
     it("examples/go builds and passes go vet against the generated SDK with its committed go.mod and go.sum", () => {
+        const { tools, program, workHome } = example;
         run(tools, "go", ["build", "-o", path.join(workHome, "mesh-egress-go"), "."], GO_ENV, program);
         expect(fs.statSync(path.join(workHome, "mesh-egress-go")).size).to.be.greaterThan(0);
         run(tools, "go", ["vet", "."], GO_ENV, program);
     });
 
     it("builds the Automation API driver around the example's program function", () => {
+        const { tools, program } = example;
         fs.copyFileSync(path.join(REPO, "test", "e2e", "go", "automation_test.go"), path.join(program, "automation_test.go"));
         run(tools, "go", ["test", "-c", "-o", driver, "."], GO_ENV, program);
         expect(fs.existsSync(driver)).to.equal(true);
@@ -102,7 +82,7 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
 
     it("previews the seed scenario's objects and the plugin's mesh config edit as creates", async () => {
         // Stack and config through the CLI (no language host needed for either).
-        stack = await programStack(tools, workHome, program, "go", env);
+        stack = await programStack(example.tools, example.workHome, example.program, "go", example.env);
         await stack.setConfig("gateway", { value: JSON.stringify({ annotations: SKIP_AWAIT }) });
         expect(automation("preview").steps.sort()).to.deep.equal(pluginSeedCreates());
     });
@@ -110,7 +90,7 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
     it("up creates the seed scenario's objects with the planned specs", async () => {
         upResult = automation("up");
         expect(upResult.summary).to.equal("succeeded");
-        fromGo = await liveSeed(api);
+        fromGo = await liveSeed(example.api);
         expectPlannedObjects(fromGo);
     });
 
@@ -118,7 +98,7 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
         const mesh = parse(fromGo["mesh config"]);
         expect(mesh.outboundTrafficPolicy).to.deep.equal({ mode: "REGISTRY_ONLY" });
         delete mesh.outboundTrafficPolicy;
-        expect(mesh).to.deep.equal(parse(originalMesh));
+        expect(mesh).to.deep.equal(parse(example.originalMesh));
     });
 
     it("exports the component's outputs to the Go program", () => {
@@ -133,12 +113,13 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
 
     it("destroy removes every object and restores the mesh config byte for byte", async () => {
         automation("destroy");
-        const after = await liveSeed(api);
+        const after = await liveSeed(example.api);
         for (const manifest of SEED_OBJECTS) expect(after[`${manifest.kind} ${manifest.metadata.name}`], manifest.kind).to.equal(undefined);
-        expect(after["mesh config"]).to.equal(originalMesh);
+        expect(after["mesh config"]).to.equal(example.originalMesh);
     });
 
     it("the TypeScript program creates exactly the same Kubernetes objects and mesh config", async () => {
+        const { tools, workHome, cluster, api } = example;
         expect(await typescriptSeed(tools, workHome, cluster.kubeconfigPath, api)).to.deep.equal(fromGo);
     });
 });

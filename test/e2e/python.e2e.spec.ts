@@ -11,64 +11,38 @@
 import { Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { LocalCluster, startCluster } from "./support/cluster";
-import { Kube, kube } from "./support/kube";
+import { PLUGIN, languageExample } from "./support/languageExample";
 import { SKIP_AWAIT, itRunsTheSeedLikeTypeScript, pluginSeedCreates, stepRecorder } from "./support/seedLive";
-import { backendEnv, programStack, removeStackConfigs } from "./support/stack";
-import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
+import { programStack } from "./support/stack";
+import { REPO, run } from "./support/toolchain";
 
-const PLUGIN_DIR = path.join(REPO, "sdk", "provider");
-const PLUGIN = path.join(PLUGIN_DIR, "pulumi-resource-mesh-egress");
 // Where `pulumi package add` puts a package's SDK (pkg/v3 cmd/pulumi/packages InstallPackage).
 const SDK_DIR = path.join("sdks", "mesh-egress");
 
 describe("MeshEgress from a Python program (SDK from Pulumi's Python codegen, real CLI and Python language host)", function () {
     this.timeout(10 * 60 * 1000);
-    let tools: Toolchain;
-    let cluster: LocalCluster;
-    let api: Kube;
-    let workHome: string;
-    let program: string;
+    const example = languageExample("python");
     let venv: string;
-    let env: Record<string, string>;
     let stack: Stack;
-    let originalMesh: string;
 
-    before(async () => {
-        tools = toolchain();
-        workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-python-"));
-        cluster = startCluster(tools);
-        api = await kube(cluster.kubeconfig);
-        originalMesh = (await api.configMapData("istio-system", "istio"))!.mesh;
-        program = path.join(workHome, "python");
-        fs.cpSync(path.join(REPO, "examples", "python"), program, { recursive: true });
+    before(() => {
         // The program's virtualenv (Pulumi.yaml: virtualenv: venv). The 3.68 host no longer receives that option
         // from this CLI (runtime options used to be passed as host flags), so the venv is activated the classic way:
-        // its bin first on PATH, where the host looks for python3. The plugin is found on PATH as an ambient plugin.
-        venv = path.join(program, "venv");
-        env = {
-            ...backendEnv(workHome),
-            KUBECONFIG: cluster.kubeconfigPath,
-            VIRTUAL_ENV: venv,
-            PATH: `${path.join(venv, "bin")}:${PLUGIN_DIR}:${tools.env.PATH}`,
-        };
-    });
-
-    after(() => {
-        removeStackConfigs();
-        cluster?.stop();
-        if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
+        // its bin first on PATH, where the host looks for python3.
+        venv = path.join(example.program, "venv");
+        example.env = { ...example.env, VIRTUAL_ENV: venv, PATH: `${path.join(venv, "bin")}:${example.env.PATH}` };
     });
 
     it("pulumi package add fails: the Python language host served here (3.68) cannot generate SDKs", () => {
+        const { tools, env, program } = example;
         // If this starts passing, the host implements GeneratePackage and Link: use `pulumi package add` instead.
         expect(() => run(tools, "pulumi", ["package", "add", PLUGIN], env, program)).to.throw(/failed to generate SDK: method GeneratePackage not implemented/);
         expect(fs.existsSync(path.join(program, SDK_DIR))).to.equal(false);
     });
 
     it("so Pulumi's Python codegen library (what a newer host's GeneratePackage calls) writes the SDK from the schema the plugin serves", () => {
+        const { tools, env, program, workHome } = example;
         const schema = path.join(workHome, "schema.json");
         fs.writeFileSync(schema, run(tools, "pulumi", ["package", "get-schema", PLUGIN], env, program).stdout);
         const written = run(tools, "pulumi-gen-sdk", ["python", schema, path.join(program, SDK_DIR)]).stdout.trim().split("\n");
@@ -85,6 +59,7 @@ describe("MeshEgress from a Python program (SDK from Pulumi's Python codegen, re
     });
 
     it("installs the SDK and the pinned pulumi SDK (PyPI wheels fetched by npm run setup) into the program's virtualenv", () => {
+        const { tools, env, program } = example;
         // What the Python host's Link does: list the SDK directory in requirements.txt, then pip install it.
         fs.appendFileSync(path.join(program, "requirements.txt"), `${SDK_DIR}\n`);
         run(tools, "python3", ["-m", "venv", venv], {}, program);
@@ -97,19 +72,12 @@ describe("MeshEgress from a Python program (SDK from Pulumi's Python codegen, re
     });
 
     it("previews the seed scenario's objects and the plugin's mesh config edit as creates", async () => {
-        stack = await programStack(tools, workHome, program, "python", env);
+        stack = await programStack(example.tools, example.workHome, example.program, "python", example.env);
         await stack.setConfig("gateway", { value: JSON.stringify({ annotations: SKIP_AWAIT }) });
         const { steps, onEvent } = stepRecorder();
         await stack.preview({ onEvent });
         expect(steps.sort()).to.deep.equal(pluginSeedCreates());
     });
 
-    itRunsTheSeedLikeTypeScript("Python", () => ({
-        stack,
-        tools,
-        workHome,
-        kubeconfigPath: cluster.kubeconfigPath,
-        api,
-        originalMesh,
-    }));
+    itRunsTheSeedLikeTypeScript("Python", example, () => stack);
 });

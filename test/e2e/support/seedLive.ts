@@ -8,6 +8,7 @@ import { buildPlan } from "../../../sdk/plan";
 import { validateArgs } from "../../../sdk/validate";
 import { SEED_CHILDREN } from "../../support/seed";
 import { Kube } from "./kube";
+import { LanguageExample } from "./languageExample";
 import { localStack } from "./stack";
 import { Toolchain } from "./toolchain";
 
@@ -84,27 +85,17 @@ export async function typescriptSeed(tools: Toolchain, workHome: string, kubecon
 }
 
 /** What a seed program in another language has once it runs: its stack, and the cluster it runs against. */
-export interface SeedProgram {
-    stack: Stack;
-    tools: Toolchain;
-    workHome: string;
-    kubeconfigPath: string;
-    api: Kube;
-    /** The mesh config before anything ran. */
-    originalMesh: string;
-}
-
 /**
  * The checks, from `up` on, that a seed program in another language must pass exactly as the TypeScript program
  * does: the planned objects, REGISTRY_ONLY through the plugin, the outputs, a no-change preview, a destroy that
  * restores the mesh config, and the same objects and mesh config as the TypeScript program.
  */
-export function itRunsTheSeedLikeTypeScript(language: string, program: () => SeedProgram): void {
+export function itRunsTheSeedLikeTypeScript(language: string, example: LanguageExample, stack: () => Stack): void {
     let live: Record<string, any>;
 
     it("up creates the seed scenario's objects with the planned specs", async () => {
-        expect((await program().stack.up()).summary.result).to.equal("succeeded");
-        live = await liveSeed(program().api);
+        expect((await stack().up()).summary.result).to.equal("succeeded");
+        live = await liveSeed(example.api);
         expectPlannedObjects(live);
     });
 
@@ -112,29 +103,29 @@ export function itRunsTheSeedLikeTypeScript(language: string, program: () => See
         const mesh = parse(live["mesh config"]);
         expect(mesh.outboundTrafficPolicy).to.deep.equal({ mode: "REGISTRY_ONLY" });
         delete mesh.outboundTrafficPolicy;
-        expect(mesh).to.deep.equal(parse(program().originalMesh));
+        expect(mesh).to.deep.equal(parse(example.originalMesh));
     });
 
     it(`exports the component's outputs to the ${language} program`, async () => {
-        const outputs = await program().stack.outputs();
+        const outputs = await stack().outputs();
         expect(outputs.gatewayService.value).to.equal("egress-gateway.istio-system.svc.cluster.local");
         expect(outputs.outboundTrafficPolicy.value).to.equal("REGISTRY_ONLY");
         expect(outputs.hostObjects.value["aliyun.com"]).to.include({ serviceEntry: "egress-aliyun-com", gatewayPort: 80 });
     });
 
     it("previews no changes right after up", async () => {
-        await program().stack.preview({ expectNoChanges: true });
+        await stack().preview({ expectNoChanges: true });
     });
 
     it("destroy removes every object and restores the mesh config byte for byte", async () => {
-        await program().stack.destroy();
-        const after = await liveSeed(program().api);
+        await stack().destroy();
+        const after = await liveSeed(example.api);
         for (const manifest of SEED_OBJECTS) expect(after[`${manifest.kind} ${manifest.metadata.name}`], manifest.kind).to.equal(undefined);
-        expect(after["mesh config"]).to.equal(program().originalMesh);
+        expect(after["mesh config"]).to.equal(example.originalMesh);
     });
 
     it("the TypeScript program creates exactly the same Kubernetes objects and mesh config", async () => {
-        const { tools, workHome, kubeconfigPath, api } = program();
-        expect(await typescriptSeed(tools, workHome, kubeconfigPath, api)).to.deep.equal(live);
+        const { tools, workHome, cluster, api } = example;
+        expect(await typescriptSeed(tools, workHome, cluster.kubeconfigPath, api)).to.deep.equal(live);
     });
 }
