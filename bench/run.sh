@@ -81,16 +81,16 @@ footer() {
     machine_ms=$(($(machine_cpu_ms) - machine_ms_at_start))
     echo
     awk -v wall="$wall_ms" -v machine="$machine_ms" -v own="$((own_ms - own_ms_at_start))" -v n="$(nproc)" \
-        -v load_start="$load_at_start" -v load_end="$(load)" '
+        -v load_end="$(load)" '
         BEGIN {
             others = machine > own ? machine - own : 0
             printf "This part took %.1f min. Load average (1, 5, 15 min) at the end: %s. CPU used meanwhile, in cores on ", wall / 60000, load_end
             printf "average (of %d): the machine %.2f, this benchmark %.2f, **other processes %.2f**.\n", n, machine / wall, own / wall, others / wall
-            split(load_start, l, " ")
-            if (others / wall > 0.5 || l[1] > n / 2) {
+            # Not the load average at the start: it still counts whatever ran in the minutes before.
+            if (others / wall > 0.5) {
                 print "**The machine was busy with other work during this part (other processes used more than half a core on"
-                print "average, or the load was above half the cores at the start): absolute times are inflated and noisy; ratios are"
-                print "less affected because the variants are interleaved. Re-run on an idle machine.**"
+                print "average): absolute times are inflated and noisy; ratios are less affected because the variants are"
+                print "interleaved. Re-run on an idle machine.**"
             }
         }'
 }
