@@ -3,7 +3,7 @@
 # by the real engine.
 #
 #   bash bench/run.sh                   both parts; rewrites both results sections of BENCHMARKS.md
-#   bash bench/run.sh --construct-only  construction under mocks only (20-30 min on 2 cores)
+#   bash bench/run.sh --construct-only  construction under mocks only (about 12 min on 2 cores)
 #   bash bench/run.sh --engine-only     real engine only (needs `npm run setup`'s toolchain)
 #   bash bench/run.sh --smoke           tiny sizes, one run each, writes nothing: keeps the bench code working in CI
 set -euo pipefail
