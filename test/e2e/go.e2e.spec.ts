@@ -8,13 +8,11 @@
 // the language host protocol inside the driver process (test/e2e/go/automation_test.go) and the real Pulumi CLI
 // connects to it. The CLI, engine, mesh-egress's plugin, Kubernetes provider and API server are the real ones, and
 // the program function is the example's own.
-import { Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { PLUGIN, languageExample } from "./support/languageExample";
-import { SEED_OBJECTS, SKIP_AWAIT, expectPlannedObjects, liveSeed, pluginSeedCreates, typescriptSeed } from "./support/seedLive";
+import { SKIP_AWAIT, itRunsTheSeedLikeTypeScript, pluginSeedCreates } from "./support/seedLive";
 import { programStack } from "./support/stack";
 import { REPO, run } from "./support/toolchain";
 
@@ -29,9 +27,6 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
     this.timeout(15 * 60 * 1000);
     const example = languageExample("go");
     let driver: string;
-    let stack: Stack;
-    let upResult: any;
-    let fromGo: Record<string, any>;
 
     /** Runs one Automation API operation of the driver and returns what it reported. */
     function automation(op: string): any {
@@ -82,44 +77,21 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
 
     it("previews the seed scenario's objects and the plugin's mesh config edit as creates", async () => {
         // Stack and config through the CLI (no language host needed for either).
-        stack = await programStack(example.tools, example.workHome, example.program, "go", example.env);
+        const stack = await programStack(example.tools, example.workHome, example.program, "go", example.env);
         await stack.setConfig("gateway", { value: JSON.stringify({ annotations: SKIP_AWAIT }) });
         expect(automation("preview").steps.sort()).to.deep.equal(pluginSeedCreates());
     });
 
-    it("up creates the seed scenario's objects with the planned specs", async () => {
-        upResult = automation("up");
-        expect(upResult.summary).to.equal("succeeded");
-        fromGo = await liveSeed(example.api);
-        expectPlannedObjects(fromGo);
-    });
-
-    it("sets REGISTRY_ONLY through the plugin's own resource and leaves every other mesh setting as it was", () => {
-        const mesh = parse(fromGo["mesh config"]);
-        expect(mesh.outboundTrafficPolicy).to.deep.equal({ mode: "REGISTRY_ONLY" });
-        delete mesh.outboundTrafficPolicy;
-        expect(mesh).to.deep.equal(parse(example.originalMesh));
-    });
-
-    it("exports the component's outputs to the Go program", () => {
-        expect(upResult.outputs.gatewayService).to.equal("egress-gateway.istio-system.svc.cluster.local");
-        expect(upResult.outputs.outboundTrafficPolicy).to.equal("REGISTRY_ONLY");
-        expect(upResult.outputs.hostObjects["aliyun.com"]).to.include({ serviceEntry: "egress-aliyun-com", gatewayPort: 80 });
-    });
-
-    it("previews no changes right after up", () => {
-        automation("preview-no-changes");
-    });
-
-    it("destroy removes every object and restores the mesh config byte for byte", async () => {
-        automation("destroy");
-        const after = await liveSeed(example.api);
-        for (const manifest of SEED_OBJECTS) expect(after[`${manifest.kind} ${manifest.metadata.name}`], manifest.kind).to.equal(undefined);
-        expect(after["mesh config"]).to.equal(example.originalMesh);
-    });
-
-    it("the TypeScript program creates exactly the same Kubernetes objects and mesh config", async () => {
-        const { tools, workHome, cluster, api } = example;
-        expect(await typescriptSeed(tools, workHome, cluster.kubeconfigPath, api)).to.deep.equal(fromGo);
+    itRunsTheSeedLikeTypeScript("Go", example, {
+        async up() {
+            const { summary, outputs } = automation("up");
+            return { result: summary, outputs };
+        },
+        async previewNoChanges() {
+            automation("preview-no-changes");
+        },
+        async destroy() {
+            automation("destroy");
+        },
     });
 });

@@ -13,7 +13,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PLUGIN, languageExample } from "./support/languageExample";
-import { SKIP_AWAIT, itRunsTheSeedLikeTypeScript, pluginSeedCreates, stepRecorder } from "./support/seedLive";
+import { SKIP_AWAIT, itRunsTheSeedLikeTypeScript, pluginSeedCreates, stackRunner, stepRecorder } from "./support/seedLive";
 import { programStack } from "./support/stack";
 import { REPO, run } from "./support/toolchain";
 
@@ -79,5 +79,5 @@ describe("MeshEgress from a Python program (SDK from Pulumi's Python codegen, re
         expect(steps.sort()).to.deep.equal(pluginSeedCreates());
     });
 
-    itRunsTheSeedLikeTypeScript("Python", example, () => stack);
+    itRunsTheSeedLikeTypeScript("Python", example, stackRunner(() => stack));
 });

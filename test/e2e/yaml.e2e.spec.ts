@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { PLUGIN, languageExample } from "./support/languageExample";
-import { SKIP_AWAIT, itRunsTheSeedLikeTypeScript, pluginSeedCreates, stepRecorder } from "./support/seedLive";
+import { SKIP_AWAIT, itRunsTheSeedLikeTypeScript, pluginSeedCreates, stackRunner, stepRecorder } from "./support/seedLive";
 import { programStack } from "./support/stack";
 import { run } from "./support/toolchain";
 
@@ -45,5 +45,5 @@ describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI an
         expect(steps.sort()).to.deep.equal(pluginSeedCreates());
     });
 
-    itRunsTheSeedLikeTypeScript("YAML", example, () => stack);
+    itRunsTheSeedLikeTypeScript("YAML", example, stackRunner(() => stack));
 });

@@ -14,8 +14,8 @@ import { Toolchain } from "./toolchain";
 
 // The local control plane runs no pods: skip the provider's readiness awaits, as examples/local does.
 export const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
-export const SEED: MeshEgressArgs = { hosts: [{ host: "aliyun.com" }], gateway: { annotations: SKIP_AWAIT } };
-export const SEED_OBJECTS = buildPlan(validateArgs("egress", SEED)).objects.map((o) => o.manifest);
+const SEED: MeshEgressArgs = { hosts: [{ host: "aliyun.com" }], gateway: { annotations: SKIP_AWAIT } };
+const SEED_OBJECTS = buildPlan(validateArgs("egress", SEED)).objects.map((o) => o.manifest);
 
 // In a TypeScript program the mesh config edit is a dynamic resource; in the plugin it is the plugin's own.
 const DYNAMIC_EDIT = "pulumi-nodejs:dynamic/mesh-egress:MeshConfigOutboundMode";
@@ -51,7 +51,7 @@ function comparable(live: any): any {
 }
 
 /** Every object of the seed scenario as it is live, plus the mesh config, keyed by kind and name. */
-export async function liveSeed(api: Kube): Promise<Record<string, any>> {
+async function liveSeed(api: Kube): Promise<Record<string, any>> {
     const objects: Record<string, any> = {};
     for (const manifest of SEED_OBJECTS) {
         const live = await api.get(manifest.apiVersion, manifest.kind, manifest.metadata.namespace!, manifest.metadata.name);
@@ -62,7 +62,7 @@ export async function liveSeed(api: Kube): Promise<Record<string, any>> {
 }
 
 /** Every planned object of the seed scenario is live with its labels, and Istio objects with exactly the planned spec. */
-export function expectPlannedObjects(live: Record<string, any>): void {
+function expectPlannedObjects(live: Record<string, any>): void {
     for (const manifest of SEED_OBJECTS) {
         const object = live[`${manifest.kind} ${manifest.metadata.name}`];
         expect(object, `${manifest.kind} ${manifest.metadata.name}`).to.not.equal(undefined);
@@ -73,7 +73,7 @@ export function expectPlannedObjects(live: Record<string, any>): void {
 }
 
 /** Runs the seed scenario with the TypeScript program (examples/local), reads it back, destroys it. */
-export async function typescriptSeed(tools: Toolchain, workHome: string, kubeconfigPath: string, api: Kube): Promise<Record<string, any>> {
+async function typescriptSeed(tools: Toolchain, workHome: string, kubeconfigPath: string, api: Kube): Promise<Record<string, any>> {
     const typescript: Stack = await localStack(tools, workHome, "typescript", { KUBECONFIG: kubeconfigPath });
     await typescript.setAllConfig({ hosts: { value: JSON.stringify(SEED.hosts) } });
     await typescript.up();
@@ -84,17 +84,44 @@ export async function typescriptSeed(tools: Toolchain, workHome: string, kubecon
     }
 }
 
-/** What a seed program in another language has once it runs: its stack, and the cluster it runs against. */
+/** How a spec runs its program from `up` on: through the Automation API's Stack, or through a driver of its own. */
+export interface SeedRunner {
+    /** Runs `up`; returns the engine's result ("succeeded") and the stack outputs' values. */
+    up(): Promise<{ result: string; outputs: Record<string, any> }>;
+    /** A preview that must show no changes; throws otherwise. */
+    previewNoChanges(): Promise<void>;
+    destroy(): Promise<void>;
+}
+
+/** The runner for a stack the Automation API drives. */
+export function stackRunner(stack: () => Stack): SeedRunner {
+    return {
+        async up() {
+            const { summary, outputs } = await stack().up();
+            return { result: summary.result, outputs: Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value])) };
+        },
+        async previewNoChanges() {
+            await stack().preview({ expectNoChanges: true });
+        },
+        async destroy() {
+            await stack().destroy();
+        },
+    };
+}
+
 /**
  * The checks, from `up` on, that a seed program in another language must pass exactly as the TypeScript program
  * does: the planned objects, REGISTRY_ONLY through the plugin, the outputs, a no-change preview, a destroy that
  * restores the mesh config, and the same objects and mesh config as the TypeScript program.
  */
-export function itRunsTheSeedLikeTypeScript(language: string, example: LanguageExample, stack: () => Stack): void {
+export function itRunsTheSeedLikeTypeScript(language: string, example: LanguageExample, runner: SeedRunner): void {
     let live: Record<string, any>;
+    let outputs: Record<string, any>;
 
     it("up creates the seed scenario's objects with the planned specs", async () => {
-        expect((await stack().up()).summary.result).to.equal("succeeded");
+        const up = await runner.up();
+        expect(up.result).to.equal("succeeded");
+        outputs = up.outputs;
         live = await liveSeed(example.api);
         expectPlannedObjects(live);
     });
@@ -106,19 +133,18 @@ export function itRunsTheSeedLikeTypeScript(language: string, example: LanguageE
         expect(mesh).to.deep.equal(parse(example.originalMesh));
     });
 
-    it(`exports the component's outputs to the ${language} program`, async () => {
-        const outputs = await stack().outputs();
-        expect(outputs.gatewayService.value).to.equal("egress-gateway.istio-system.svc.cluster.local");
-        expect(outputs.outboundTrafficPolicy.value).to.equal("REGISTRY_ONLY");
-        expect(outputs.hostObjects.value["aliyun.com"]).to.include({ serviceEntry: "egress-aliyun-com", gatewayPort: 80 });
+    it(`exports the component's outputs to the ${language} program`, () => {
+        expect(outputs.gatewayService).to.equal("egress-gateway.istio-system.svc.cluster.local");
+        expect(outputs.outboundTrafficPolicy).to.equal("REGISTRY_ONLY");
+        expect(outputs.hostObjects["aliyun.com"]).to.include({ serviceEntry: "egress-aliyun-com", gatewayPort: 80 });
     });
 
     it("previews no changes right after up", async () => {
-        await stack().preview({ expectNoChanges: true });
+        await runner.previewNoChanges();
     });
 
     it("destroy removes every object and restores the mesh config byte for byte", async () => {
-        await stack().destroy();
+        await runner.destroy();
         const after = await liveSeed(example.api);
         for (const manifest of SEED_OBJECTS) expect(after[`${manifest.kind} ${manifest.metadata.name}`], manifest.kind).to.equal(undefined);
         expect(after["mesh config"]).to.equal(example.originalMesh);
