@@ -14,13 +14,12 @@
 import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 import * as v8 from "node:v8";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshConfigOutboundMode } from "../sdk/meshConfig/resource";
 import { MeshEgress } from "../sdk/meshEgress";
 import { buildPlan } from "../sdk/plan";
 import { validateArgs } from "../sdk/validate";
-import { CORE_KINDS } from "./kinds";
+import { kindClass } from "../sdk/kinds";
 import { benchArgs, median, nodeArgs } from "./scenario";
 
 type Variant = "mesh" | "baseline";
@@ -86,7 +85,7 @@ async function worker(variant: Variant, hosts: number): Promise<Sample> {
         // every extra frame between the program and the resource constructor costs time; see BENCHMARKS.md.)
         const created = new Map<string, pulumi.Resource>();
         for (const { key, manifest, dependsOn } of plan.objects) {
-            const Kind = CORE_KINDS[`${manifest.apiVersion}/${manifest.kind}`] ?? k8s.apiextensions.CustomResource;
+            const Kind = kindClass(manifest);
             const opts = { dependsOn: dependsOn.map((k) => created.get(k)!) };
             created.set(key, new Kind(manifest.metadata.name, manifest, opts));
         }

@@ -1,52 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MeshEgressArgs } from "./args";
-import { PluginMeshConfigOutboundMode } from "./meshConfig/pluginResource";
-import { MeshConfigOutboundMode } from "./meshConfig/resource";
-import { NormalizedArgs } from "./normalized";
-import { PlannedObject, buildPlan } from "./plan";
-import { isHostedByPlugin } from "./provider/hosting";
+import { HostObjects, MeshEgressArgs } from "./args";
+import { kindClass } from "./kinds";
+import { newMeshConfigEdit } from "./meshConfig/edit";
+import { buildPlan } from "./plan";
 import { normalizeHost, validateArgs } from "./validate";
-
-/** The Istio objects MeshEgress created for one external host. */
-export interface HostObjects {
-    /** Namespace of the host's objects. */
-    namespace: string;
-    /** Name of the host's ServiceEntry. */
-    serviceEntry: string;
-    /** Name of the host's Istio Gateway. */
-    gateway: string;
-    /** Name of the host's DestinationRule (its subset of the egress gateway). */
-    destinationRule: string;
-    /** Name of the host's VirtualService (mesh hop and gateway hop). */
-    virtualService: string;
-    /** Name of the DestinationRule that originates TLS to the host (origination modes), or "". */
-    originationRule: string;
-    /** The gateway port the host's traffic arrives on. */
-    gatewayPort: number;
-}
-
-// The plan's manifests are plain objects of each kind's own shape; the cast only tells TypeScript which kind.
-type ResourceFactory = (name: string, manifest: any, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
-
-// Typed classes for core kinds (so awaits and diffs are the provider's own); Istio kinds are custom resources.
-const CORE_KINDS: Record<string, ResourceFactory> = {
-    "v1/ServiceAccount": (n, m, o) => new k8s.core.v1.ServiceAccount(n, m, o),
-    "v1/Service": (n, m, o) => new k8s.core.v1.Service(n, m, o),
-    "apps/v1/Deployment": (n, m, o) => new k8s.apps.v1.Deployment(n, m, o),
-    "policy/v1/PodDisruptionBudget": (n, m, o) => new k8s.policy.v1.PodDisruptionBudget(n, m, o),
-    "autoscaling/v2/HorizontalPodAutoscaler": (n, m, o) => new k8s.autoscaling.v2.HorizontalPodAutoscaler(n, m, o),
-    "rbac.authorization.k8s.io/v1/Role": (n, m, o) => new k8s.rbac.v1.Role(n, m, o),
-    "rbac.authorization.k8s.io/v1/RoleBinding": (n, m, o) => new k8s.rbac.v1.RoleBinding(n, m, o),
-};
-
-function createObject(object: PlannedObject, opts: pulumi.CustomResourceOptions): pulumi.Resource {
-    const { manifest } = object;
-    const name = manifest.metadata.name;
-    const factory = CORE_KINDS[`${manifest.apiVersion}/${manifest.kind}`];
-    if (factory) return factory(name, manifest, opts);
-    return new k8s.apiextensions.CustomResource(name, manifest as k8s.apiextensions.CustomResourceArgs, opts);
-}
+import { NormalizedArgs } from "./validate/normalized";
 
 /**
  * Routes a service mesh's outbound traffic through an Istio egress gateway: deploys the gateway (or uses an existing
@@ -87,7 +46,8 @@ export class MeshEgress extends pulumi.ComponentResource {
             : undefined;
         const created = new Map<string, pulumi.Resource>();
         for (const object of plan.objects) {
-            const resource = createObject(object, {
+            const Kind = kindClass(object.manifest);
+            const resource = new Kind(object.manifest.metadata.name, object.manifest, {
                 parent: this,
                 dependsOn: object.dependsOn.map((key) => created.get(key)!),
                 ...(object.cluster === "istio" && istioProvider ? { provider: istioProvider } : {}),
@@ -95,10 +55,7 @@ export class MeshEgress extends pulumi.ComponentResource {
             created.set(object.key, resource);
         }
         if (plan.meshConfigEdit) {
-            // Inside mesh-egress's own plugin (a program in another language), the plugin serves the edit; in a
-            // TypeScript program, Pulumi's Node.js dynamic-provider host does.
-            const MeshConfigEdit = isHostedByPlugin() ? PluginMeshConfigOutboundMode : MeshConfigOutboundMode;
-            new MeshConfigEdit(
+            newMeshConfigEdit(
                 `${name}-outbound-policy`,
                 {
                     ...plan.meshConfigEdit,

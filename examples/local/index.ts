@@ -2,7 +2,7 @@
 // program behind `npm run demo` and the end-to-end tests.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MeshEgress, MeshEgressArgs } from "../../bin/index";
+import { MeshEgress, MeshEgressArgs } from "../..";
 
 const config = new pulumi.Config();
 const renderDir = config.get("renderDir");

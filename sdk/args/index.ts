@@ -6,6 +6,7 @@ import { ExternalHost } from "./hosts";
 
 export * from "./gateway";
 export * from "./hosts";
+export * from "./outputs";
 export * from "./policy";
 
 /** Where Istio's control plane lives. */

@@ -59,6 +59,7 @@ export async function writeLiveMode(target: MeshConfigTarget, mode: string | und
             throw new Error(
                 `${where(target)} does not exist: is Istio installed there (and is istio.revision right)? ` +
                     'For a mesh whose config is not in the cluster, use outboundTrafficPolicy.target "ROOT_NAMESPACE_SIDECAR".',
+                { cause: error },
             );
         }
         throw error;

@@ -3,7 +3,7 @@
 // providers in the *program's* directory, which has no node_modules when the program is YAML, Python or Go
 // (pulumi/pulumi#5455). Both run the same lifecycle (outboundModeProvider).
 import * as pulumi from "@pulumi/pulumi";
-import { packageVersion } from "../provider/packageRoot";
+import { packageVersion } from "../packageInfo";
 import type { MeshConfigOutboundModeArgs } from "./resource";
 
 /** Type token of the plugin-served resource. */

@@ -1,6 +1,6 @@
 // The egress gateway workload, shaped like the istio/gateway Helm chart's objects: the Deployment's pod is filled in
 // by Istio's `gateway` injection template, and the Service exposes exactly the ports the Gateway servers use.
-import { GatewayWorkload, NormalizedArgs } from "../normalized";
+import { GatewayWorkload, NormalizedArgs } from "../validate/normalized";
 import { Manifest } from "./manifest";
 
 const STATUS_PORT = 15021;

@@ -1,6 +1,6 @@
 // What every per-host recipe needs to know, and the four objects each recipe returns.
 import { GatewayHopTls } from "../args";
-import { NormalizedHost } from "../normalized";
+import { NormalizedHost } from "../validate/normalized";
 import { ISTIO_NETWORKING, Manifest } from "./manifest";
 
 export interface HostContext {

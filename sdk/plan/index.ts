@@ -1,7 +1,7 @@
 // The pure plan: normalized arguments in, every Kubernetes object MeshEgress manages out, with stable keys and
 // dependencies. No Pulumi here, so tests, benchmarks and review summaries share it.
-import { EgressMode } from "../args";
-import { NormalizedArgs, NormalizedHost } from "../normalized";
+import { EgressMode, HostObjects } from "../args";
+import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { GatewayPort, gatewayPorts, gatewayServiceHost, gatewayWorkload } from "./gateway";
 import { HostContext, HostRecipe } from "./host";
 import { httpRecipe } from "./http";
@@ -25,19 +25,6 @@ const RECIPES: Record<EgressMode, (context: HostContext, componentName: string) 
     TCP: tcpRecipe,
 };
 
-/** Names of one host's Istio objects, as reported in the component's outputs. */
-export interface HostObjectNames {
-    namespace: string;
-    serviceEntry: string;
-    gateway: string;
-    destinationRule: string;
-    virtualService: string;
-    /** The DestinationRule that originates TLS to the host, for the origination modes; "" otherwise. */
-    originationRule: string;
-    /** The gateway port the host's traffic arrives on. */
-    gatewayPort: number;
-}
-
 export interface EgressPlan {
     /** In an order where every object comes after its dependencies. */
     objects: PlannedObject[];
@@ -47,7 +34,7 @@ export interface EgressPlan {
     gatewayNamespace: string;
     gatewayPorts: GatewayPort[];
     policyMode: NormalizedArgs["policy"]["mode"];
-    hostObjects: Record<string, HostObjectNames>;
+    hostObjects: Record<string, HostObjects>;
     /** The egress surface as a markdown table, for reviewers. */
     summary: string;
     /** Risky but legal setups. */
@@ -87,7 +74,7 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
 
     const workloadKeys = gatewayWorkload(args, labels).map((m) => add(m, "workload", []));
     const serviceKey = workloadKeys.find((key) => key.startsWith("Service/"));
-    const hostObjects: Record<string, HostObjectNames> = {};
+    const hostObjects: Record<string, HostObjects> = {};
     for (const host of args.hosts) {
         const context = hostContext(args, host, labels);
         const recipe = RECIPES[host.mode](context, args.name);

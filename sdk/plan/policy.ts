@@ -1,5 +1,5 @@
 // The outbound traffic policy: either an edit of one field of the mesh config, or a root-namespace Sidecar.
-import { NormalizedArgs } from "../normalized";
+import { NormalizedArgs } from "../validate/normalized";
 import { ISTIO_NETWORKING, Manifest } from "./manifest";
 
 /** An edit of `outboundTrafficPolicy.mode` in the mesh config ConfigMap; everything else in it is kept. */

@@ -1,5 +1,5 @@
 // What a reviewer reads before approving: the egress surface as a table, and the risky-but-legal setups.
-import { NormalizedArgs, NormalizedHost } from "../normalized";
+import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { authorizesCallers } from "./security";
 
 function sources(host: NormalizedHost): string {

@@ -2,7 +2,7 @@
 // NetworkPolicies for client namespaces, and the gateway's access log (Istio task "Egress Gateways", "Additional
 // security considerations"; Telemetry API task "Access Logs").
 import { GatewayHopTls } from "../args";
-import { NormalizedArgs, NormalizedHost } from "../normalized";
+import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { Manifest } from "./manifest";
 import { hostObjectName } from "./names";
 

@@ -1,8 +1,10 @@
-// Entry point of mesh-egress's provider plugin: run by `pulumi-resource-mesh-egress` (an executable plugin) and, as
-// the package's `main`, by Pulumi's Node.js plugin runner for the source-based package (PulumiPlugin.yaml).
+#!/usr/bin/env node
+// Entry point of mesh-egress's provider plugin, and nothing else: the `pulumi-resource-mesh-egress` executable and
+// package.json's `bin` run it, and so does Pulumi's plugin runner for the source-based package (see index.ts).
+// Importing the package never runs it.
 import * as pulumi from "@pulumi/pulumi";
-import { setHostedByPlugin } from "./hosting";
+import { setMeshConfigEditServedByPlugin } from "../meshConfig/edit";
 import { MeshEgressProvider } from "./provider";
 
-setHostedByPlugin(true);
+setMeshConfigEditServedByPlugin(true);
 pulumi.provider.main(new MeshEgressProvider(), process.argv.slice(2));

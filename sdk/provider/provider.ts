@@ -7,7 +7,7 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { MeshEgress } from "../meshEgress";
 import { MESH_CONFIG_OUTBOUND_MODE_TYPE } from "../meshConfig/pluginResource";
 import { LiveMeshConfig, outboundModeProvider } from "../meshConfig/resource";
-import { packageRoot, packageVersion } from "./packageRoot";
+import { packageRoot, packageVersion } from "../packageInfo";
 
 /** The resource type of a URN (the last segment of its type chain). */
 function typeOf(urn: string): string {

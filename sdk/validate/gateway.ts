@@ -1,5 +1,5 @@
 // The gateway: a workload MeshEgress deploys, or an existing one it only routes to.
-import { GatewayWorkload, NormalizedGateway } from "../normalized";
+import { GatewayWorkload, NormalizedGateway } from "./normalized";
 import { Problems } from "./problems";
 
 const WORKLOAD_FIELDS = [

@@ -1,6 +1,6 @@
 // Per-host options that only some modes take: TLS origination, wildcard upstreams, TCP addresses, source rules.
 import { EgressMode, GatewayHopTls } from "../args";
-import { NormalizedHost } from "../normalized";
+import { NormalizedHost } from "./normalized";
 import { addressProblem, hostProblem, normalizeHost } from "./names";
 import { Problems, isDnsSubdomain, show } from "./problems";
 

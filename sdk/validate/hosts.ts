@@ -1,8 +1,8 @@
 // The host list: each host valid on its own, no duplicates, no port carrying two protocols, no indistinguishable TCP
 // destinations, and every host given its gateway port.
 import { EgressMode, GatewayHopTls } from "../args";
-import { AppProtocol, NormalizedHost } from "../normalized";
-import { allocatePorts } from "../ports";
+import { AppProtocol, NormalizedHost } from "./normalized";
+import { allocatePorts } from "./ports";
 import { ORIGINATION_MODES, validateOrigination, validateSources, validateTcp, validateUpstream } from "./hostOptions";
 import { normalizeHost, routableHostProblem } from "./names";
 import { Problems, isPlainObject, show, validatePort } from "./problems";

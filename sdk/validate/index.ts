@@ -1,7 +1,7 @@
 // Turns MeshEgressArgs into NormalizedArgs, or throws one error listing every problem, each naming the field and
 // the offending value. Runs before the component registers any child.
 import { GatewayHopTls, MeshEgressArgs, OutboundPolicyTarget, OutboundTrafficPolicyMode } from "../args";
-import { NormalizedArgs } from "../normalized";
+import { NormalizedArgs } from "./normalized";
 import { validateGateway } from "./gateway";
 import { validateHosts } from "./hosts";
 import { DNS_LABEL, MeshEgressArgsError, Problems, show } from "./problems";

@@ -159,10 +159,11 @@ function addGoTests(suite: Mocha.Suite, tests: GoTest[], parent?: GoTest): void 
 describe("data plane: Istio's own discovery server routes the plan (test/dataplane, go test)", function () {
     // The first `go test` builds Istio's packages: minutes on two cores. Later runs take seconds.
     this.timeout(45 * 60 * 1000);
-    const suite = this;
     let run: GoRun;
 
     before(async function () {
+        // The Go tests are known only after the run; they go into this describe block's suite.
+        const suite = this.test!.parent!;
         const planDir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-plans-"));
         try {
             const scenarios = writeScenarios(planDir);

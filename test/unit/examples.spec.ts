@@ -5,13 +5,12 @@ import * as path from "node:path";
 import { runProgram } from "../support/mocks";
 import { SEED_CHILDREN } from "../support/seed";
 
-// The quickstart depends on "mesh-egress" as file:../.. ; resolve it to this checkout's package export (bin/index.js;
-// the package's `main` is the provider plugin's entry) without installing it.
+// The quickstart depends on "mesh-egress" as file:../.. ; resolve the name to this checkout, as that install would.
 const Module = require("node:module");
 const resolveFilename = Module._resolveFilename;
 before(() => {
     Module._resolveFilename = function (request: string, ...rest: unknown[]) {
-        return resolveFilename.call(this, request === "mesh-egress" ? path.join(__dirname, "..", "..", "bin", "index.js") : request, ...rest);
+        return resolveFilename.call(this, request === "mesh-egress" ? path.join(__dirname, "..", "..") : request, ...rest);
     };
 });
 after(() => {

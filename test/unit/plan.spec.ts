@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { MeshEgressArgs } from "../../sdk";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
-import { derivedPort } from "../../sdk/ports";
+import { derivedPort } from "../../sdk/validate/ports";
 import { validateArgs } from "../../sdk/validate";
 
 function plan(args: MeshEgressArgs, name = "egress"): EgressPlan {

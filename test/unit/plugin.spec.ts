@@ -1,13 +1,14 @@
 // mesh-egress's provider plugin (sdk/provider): how MeshEgress edits the mesh config when constructed inside it, the
-// one custom resource it serves, and its two entry points (the executable plugin and the package's main).
+// one custom resource it serves, and its entry points (the executable plugin, and the source-based package as
+// Pulumi's plugin runner loads it).
 import { expect } from "chai";
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MeshEgress } from "../../sdk";
 import { MeshConfigTarget } from "../../sdk/meshConfig/live";
 import { readOutboundMode, withOutboundMode } from "../../sdk/meshConfig/meshYaml";
-import { setHostedByPlugin } from "../../sdk/provider/hosting";
+import { setMeshConfigEditServedByPlugin } from "../../sdk/meshConfig/edit";
 import { MeshEgressProvider } from "../../sdk/provider/provider";
 import { runProgram } from "../support/mocks";
 import { SEED_CHILDREN } from "../support/seed";
@@ -18,10 +19,10 @@ const TARGET = { namespace: "istio-system", configMapName: "istio", key: "mesh" 
 const SECRET = (value: string) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value });
 
 describe("MeshEgress constructed inside its provider plugin", () => {
-    afterEach(() => setHostedByPlugin(false));
+    afterEach(() => setMeshConfigEditServedByPlugin(false));
 
     it("edits the mesh config with the plugin's own resource, asking for the package's version", async () => {
-        setHostedByPlugin(true);
+        setMeshConfigEditServedByPlugin(true);
         const run = await runProgram(() => new MeshEgress("egress", { hosts: [{ host: "aliyun.com" }] }), { preview: false });
         const edit = run.registrations.find((r) => r.name === "egress-outbound-policy")!;
         expect(edit).to.deep.include({ type: "mesh-egress:index:MeshConfigOutboundMode", custom: true, version: "0.1.0" });
@@ -29,7 +30,7 @@ describe("MeshEgress constructed inside its provider plugin", () => {
     });
 
     it("registers every other child exactly as in a TypeScript program", async () => {
-        setHostedByPlugin(true);
+        setMeshConfigEditServedByPlugin(true);
         const run = await runProgram(() => new MeshEgress("egress", { hosts: [{ host: "aliyun.com" }] }), { preview: false });
         const children = run.registrations.filter((r) => r.type !== "mesh-egress:index:MeshEgress").map((r) => `${r.type} ${r.name}`);
         const expected = SEED_CHILDREN.map((c) => c.replace("pulumi-nodejs:dynamic/mesh-egress:MeshConfigOutboundMode", "mesh-egress:index:MeshConfigOutboundMode"));
@@ -124,7 +125,7 @@ async function servedSchema(command: string, args: string[]): Promise<any> {
     }
 }
 
-describe("the provider plugin's entry points", function () {
+describe("the package's entry points", function () {
     this.timeout(120_000);
     const snapshot = () => JSON.parse(fs.readFileSync(path.join(__dirname, "schema.snapshot.json"), "utf8"));
 
@@ -133,10 +134,19 @@ describe("the provider plugin's entry points", function () {
         expect(schema).to.deep.equal(snapshot());
     });
 
-    it("the package's main, run as Pulumi's Node.js language host runs a source-based plugin, serves the same schema", async () => {
+    it("the source-based package, loaded by Pulumi's plugin runner, serves the same schema", async () => {
         // What pulumi-language-nodejs does for PulumiPlugin.yaml: `node @pulumi/pulumi/cmd/run-plugin <dir> <engine>`.
         const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin");
         const schema = await servedSchema(process.execPath, [runPlugin, REPO]);
         expect(schema).to.deep.equal(snapshot());
+    });
+
+    it("requiring the package by path returns the library and starts nothing", () => {
+        const probe = "const m = require(process.argv[1]); console.log(Object.keys(m).sort().join(' '))";
+        const result = spawnSync(process.execPath, ["-e", probe, REPO], { encoding: "utf8", timeout: 30_000 });
+        expect(result.status, result.stderr).to.equal(0);
+        expect(result.stdout.trim()).to.equal(
+            "EgressMode GatewayHopTls MeshEgress MeshEgressArgsError OutboundPolicyTarget OutboundTrafficPolicyMode",
+        );
     });
 });

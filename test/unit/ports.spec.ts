@@ -2,7 +2,7 @@
 // host's derived port lands close below its own.
 import { expect } from "chai";
 import fc from "fast-check";
-import { DEDICATED_PORT_RANGE, PortRequest, allocatePorts, derivedPort } from "../../sdk/ports";
+import { DEDICATED_PORT_RANGE, PortRequest, allocatePorts, derivedPort } from "../../sdk/validate/ports";
 
 const hostName = fc
     .tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), fc.constantFrom("com", "io", "org", "net"))

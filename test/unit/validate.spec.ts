@@ -1,7 +1,7 @@
 // Every rejected input: the exact message names the field and the offending value, and nothing is registered.
 import { expect } from "chai";
 import { MeshEgressArgs } from "../../sdk";
-import { derivedPort } from "../../sdk/ports";
+import { derivedPort } from "../../sdk/validate/ports";
 import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
 
 function problemsOf(args: unknown, name = "egress"): string[] {

@@ -1,16 +1,15 @@
 // The same objects as MeshEgress, written the way a hand-written program declares them: inline, with the same
 // logical names, manifests, classes and dependencies, and no component, validation or plan at run time (the plan
 // was computed by the driver). Like the component, it registers the mesh-config edit last, depending on everything.
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshConfigOutboundMode } from "../../../bin/sdk/meshConfig/resource";
-import { CORE_KINDS } from "../../kinds";
+import { kindClass } from "../../../bin/sdk/kinds";
 import { input, provider } from "./input";
 
 const plan = input.plan!;
 const created = new Map<string, pulumi.Resource>();
 for (const { key, manifest, dependsOn } of plan.objects) {
-    const Kind = CORE_KINDS[`${manifest.apiVersion}/${manifest.kind}`] ?? k8s.apiextensions.CustomResource;
+    const Kind = kindClass(manifest);
     created.set(key, new Kind(manifest.metadata.name, manifest, { provider, dependsOn: dependsOn.map((k) => created.get(k)!) }));
 }
 new MeshConfigOutboundMode(

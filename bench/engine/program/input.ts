@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { MeshEgressArgs } from "../../../bin/index";
+import type { MeshEgressArgs } from "../../..";
 import type { MeshConfigEdit, PlannedObject } from "../../../sdk/plan";
 
 export interface ProgramInput {

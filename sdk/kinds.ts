@@ -1,8 +1,8 @@
-// The class MeshEgress uses for each kind (its own map in sdk/meshEgress.ts is private), for the baseline programs
-// that register the same objects by hand: typed classes for core kinds, CustomResource for Istio kinds. The baselines'
-// digest checks fail if this drifts from the component's map.
+// One Pulumi resource per planned manifest: the Kubernetes provider's typed class for core kinds (so its awaits and
+// diffs apply), a CustomResource for Istio kinds. The benchmark's hand-written baselines use the same map.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Manifest } from "./plan";
 
 export type KindClass = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
 
@@ -15,3 +15,8 @@ export const CORE_KINDS: Record<string, KindClass> = {
     "rbac.authorization.k8s.io/v1/Role": k8s.rbac.v1.Role,
     "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding,
 };
+
+/** The class a manifest is registered with. */
+export function kindClass(manifest: Manifest): KindClass {
+    return CORE_KINDS[`${manifest.apiVersion}/${manifest.kind}`] ?? k8s.apiextensions.CustomResource;
+}

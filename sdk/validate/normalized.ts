@@ -1,6 +1,6 @@
 // The validated, defaulted form of MeshEgressArgs that the plan consumes. Values that may be Pulumi Outputs are
 // carried as opaque `unknown`s: the plan places them into specs without looking inside.
-import { EgressMode, GatewayHopTls, OutboundPolicyTarget, OutboundTrafficPolicyMode } from "./args";
+import { EgressMode, GatewayHopTls, OutboundPolicyTarget, OutboundTrafficPolicyMode } from "../args";
 
 /** What the application sends, which decides the sidecar's listener on the app port. */
 export type AppProtocol = "HTTP" | "TLS" | "TCP";
