@@ -17,12 +17,28 @@ function floor(target, above, message) {
 }
 
 export default tseslint.config(
-    { ignores: ["bin/**", "node_modules/**", "examples/*/node_modules/**", "examples/*/sdks/**", "test/.tmp/**", "**/*.js"] },
+    {
+        ignores: [
+            "bin/**",
+            "node_modules/**",
+            "examples/*/node_modules/**",
+            "examples/*/sdks/**",
+            "test/.tmp/**",
+            "**/*.js",
+        ],
+    },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     importX.flatConfigs.typescript,
     {
-        settings: { "import-x/resolver-next": [createTypeScriptImportResolver({ project: ["tsconfig.json", "test/tsconfig.json"], noWarnOnMultipleProjects: true })] },
+        settings: {
+            "import-x/resolver-next": [
+                createTypeScriptImportResolver({
+                    project: ["tsconfig.json", "test/tsconfig.json"],
+                    noWarnOnMultipleProjects: true,
+                }),
+            ],
+        },
         rules: {
             "import-x/no-cycle": "error",
             "import-x/no-self-import": "error",
@@ -31,11 +47,27 @@ export default tseslint.config(
                 "error",
                 {
                     zones: [
-                        floor("./sdk/args", ["./sdk/validate", "./sdk/plan", ...PULUMI_LAYER, ...PLUGIN], "args are the bottom floor"),
-                        floor("./sdk/validate", ["./sdk/plan", ...PULUMI_LAYER, ...PLUGIN], "validate sits below the plan and the Pulumi layer"),
-                        floor("./sdk/plan", [...PULUMI_LAYER, ...PLUGIN], "the plan is pure: no Pulumi layer, no plugin"),
+                        floor(
+                            "./sdk/args",
+                            ["./sdk/validate", "./sdk/plan", ...PULUMI_LAYER, ...PLUGIN],
+                            "args are the bottom floor",
+                        ),
+                        floor(
+                            "./sdk/validate",
+                            ["./sdk/plan", ...PULUMI_LAYER, ...PLUGIN],
+                            "validate sits below the plan and the Pulumi layer",
+                        ),
+                        floor(
+                            "./sdk/plan",
+                            [...PULUMI_LAYER, ...PLUGIN],
+                            "the plan is pure: no Pulumi layer, no plugin",
+                        ),
                         floor(PULUMI_LAYER, PLUGIN, "the plugin is the top floor: nothing in the library imports it"),
-                        floor("./sdk/meshConfig", ["./sdk/meshEgress.ts"], "the mesh config edit knows nothing of the component"),
+                        floor(
+                            "./sdk/meshConfig",
+                            ["./sdk/meshEgress.ts"],
+                            "the mesh config edit knows nothing of the component",
+                        ),
                     ],
                 },
             ],
@@ -61,7 +93,12 @@ export default tseslint.config(
             "no-restricted-imports": [
                 "error",
                 {
-                    patterns: [{ group: ["@pulumi/*", "!@pulumi/pulumi"], message: "args name only @pulumi/pulumi's Input types" }],
+                    patterns: [
+                        {
+                            group: ["@pulumi/*", "!@pulumi/pulumi"],
+                            message: "args name only @pulumi/pulumi's Input types",
+                        },
+                    ],
                 },
             ],
         },

@@ -164,7 +164,9 @@ async function driver(smoke: boolean, checked: string): Promise<void> {
         }
         const [m, b] = [samples.mesh, samples.baseline];
         if (m[0].customResources !== b[0].customResources) {
-            throw new Error(`N=${hosts}: MeshEgress created ${m[0].customResources} resources, baseline ${b[0].customResources}`);
+            throw new Error(
+                `N=${hosts}: MeshEgress created ${m[0].customResources} resources, baseline ${b[0].customResources}`,
+            );
         }
         const med = (s: Sample[], k: keyof Sample) => median(s.map((x) => x[k] as number));
         medians.set(`mesh ${hosts}`, med(m, "ms"));
@@ -185,8 +187,8 @@ async function driver(smoke: boolean, checked: string): Promise<void> {
         "#### MeshEgress vs baseline",
         "",
         `Medians over fresh processes (load average ${f(load[0], 2)} before, ${f(load[1], 2)} after). ${checked}`,
-        "Times in ms; memory in MB; \"a / b\" is MeshEgress / baseline. \"ratio\" is the ratio of the medians;",
-        "\"paired ratios\" are min – median – max of MeshEgress/baseline within each repeat (the two ran back to back).",
+        'Times in ms; memory in MB; "a / b" is MeshEgress / baseline. "ratio" is the ratio of the medians;',
+        '"paired ratios" are min – median – max of MeshEgress/baseline within each repeat (the two ran back to back).',
         "",
         "| hosts | custom resources | runs | MeshEgress ms | baseline ms | ratio | sync part ms | peak RSS MB | peak heap MB | paired ratios |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

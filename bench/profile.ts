@@ -59,7 +59,10 @@ function analyse(profile: Profile, [fromUs, toUs]: [number, number]): Summary {
     const ownerOf = (n: ProfileNode) => owner(n.callFrame.url, n.callFrame.functionName);
     const label = (n: ProfileNode) => {
         const { functionName, url, lineNumber } = n.callFrame;
-        const file = url.replace(/^file:\/\//, "").replace(/.*\/node_modules\//, "").replace(/^.*\/(sdk|bench)\//, "$1/");
+        const file = url
+            .replace(/^file:\/\//, "")
+            .replace(/.*\/node_modules\//, "")
+            .replace(/^.*\/(sdk|bench)\//, "$1/");
         return `${functionName || "(anonymous)"}${url ? ` ${file}:${lineNumber + 1}` : ""}`;
     };
     const s: Summary = {
@@ -99,7 +102,12 @@ function analyse(profile: Profile, [fromUs, toUs]: [number, number]): Summary {
 function profiledWorker(variant: string, hosts: number, dir: string): { sample: Sample; summary: Summary } {
     const out = execFileSync(
         process.execPath,
-        [...nodeArgs(path.join(__dirname, "construct.ts"), "--cpu-prof", `--cpu-prof-dir=${dir}/${variant}`), "worker", variant, String(hosts)],
+        [
+            ...nodeArgs(path.join(__dirname, "construct.ts"), "--cpu-prof", `--cpu-prof-dir=${dir}/${variant}`),
+            "worker",
+            variant,
+            String(hosts),
+        ],
         { encoding: "utf8" },
     );
     const sample: Sample = JSON.parse(out.trim().split("\n").pop()!);

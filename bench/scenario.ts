@@ -24,7 +24,13 @@ export function benchHosts(n: number): ExternalHost[] {
             // TCP hosts sharing a port need distinct addresses. Endpoints make the resolution STATIC: Istio's CRD
             // validation rejects CIDR addresses with DNS resolution (the API server refuses such a ServiceEntry).
             const net = `10.${(i >> 8) & 255}.${i & 255}`;
-            hosts.push({ host, mode: EgressMode.Tcp, port: 5432, addresses: [`${net}.0/24`], endpoints: [`${net}.10`] });
+            hosts.push({
+                host,
+                mode: EgressMode.Tcp,
+                port: 5432,
+                addresses: [`${net}.0/24`],
+                endpoints: [`${net}.10`],
+            });
         } else if (slot < 12) hosts.push({ host, port: OTHER_HTTP_PORTS[i % OTHER_HTTP_PORTS.length] });
         else if (slot < 17) hosts.push({ host, mode: EgressMode.TlsPassthrough });
         else if (slot < 19) hosts.push({ host, mode: EgressMode.TlsOrigination });

@@ -25,7 +25,8 @@ function role(cmdline: string[]): Role {
     if (all.includes("@pulumi/pulumi/cmd/run")) return "program";
     if (all.includes("@pulumi/pulumi/cmd/dynamic-provider")) return "dynamic provider";
     if (exe.endsWith("pulumi-resource-kubernetes")) return "kubernetes provider";
-    if (exe.endsWith("pulumi-language-nodejs") || args.some((a) => a.endsWith("pulumi-language-nodejs"))) return "language host";
+    if (exe.endsWith("pulumi-language-nodejs") || args.some((a) => a.endsWith("pulumi-language-nodejs")))
+        return "language host";
     return "other";
 }
 
@@ -65,7 +66,8 @@ export class CpuByRole {
             cpu.set(Number(entry), s[1]);
         }
         const inTree = (pid: number): boolean => {
-            for (let p: number | undefined = pid; p !== undefined && p > 1; p = parents.get(p)) if (p === this.root) return true;
+            for (let p: number | undefined = pid; p !== undefined && p > 1; p = parents.get(p))
+                if (p === this.root) return true;
             return false;
         };
         for (const [pid, cpuMs] of cpu) {
@@ -81,7 +83,8 @@ export class CpuByRole {
     totals(): Record<Role, number> {
         const totals = Object.fromEntries(ROLES.map((r) => [r, 0])) as Record<Role, number>;
         for (const { role, cpuMs } of this.last.values()) totals[role] += cpuMs;
-        for (const [first, latest] of this.servers.values()) totals["kube-apiserver + etcd"] += Math.max(0, latest - first);
+        for (const [first, latest] of this.servers.values())
+            totals["kube-apiserver + etcd"] += Math.max(0, latest - first);
         return totals;
     }
 

@@ -52,7 +52,8 @@ const MATRIX: EngineSettings[] = [
 ];
 
 const settingsLabel = (st: EngineSettings) =>
-    [st.skipCheckpoints && "SKIP_CHECKPOINTS", st.parallelDiff && "PARALLEL_DIFF"].filter(Boolean).join(" + ") || "none (CLI defaults)";
+    [st.skipCheckpoints && "SKIP_CHECKPOINTS", st.parallelDiff && "PARALLEL_DIFF"].filter(Boolean).join(" + ") ||
+    "none (CLI defaults)";
 
 /** What a program registers for `n` hosts; the baseline gets the plan the component would compute. */
 function programInput(n: number) {
@@ -78,7 +79,9 @@ const ratio = (cell: Cell) => med(cell.runs.mesh, "ms") / med(cell.runs.baseline
 function checkSameResources(what: string, mesh: PreviewRun, baseline: PreviewRun): number {
     const [m, b] = [resourceDigest(mesh.steps), resourceDigest(baseline.steps)];
     if (m.digest !== b.digest || m.customResources !== b.customResources) {
-        throw new Error(`${what}: MeshEgress and baseline preview different resources (${m.customResources} vs ${b.customResources})`);
+        throw new Error(
+            `${what}: MeshEgress and baseline preview different resources (${m.customResources} vs ${b.customResources})`,
+        );
     }
     return m.customResources;
 }
@@ -87,7 +90,12 @@ function checkSameResources(what: string, mesh: PreviewRun, baseline: PreviewRun
  * Previews both variants' stacks `repeats` times under each setting. Within a repeat the settings and the variants
  * alternate their order, so each pair of runs compared with each other ran back to back.
  */
-async function measure(what: string, stacks: Record<Variant, BenchStack>, settings: EngineSettings[], repeats: number): Promise<Cell[]> {
+async function measure(
+    what: string,
+    stacks: Record<Variant, BenchStack>,
+    settings: EngineSettings[],
+    repeats: number,
+): Promise<Cell[]> {
     const runs = settings.map(() => ({ mesh: [], baseline: [] }) as Record<Variant, PreviewRun[]>);
     for (let r = 0; r < repeats; r++) {
         const order = settings.map((_, i) => i);
@@ -96,7 +104,9 @@ async function measure(what: string, stacks: Record<Variant, BenchStack>, settin
             for (const variant of (r + i) % 2 ? [...VARIANTS].reverse() : VARIANTS) {
                 const run = await stacks[variant].preview(settings[i]);
                 runs[i][variant].push(run);
-                console.error(`  ${what}, ${settingsLabel(settings[i])}, run ${r + 1}/${repeats}, ${NAMES[variant]}: ${s(run.ms)} s`);
+                console.error(
+                    `  ${what}, ${settingsLabel(settings[i])}, run ${r + 1}/${repeats}, ${NAMES[variant]}: ${s(run.ms)} s`,
+                );
             }
         }
     }
@@ -107,7 +117,12 @@ async function measure(what: string, stacks: Record<Variant, BenchStack>, settin
     }));
 }
 
-async function stacksFor(ws: Workspace, name: string, cluster: LocalCluster | undefined, input: ReturnType<typeof programInput>) {
+async function stacksFor(
+    ws: Workspace,
+    name: string,
+    cluster: LocalCluster | undefined,
+    input: ReturnType<typeof programInput>,
+) {
     const stacks = {} as Record<Variant, BenchStack>;
     for (const v of VARIANTS) {
         stacks[v] = await BenchStack.create(ws, `${v}-${name}`, v, cluster);
@@ -141,11 +156,17 @@ async function fromEmpty(
  * `up` at `hosts` (each variant on a cluster of its own: both deploy objects of the same names), then one more host
  * in the input, and previews. The added host uses a port the gateway already has, so only its own objects are new.
  */
-async function edit(ws: Workspace, clusters: Record<Variant, LocalCluster>, hosts: number, runs: [EngineSettings[], number][]) {
+async function edit(
+    ws: Workspace,
+    clusters: Record<Variant, LocalCluster>,
+    hosts: number,
+    runs: [EngineSettings[], number][],
+) {
     const added = benchHosts(hosts + 1)[hosts];
     const before = programInput(hosts);
     const after = programInput(hosts + 1);
-    const service = (input: typeof before) => JSON.stringify(input.plan.objects.find((o) => o.manifest.kind === "Service"));
+    const service = (input: typeof before) =>
+        JSON.stringify(input.plan.objects.find((o) => o.manifest.kind === "Service"));
     const newPort = service(before) !== service(after);
     const expected = after.plan.objects.filter((o) => o.host === added.host);
     const stacks = {} as Record<Variant, BenchStack>;
@@ -158,7 +179,8 @@ async function edit(ws: Workspace, clusters: Record<Variant, LocalCluster>, host
         stacks[v].setInput(after);
     }
     const cells: Cell[] = [];
-    for (const [settings, repeats] of runs) cells.push(...(await measure(`edit, ${hosts} + 1 hosts`, stacks, settings, repeats)));
+    for (const [settings, repeats] of runs)
+        cells.push(...(await measure(`edit, ${hosts} + 1 hosts`, stacks, settings, repeats)));
     // Every preview's steps other than `same`; the custom resources among them must be exactly the added host's
     // objects, each a create (a component's own update makes no API call).
     const stepLists = new Map<Variant, Set<string>>(VARIANTS.map((v) => [v, new Set()]));
@@ -168,7 +190,8 @@ async function edit(ws: Workspace, clusters: Record<Variant, LocalCluster>, host
             for (const run of cell.runs[v]) {
                 const changed = changes(run.steps);
                 // A broken edit could change thousands of objects: list a few.
-                const shown = changed.length > 12 ? [...changed.slice(0, 12), `… ${changed.length - 12} more`] : changed;
+                const shown =
+                    changed.length > 12 ? [...changed.slice(0, 12), `… ${changed.length - 12} more`] : changed;
                 stepLists.get(v)!.add(shown.join(", "));
                 const objects = run.steps.filter((st) => st.custom && st.op !== "same");
                 exact &&=
@@ -176,7 +199,9 @@ async function edit(ws: Workspace, clusters: Record<Variant, LocalCluster>, host
                     objects.every(
                         (st) =>
                             st.op === "create" &&
-                            expected.some((o) => o.manifest.metadata.name === st.name && st.type.endsWith(`:${o.manifest.kind}`)),
+                            expected.some(
+                                (o) => o.manifest.metadata.name === st.name && st.type.endsWith(`:${o.manifest.kind}`),
+                            ),
                     );
             }
         }
@@ -201,7 +226,8 @@ function row(hosts: number | string, cell: Cell): string {
     );
 }
 
-const rows = (cells: Map<number, Cell[]>) => [...cells].flatMap(([hosts, list]) => list.map((cell) => row(hosts, cell)));
+const rows = (cells: Map<number, Cell[]>) =>
+    [...cells].flatMap(([hosts, list]) => list.map((cell) => row(hosts, cell)));
 
 const SPLIT_HEAD = [
     `| hosts | engine env (PULUMI_…) | ${ROLES.join(" | ")} |`,
@@ -214,12 +240,15 @@ function splitRow(hosts: number | string, cell: Cell): string {
     return `| ${hosts} | ${settingsLabel(cell.settings)} | ${ROLES.map((r) => `${role("mesh", r)} / ${role("baseline", r)}`).join(" | ")} |`;
 }
 
-const splitRows = (cells: Map<number, Cell[]>) => [...cells].flatMap(([hosts, list]) => list.map((cell) => splitRow(hosts, cell)));
+const splitRows = (cells: Map<number, Cell[]>) =>
+    [...cells].flatMap(([hosts, list]) => list.map((cell) => splitRow(hosts, cell)));
 
-const SPLIT_INTRO = "Where the CPU goes: median CPU s per process role, MeshEgress / baseline (sampled from /proc every 200 ms).";
+const SPLIT_INTRO =
+    "Where the CPU goes: median CPU s per process role, MeshEgress / baseline (sampled from /proc every 200 ms).";
 
 function versions(ws: Workspace): string {
-    const first = (cmd: string, args: string[]) => execFileSync(cmd, args, { env: ws.tools.env, encoding: "utf8" }).trim().split("\n")[0];
+    const first = (cmd: string, args: string[]) =>
+        execFileSync(cmd, args, { env: ws.tools.env, encoding: "utf8" }).trim().split("\n")[0];
     const pinned = fs.readFileSync(path.join(__dirname, "..", "..", "tools", "versions.env"), "utf8");
     const version = (key: string) => pinned.match(new RegExp(`^${key}=(.*)$`, "m"))?.[1] ?? "?";
     return (
@@ -229,13 +258,23 @@ function versions(ws: Workspace): string {
     );
 }
 
-function verdicts(render: Cell[], cluster: Cell[] | undefined, e: Awaited<ReturnType<typeof edit>>, editHosts: number): string[] {
+function verdicts(
+    render: Cell[],
+    cluster: Cell[] | undefined,
+    e: Awaited<ReturnType<typeof edit>>,
+    editHosts: number,
+): string[] {
     const kinds = e.expected.map((o) => o.manifest.kind).join(", ");
     const lines = ["| target | measured | verdict |", "|---|---|---|"];
     if (cluster) {
-        const at500 = [...render.map((c) => ["rendered", c] as const), ...cluster.map((c) => ["local kube-apiserver", c] as const)];
+        const at500 = [
+            ...render.map((c) => ["rendered", c] as const),
+            ...cluster.map((c) => ["local kube-apiserver", c] as const),
+        ];
         const met = at500.every(([, c]) => ratio(c) <= 1.1);
-        const measured = at500.map(([mode, c]) => `${mode}, ${settingsLabel(c.settings)}: ${f(ratio(c), 3)}×`).join("; ");
+        const measured = at500
+            .map(([mode, c]) => `${mode}, ${settingsLabel(c.settings)}: ${f(ratio(c), 3)}×`)
+            .join("; ");
         lines.push(`| real preview ≤ 1.1× baseline at 500 hosts | ${measured} | ${met ? "**met**" : "**not met**"} |`);
     }
     lines.push(
@@ -269,7 +308,10 @@ async function main(smoke: boolean): Promise<void> {
         const render = await fromEmpty(ws, "render", undefined, sizes, matrix, !smoke);
         const defaults = new Map<number, Cell[]>();
         for (const [hosts, repeats] of smoke ? [] : DEFAULTS_SIZES) {
-            defaults.set(hosts, await measure(`render, ${hosts} hosts`, render.stacks.get(hosts)!, [CLI_DEFAULTS], repeats));
+            defaults.set(
+                hosts,
+                await measure(`render, ${hosts} hosts`, render.stacks.get(hosts)!, [CLI_DEFAULTS], repeats),
+            );
         }
         out.push(
             "#### Rendered to YAML (`renderYamlToDirectory`, no cluster), from an empty stack",
@@ -290,18 +332,31 @@ async function main(smoke: boolean): Promise<void> {
         if (!smoke) {
             clusters.push(startCluster(tools));
             cluster = await fromEmpty(ws, "cluster", clusters[0], sizes, matrix, true);
-            out.push("#### Against the local kube-apiserver, from an empty stack", "", ...TABLE_HEAD, ...rows(cluster.cells), "");
+            out.push(
+                "#### Against the local kube-apiserver, from an empty stack",
+                "",
+                ...TABLE_HEAD,
+                ...rows(cluster.cells),
+                "",
+            );
             out.push(SPLIT_INTRO, "", ...SPLIT_HEAD, ...splitRows(cluster.cells), "");
         }
 
         while (clusters.length < 2) clusters.push(startCluster(tools));
-        const editRuns: [EngineSettings[], number][] = smoke ? [[matrix, 1]] : [[matrix, EDIT_REPEATS], [[CLI_DEFAULTS], EDIT_DEFAULTS_REPEATS]];
+        const editRuns: [EngineSettings[], number][] = smoke
+            ? [[matrix, 1]]
+            : [
+                  [matrix, EDIT_REPEATS],
+                  [[CLI_DEFAULTS], EDIT_DEFAULTS_REPEATS],
+              ];
         const e = await edit(ws, { mesh: clusters[0], baseline: clusters[1] }, editHosts, editRuns);
         out.push(
             `#### Edit: \`up\` at ${editHosts} hosts on the local kube-apiserver, add one host, preview`,
             "",
             `Added host: \`${e.added.host}\`, ${e.added.mode ?? "HTTP"} on port ${e.added.port ?? 80}, ` +
-                (e.newPort ? "**a new gateway port: the gateway Service changes too**." : "a port the gateway already listens on.") +
+                (e.newPort
+                    ? "**a new gateway port: the gateway Service changes too**."
+                    : "a port the gateway already listens on.") +
                 ` \`up\` of ${editHosts} hosts (PULUMI_SKIP_CHECKPOINTS) took ${s(e.ups.mesh.ms)} s (MeshEgress) and ${s(e.ups.baseline.ms)} s (baseline).`,
             "",
             ...TABLE_HEAD,
@@ -314,9 +369,16 @@ async function main(smoke: boolean): Promise<void> {
             "",
             "Steps other than `same`, in every edit preview (distinct lists):",
             "",
-            ...VARIANTS.map((v) => `- ${NAMES[v]}: ${[...e.stepLists.get(v)!].map((list) => `\`${list}\``).join(" / ")}`),
+            ...VARIANTS.map(
+                (v) => `- ${NAMES[v]}: ${[...e.stepLists.get(v)!].map((list) => `\`${list}\``).join(" / ")}`,
+            ),
             "",
-            ...verdicts([...render.cells.get(largest)!, ...(defaults.get(largest) ?? [])], cluster?.cells.get(largest), e, editHosts),
+            ...verdicts(
+                [...render.cells.get(largest)!, ...(defaults.get(largest) ?? [])],
+                cluster?.cells.get(largest),
+                e,
+                editHosts,
+            ),
         );
         console.log(out.join("\n"));
     } finally {

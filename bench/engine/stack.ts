@@ -84,17 +84,36 @@ export class Workspace {
      * Runs `pulumi <args>` in the project; stdout goes to `stdoutFile`. Throws with the output when it fails. The CPU
      * the cluster's servers spend meanwhile is counted too.
      */
-    async pulumi(args: string[], env: Record<string, string>, stdoutFile: string, cluster?: LocalCluster): Promise<Timed> {
+    async pulumi(
+        args: string[],
+        env: Record<string, string>,
+        stdoutFile: string,
+        cluster?: LocalCluster,
+    ): Promise<Timed> {
         const timeFile = `${stdoutFile}.time`;
         const out = fs.openSync(stdoutFile, "w");
         const t0 = process.hrtime.bigint();
-        const command = ["-f", "%U %S %M", "-o", timeFile, "pulumi", ...args, "--cwd", this.project, "--non-interactive"];
+        const command = [
+            "-f",
+            "%U %S %M",
+            "-o",
+            timeFile,
+            "pulumi",
+            ...args,
+            "--cwd",
+            this.project,
+            "--non-interactive",
+        ];
         // Its own process group, so a hung run (e.g. a program that never returns) can be killed with every child.
         const child = spawn("/usr/bin/time", command, { env, stdio: ["ignore", out, "pipe"], detached: true });
         const timeout = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), PULUMI_TIMEOUT_MS);
         let stderr = "";
         child.stderr!.on("data", (chunk) => (stderr += chunk));
-        const servers = cluster ? ["kube-apiserver", "etcd"].map((name) => Number(fs.readFileSync(path.join(cluster.dir, `${name}.pid`), "utf8"))) : [];
+        const servers = cluster
+            ? ["kube-apiserver", "etcd"].map((name) =>
+                  Number(fs.readFileSync(path.join(cluster.dir, `${name}.pid`), "utf8")),
+              )
+            : [];
         const cpu = new CpuByRole(child.pid!, servers);
         const sampler = setInterval(() => cpu.sample(), SAMPLE_MS);
         const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -104,7 +123,8 @@ export class Workspace {
         fs.closeSync(out);
         if (status !== 0) {
             const stdout = fs.readFileSync(stdoutFile, "utf8");
-            const reason = status === null ? `killed after ${PULUMI_TIMEOUT_MS / 60_000} minutes` : `exit status ${status}`;
+            const reason =
+                status === null ? `killed after ${PULUMI_TIMEOUT_MS / 60_000} minutes` : `exit status ${status}`;
             throw new Error(`pulumi ${args.join(" ")} failed (${reason}):\n${stdout.slice(-4000)}\n${stderr}`);
         }
         const [user, system, maxRssKB] = fs.readFileSync(timeFile, "utf8").trim().split(" ").map(Number);
@@ -129,7 +149,12 @@ export class BenchStack {
     }
 
     /** Creates the stack (empty state) whose program reads its input file; `cluster` undefined renders YAML. */
-    static async create(ws: Workspace, name: string, variant: ProgramInput["variant"], cluster: LocalCluster | undefined) {
+    static async create(
+        ws: Workspace,
+        name: string,
+        variant: ProgramInput["variant"],
+        cluster: LocalCluster | undefined,
+    ) {
         const stack = new BenchStack(ws, name, variant, cluster);
         fs.mkdirSync(stack.dir);
         const env = ws.env(cluster, CLI_DEFAULTS);
@@ -157,7 +182,12 @@ export class BenchStack {
     /** Deploys what the input declares (without intermediate checkpoints: the final state is written as usual). */
     up(): Promise<Timed> {
         const env = this.ws.env(this.cluster, { parallelDiff: false, skipCheckpoints: true });
-        return this.ws.pulumi(["up", "--stack", this.name, "--yes", "--skip-preview"], env, this.log("up"), this.cluster);
+        return this.ws.pulumi(
+            ["up", "--stack", this.name, "--yes", "--skip-preview"],
+            env,
+            this.log("up"),
+            this.cluster,
+        );
     }
 
     private log(command: string): string {

@@ -38,7 +38,15 @@ export function parsePreview(json: string): Step[] {
         const [type, name] = typeAndName(s.urn);
         const provider = s.provider ? typeAndName(s.provider.slice(0, s.provider.lastIndexOf("::"))).join("::") : "";
         const dependencies = (s.newState?.dependencies ?? []).map((urn) => typeAndName(urn).join("::")).sort();
-        return { op: s.op, type, name, custom: state.custom ?? false, provider, inputs: s.newState?.inputs, dependencies };
+        return {
+            op: s.op,
+            type,
+            name,
+            custom: state.custom ?? false,
+            provider,
+            inputs: s.newState?.inputs,
+            dependencies,
+        };
     });
 }
 
@@ -59,8 +67,13 @@ function canonical(value: unknown): string {
  */
 export function resourceDigest(steps: Step[]): { customResources: number; digest: string } {
     const objects = steps.filter((s) => s.custom && !s.type.startsWith("pulumi:providers:"));
-    const lines = objects.map((s) => `${s.type} ${s.name} ${s.provider} ${canonical(s.inputs)} ${s.dependencies.join(",")}`);
-    return { customResources: lines.length, digest: createHash("sha256").update(lines.sort().join("\n")).digest("hex") };
+    const lines = objects.map(
+        (s) => `${s.type} ${s.name} ${s.provider} ${canonical(s.inputs)} ${s.dependencies.join(",")}`,
+    );
+    return {
+        customResources: lines.length,
+        digest: createHash("sha256").update(lines.sort().join("\n")).digest("hex"),
+    };
 }
 
 /** `<op> <type> <name>` for every step that is not `same`, sorted. */

@@ -16,7 +16,10 @@ const egress = new MeshEgress(
         hosts: config.requireObject<MeshEgressArgs["hosts"]>("hosts"),
         // The local control plane runs no controllers, so Deployments never roll out and Services get no
         // endpoints: skip the provider's readiness awaits for the gateway here. MeshEgress's default keeps them.
-        gateway: { ...config.getObject<MeshEgressArgs["gateway"]>("gateway"), annotations: { "pulumi.com/skipAwait": "true" } },
+        gateway: {
+            ...config.getObject<MeshEgressArgs["gateway"]>("gateway"),
+            annotations: { "pulumi.com/skipAwait": "true" },
+        },
         outboundTrafficPolicy: config.getObject<MeshEgressArgs["outboundTrafficPolicy"]>("outboundTrafficPolicy"),
         antiBypass: config.getObject<MeshEgressArgs["antiBypass"]>("antiBypass"),
         istioCluster: istioKubeconfig ? { kubeconfig: istioKubeconfig } : undefined,

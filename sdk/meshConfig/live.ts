@@ -34,7 +34,9 @@ function where(target: MeshConfigTarget): string {
 /** The current mode in the mesh config, or undefined when the ConfigMap does not exist. */
 export async function readLiveMode(target: MeshConfigTarget): Promise<{ exists: boolean; mode?: string }> {
     try {
-        const configMap = await (await client(target)).readNamespacedConfigMap({
+        const configMap = await (
+            await client(target)
+        ).readNamespacedConfigMap({
             name: target.configMapName,
             namespace: target.namespace,
         });

@@ -2,14 +2,7 @@
 // Istio mTLS unless the hop is plain), which routes it by Host to the external host. Istio task "Egress Gateways",
 // section "Egress gateway for HTTP traffic". The origination recipes reuse it with the host's TLS port as
 // `externalPort`.
-import {
-    HostContext,
-    HostRecipe,
-    gatewaySubsetRule,
-    httpGatewayServer,
-    httpRoutes,
-    istioObject,
-} from "./host";
+import { HostContext, HostRecipe, gatewaySubsetRule, httpGatewayServer, httpRoutes, istioObject } from "./host";
 
 export function httpRecipe(context: HostContext, externalPort = context.host.port): HostRecipe {
     const { host, port } = context.host;

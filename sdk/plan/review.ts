@@ -4,7 +4,9 @@ import { authorizesCallers } from "./security";
 
 function sources(host: NormalizedHost): string {
     if (!host.sources) return "every workload";
-    return host.sources.map((s) => (s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : `${s.namespace}/*`)).join(", ");
+    return host.sources
+        .map((s) => (s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : `${s.namespace}/*`))
+        .join(", ");
 }
 
 function ports(host: NormalizedHost): string {
@@ -19,9 +21,7 @@ export function reviewSummary(args: NormalizedArgs): string {
             : `outbound traffic policy: ${args.policy.mode} (${args.policy.target}${
                   args.policy.namespaces.length > 0 ? `: ${args.policy.namespaces.join(", ")}` : ""
               })`;
-    const rows = args.hosts.map(
-        (h) => `| ${h.host} | ${ports(h)} | ${h.mode} | ${sources(h)} | ${h.gatewayPort} |`,
-    );
+    const rows = args.hosts.map((h) => `| ${h.host} | ${ports(h)} | ${h.mode} | ${sources(h)} | ${h.gatewayPort} |`);
     return [
         `${policy}; gateway hop: ${args.hopTls}; gateway: ${args.gateway.serviceName}.${args.gateway.namespace}`,
         "",

@@ -18,7 +18,9 @@ function sourceRules(host: NormalizedHost): Record<string, unknown>[] | undefine
     if (!host.sources) return undefined;
     const namespaces = host.sources.filter((s) => !s.serviceAccount).map((s) => s.namespace);
     // Suffix match, so the rule holds whatever the mesh's trust domain is.
-    const principals = host.sources.filter((s) => s.serviceAccount).map((s) => `*/ns/${s.namespace}/sa/${s.serviceAccount}`);
+    const principals = host.sources
+        .filter((s) => s.serviceAccount)
+        .map((s) => `*/ns/${s.namespace}/sa/${s.serviceAccount}`);
     return [
         ...(namespaces.length > 0 ? [{ source: { namespaces } }] : []),
         ...(principals.length > 0 ? [{ source: { principals } }] : []),
@@ -72,7 +74,11 @@ function namespaceSelector(namespace: string): Record<string, unknown> {
  * Per client namespace: egress only to cluster DNS, the Istio namespace (istiod), the gateway pods on their ports,
  * the namespace itself and the allowed namespaces. Everything else, the internet included, is dropped.
  */
-export function antiBypassPolicies(args: NormalizedArgs, labels: Record<string, string>, gatewayPorts: number[]): Manifest[] {
+export function antiBypassPolicies(
+    args: NormalizedArgs,
+    labels: Record<string, string>,
+    gatewayPorts: number[],
+): Manifest[] {
     if (!args.antiBypass) return [];
     const { namespaces, allowNamespaces, dnsNamespace } = args.antiBypass;
     const egress = [

@@ -45,7 +45,9 @@ export function tlsPassthroughRecipe(context: HostContext, componentName: string
             tls: mutualHop
                 ? [meshRoute]
                 : [meshRoute, { match: [{ gateways: [context.gatewayRef], port, sniHosts: [host] }], route: toHost }],
-            ...(mutualHop ? { tcp: [{ match: [{ gateways: [context.gatewayRef], port: gatewayPort }], route: toHost }] } : {}),
+            ...(mutualHop
+                ? { tcp: [{ match: [{ gateways: [context.gatewayRef], port: gatewayPort }], route: toHost }] }
+                : {}),
         }),
     };
     if (upstreamHost) {

@@ -17,7 +17,9 @@ function typeOf(urn: string): string {
 /** The engine sends secrets wrapped (this provider accepts secrets); the lifecycle works on plain values. */
 function revealSecrets(properties: Record<string, unknown>): Record<string, any> {
     const isSecret = (value: any) => value?.[specialSigKey] === specialSecretSig;
-    return Object.fromEntries(Object.entries(properties).map(([key, value]: [string, any]) => [key, isSecret(value) ? value.value : value]));
+    return Object.fromEntries(
+        Object.entries(properties).map(([key, value]: [string, any]) => [key, isSecret(value) ? value.value : value]),
+    );
 }
 
 export class MeshEgressProvider implements pulumi.provider.Provider {

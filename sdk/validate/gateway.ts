@@ -16,7 +16,11 @@ const WORKLOAD_FIELDS = [
     "autoscaling",
 ] as const;
 
-export function validateGateway(problems: Problems, args: Record<string, unknown>, componentName: string): NormalizedGateway {
+export function validateGateway(
+    problems: Problems,
+    args: Record<string, unknown>,
+    componentName: string,
+): NormalizedGateway {
     const existing = problems.object("existingGateway", args.existingGateway);
     const gateway = problems.object("gateway", args.gateway);
     if (existing) {

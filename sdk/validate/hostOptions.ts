@@ -16,7 +16,8 @@ export function validateOrigination(
 ): NormalizedHost["origination"] {
     const tls = problems.object(`${field}.tls`, entry.tls);
     if (!ORIGINATION_MODES.includes(mode)) {
-        if (tls) problems.add(`${field}.tls`, `applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`);
+        if (tls)
+            problems.add(`${field}.tls`, `applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`);
         return undefined;
     }
     const options = tls ?? {};
@@ -27,10 +28,16 @@ export function validateOrigination(
     }
     const caCertificates = options.caCertificates;
     if (caCertificates !== undefined && (typeof caCertificates !== "string" || !caCertificates.startsWith("/"))) {
-        problems.add(`${field}.tls.caCertificates`, `${show(caCertificates)} must be an absolute path in the gateway pods`);
+        problems.add(
+            `${field}.tls.caCertificates`,
+            `${show(caCertificates)} must be an absolute path in the gateway pods`,
+        );
     }
     if (credentialName !== undefined && caCertificates !== undefined) {
-        problems.add(`${field}.tls`, "credentialName and caCertificates are mutually exclusive: the Secret's ca.crt is the CA");
+        problems.add(
+            `${field}.tls`,
+            "credentialName and caCertificates are mutually exclusive: the Secret's ca.crt is the CA",
+        );
     }
     const sans = options.subjectAltNames;
     if (sans !== undefined && (!Array.isArray(sans) || sans.some((n) => typeof n !== "string" || n.length === 0))) {
@@ -59,10 +66,18 @@ export function validateOrigination(
 }
 
 /** Who may reach a host: identities the gateway can only see through the hop's Istio mutual TLS. */
-export function validateSources(problems: Problems, field: string, value: unknown, hopTls: GatewayHopTls): NormalizedHost["sources"] {
+export function validateSources(
+    problems: Problems,
+    field: string,
+    value: unknown,
+    hopTls: GatewayHopTls,
+): NormalizedHost["sources"] {
     if (value === undefined) return undefined;
     if (!Array.isArray(value) || value.length === 0) {
-        problems.add(field, `${show(value)} must be a non-empty list of { namespace, serviceAccount? }; omit it to allow every workload`);
+        problems.add(
+            field,
+            `${show(value)} must be a non-empty list of { namespace, serviceAccount? }; omit it to allow every workload`,
+        );
         return undefined;
     }
     if (hopTls !== GatewayHopTls.IstioMutual) {
@@ -97,7 +112,8 @@ export function validateUpstream(
 ): string | undefined {
     const upstream = entry.upstreamHost;
     if (!host.startsWith("*.")) {
-        if (upstream !== undefined) problems.add(`${field}.upstreamHost`, "applies only to wildcard hosts (*.example.com)");
+        if (upstream !== undefined)
+            problems.add(`${field}.upstreamHost`, "applies only to wildcard hosts (*.example.com)");
         return undefined;
     }
     if (mode !== EgressMode.TlsPassthrough) {

@@ -44,7 +44,10 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
     }
     const port = validatePort(problems, `${field}.port`, entry.port, mode === EgressMode.TlsPassthrough ? 443 : 80);
     if (entry.externalPort !== undefined && !origination) {
-        problems.add(`${field}.externalPort`, `applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`);
+        problems.add(
+            `${field}.externalPort`,
+            `applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`,
+        );
     }
     const externalPort = origination
         ? validatePort(problems, `${field}.externalPort`, entry.externalPort, 443, { allowReserved: true })
@@ -65,7 +68,10 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
     }
     const tcp = validateTcp(problems, field, entry, mode);
     if (typeof entry.host !== "string") {
-        problems.add(`${field}.host`, entry.host === undefined ? "is required" : `${show(entry.host)} must be a string`);
+        problems.add(
+            `${field}.host`,
+            entry.host === undefined ? "is required" : `${show(entry.host)} must be a string`,
+        );
         return undefined;
     }
     const host = normalizeHost(entry.host);

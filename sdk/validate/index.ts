@@ -16,7 +16,8 @@ function validateAntiBypass(problems: Problems, value: unknown): NormalizedArgs[
     if (!antiBypass) return undefined;
     problems.unknownKeys("antiBypass", antiBypass, ["namespaces", "allowNamespaces", "dnsNamespace"]);
     const namespaces = problems.namespaces("antiBypass.namespaces", antiBypass.namespaces);
-    if (namespaces.length === 0) problems.add("antiBypass.namespaces", "is required: the client namespaces to lock down");
+    if (namespaces.length === 0)
+        problems.add("antiBypass.namespaces", "is required: the client namespaces to lock down");
     return {
         namespaces,
         allowNamespaces: problems.namespaces("antiBypass.allowNamespaces", antiBypass.allowNamespaces),
@@ -35,14 +36,19 @@ function validateExportTo(problems: Problems, value: unknown): string[] {
             problems.add("exportTo", `${show(namespace)} is not a namespace, "." or "*"`);
         }
     }
-    if (value.includes("*") && value.length > 1) problems.add("exportTo", '"*" already means every namespace; list it alone');
+    if (value.includes("*") && value.length > 1)
+        problems.add("exportTo", '"*" already means every namespace; list it alone');
     return value as string[];
 }
 
 /** Validates and defaults MeshEgress arguments; throws MeshEgressArgsError listing every problem. */
 export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | undefined): NormalizedArgs {
     const problems = new Problems();
-    if (typeof componentName !== "string" || !DNS_LABEL.test(componentName) || componentName.length > MAX_COMPONENT_NAME) {
+    if (
+        typeof componentName !== "string" ||
+        !DNS_LABEL.test(componentName) ||
+        componentName.length > MAX_COMPONENT_NAME
+    ) {
         problems.add(
             "name",
             `${show(componentName)} must be a lower-case DNS label (letters, digits and "-") of at most ` +

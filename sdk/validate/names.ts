@@ -8,7 +8,7 @@ export function hostProblem(host: string): string | undefined {
     if (isIP(host) || isIP(host.replace(/^\[|\]$/g, ""))) {
         return "is an IP address; a DNS name is required";
     }
-    if (host.includes("*")) return 'is a wildcard where a concrete DNS name is required';
+    if (host.includes("*")) return "is a wildcard where a concrete DNS name is required";
     if (host.length > 253) return "is longer than 253 characters";
     const labels = host.split(".");
     const bad = labels.find((label) => label.length > 63 || !DNS_LABEL.test(label));
@@ -18,7 +18,8 @@ export function hostProblem(host: string): string | undefined {
             `not starting or ending with "-"`
         );
     }
-    if (labels.length < 2) return 'is not fully qualified; an external host has at least two labels, e.g. "example.com"';
+    if (labels.length < 2)
+        return 'is not fully qualified; an external host has at least two labels, e.g. "example.com"';
     if (host.endsWith(".cluster.local") || labels[labels.length - 1] === "svc") {
         return "is a cluster-local name; MeshEgress routes hosts outside the mesh";
     }
@@ -28,13 +29,16 @@ export function hostProblem(host: string): string | undefined {
 /** Why `host` is not a host MeshEgress can route: a concrete DNS name, or `*.` followed by one. */
 export function routableHostProblem(host: string): string | undefined {
     if (host === "*") {
-        return 'is a bare "*", which would send every host to one upstream; list the hosts, or leave undeclared ' +
-            "hosts to outboundTrafficPolicy ALLOW_ANY";
+        return (
+            'is a bare "*", which would send every host to one upstream; list the hosts, or leave undeclared ' +
+            "hosts to outboundTrafficPolicy ALLOW_ANY"
+        );
     }
     if (!host.startsWith("*.")) return hostProblem(host);
     const rest = host.slice(2);
     if (rest.includes("*")) return 'has more than one "*"; only a single leading "*." is supported';
-    if (rest.split(".").length < 2) return 'is too broad: a wildcard needs at least two labels after "*.", e.g. "*.example.com"';
+    if (rest.split(".").length < 2)
+        return 'is too broad: a wildcard needs at least two labels after "*.", e.g. "*.example.com"';
     const problem = hostProblem(rest);
     return problem ? `is not a valid wildcard: "${rest}" ${problem}` : undefined;
 }

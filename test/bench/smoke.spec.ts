@@ -7,7 +7,9 @@ import * as path from "node:path";
 describe("benchmarks (smoke size)", function () {
     this.timeout(5 * 60 * 1000);
     it("run end to end at smoke sizes", () => {
-        const result = spawnSync("bash", [path.join(__dirname, "..", "..", "bench", "run.sh"), "--smoke"], { encoding: "utf8" });
+        const result = spawnSync("bash", [path.join(__dirname, "..", "..", "bench", "run.sh"), "--smoke"], {
+            encoding: "utf8",
+        });
         expect(result.status, result.stderr).to.equal(0);
         expect(result.stdout.trim().split("\n").pop()).to.match(/^bench smoke: OK/);
     });

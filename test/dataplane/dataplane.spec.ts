@@ -77,7 +77,10 @@ function goTest(planDir: string): Promise<GoRun> {
                 // The parent is the longest known test whose name prefixes this one (names may contain "/").
                 let parent: GoTest | undefined;
                 for (const candidate of byName.values()) {
-                    if (event.Test.startsWith(candidate.name + "/") && (!parent || candidate.name.length > parent.name.length)) {
+                    if (
+                        event.Test.startsWith(candidate.name + "/") &&
+                        (!parent || candidate.name.length > parent.name.length)
+                    ) {
                         parent = candidate;
                     }
                 }

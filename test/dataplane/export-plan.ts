@@ -52,7 +52,10 @@ export const SCENARIOS: Record<string, Scenario> = {
 /** The plan of one scenario as multi-document YAML: the PlanSummary, then every planned manifest. */
 export function exportPlan(scenarioName: string): string {
     const scenario = SCENARIOS[scenarioName];
-    if (!scenario) throw new Error(`unknown scenario ${JSON.stringify(scenarioName)} (known: ${Object.keys(SCENARIOS).join(", ")})`);
+    if (!scenario)
+        throw new Error(
+            `unknown scenario ${JSON.stringify(scenarioName)} (known: ${Object.keys(SCENARIOS).join(", ")})`,
+        );
     const plan = buildPlan(validateArgs(scenario.name, scenario.args));
     const summary = {
         apiVersion: "mesh-egress.io/v1alpha1",
@@ -67,7 +70,9 @@ export function exportPlan(scenarioName: string): string {
             hostObjects: plan.hostObjects,
         },
     };
-    return [summary, ...plan.objects.map((o) => o.manifest)].map((doc) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+    return [summary, ...plan.objects.map((o) => o.manifest)]
+        .map((doc) => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }))
+        .join("---\n");
 }
 
 /** Writes every scenario to `<dir>/<scenario>.yaml`; returns the scenario names. */

@@ -31,7 +31,13 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
     /** Runs one Automation API operation of the driver and returns what it reported. */
     function automation(op: string): any {
         const { tools, env, program } = example;
-        const { stdout } = run(tools, driver, ["-test.run=^TestAutomation$"], { ...env, MESH_EGRESS_GO_OP: op, MESH_EGRESS_GO_STACK: "go" }, program);
+        const { stdout } = run(
+            tools,
+            driver,
+            ["-test.run=^TestAutomation$"],
+            { ...env, MESH_EGRESS_GO_OP: op, MESH_EGRESS_GO_STACK: "go" },
+            program,
+        );
         const line = stdout.split("\n").find((l) => l.startsWith("MESH_EGRESS_RESULT "));
         expect(line, stdout).to.not.equal(undefined);
         return JSON.parse(line!.slice("MESH_EGRESS_RESULT ".length));
@@ -54,11 +60,20 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
         const { tools, env, program, workHome } = example;
         const schema = path.join(workHome, "schema.json");
         fs.writeFileSync(schema, run(tools, "pulumi", ["package", "get-schema", PLUGIN], env, program).stdout);
-        const written = run(tools, "pulumi-gen-sdk", ["go", schema, path.join(program, SDK_DIR)]).stdout.trim().split("\n");
-        expect(written).to.include.members(["go.mod", "meshegress/meshEgress.go", "meshegress/pulumiTypes.go", "meshegress/pulumi-plugin.json"]);
+        const written = run(tools, "pulumi-gen-sdk", ["go", schema, path.join(program, SDK_DIR)])
+            .stdout.trim()
+            .split("\n");
+        expect(written).to.include.members([
+            "go.mod",
+            "meshegress/meshEgress.go",
+            "meshegress/pulumiTypes.go",
+            "meshegress/pulumi-plugin.json",
+        ]);
         const goMod = fs.readFileSync(path.join(program, SDK_DIR, "go.mod"), "utf8");
         expect(goMod).to.match(new RegExp(`^module ${SDK_MODULE}$`, "m"));
-        expect(fs.readFileSync(path.join(program, "go.mod"), "utf8")).to.include(`replace ${SDK_MODULE} => ./${SDK_DIR}`);
+        expect(fs.readFileSync(path.join(program, "go.mod"), "utf8")).to.include(
+            `replace ${SDK_MODULE} => ./${SDK_DIR}`,
+        );
     });
 
     it("examples/go builds and passes go vet against the generated SDK with its committed go.mod and go.sum", () => {
@@ -70,7 +85,10 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
 
     it("builds the Automation API driver around the example's program function", () => {
         const { tools, program } = example;
-        fs.copyFileSync(path.join(REPO, "test", "e2e", "go", "automation_test.go"), path.join(program, "automation_test.go"));
+        fs.copyFileSync(
+            path.join(REPO, "test", "e2e", "go", "automation_test.go"),
+            path.join(program, "automation_test.go"),
+        );
         run(tools, "go", ["test", "-c", "-o", driver, "."], GO_ENV, program);
         expect(fs.existsSync(driver)).to.equal(true);
     });

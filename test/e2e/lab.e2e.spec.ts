@@ -16,7 +16,11 @@ import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 const LAB = path.join(REPO, "tools", "lab.sh");
 const HOSTS = [{ host: "aliyun.com" }];
 /** The component's gateway (component "egress": gateway name "egress-gateway" in istio-system). */
-const GATEWAY = { namespace: "istio-system", deployment: "egress-gateway", service: "egress-gateway.istio-system.svc.cluster.local" };
+const GATEWAY = {
+    namespace: "istio-system",
+    deployment: "egress-gateway",
+    service: "egress-gateway.istio-system.svc.cluster.local",
+};
 
 /** Pulumi's own progress and the lab's evidence, indented under the test, so a CI log shows what happened. */
 let atLineStart = true;
@@ -34,10 +38,12 @@ function note(line: string): void {
 /** Why the lab cannot run on this machine, or undefined when it can. */
 function labUnavailable(): string | undefined {
     if (process.platform !== "linux") return "needs Linux network namespaces";
-    if (process.getuid?.() !== 0) return "needs root (network namespaces, iptables, switching to the proxies' UID); run npm test as root";
+    if (process.getuid?.() !== 0)
+        return "needs root (network namespaces, iptables, switching to the proxies' UID); run npm test as root";
     const probe = `mel-probe-${process.pid}`;
     const added = spawnSync("ip", ["netns", "add", probe], { encoding: "utf8" });
-    if (added.error || added.status !== 0) return `cannot create a network namespace: ${added.error?.message ?? added.stderr.trim()}`;
+    if (added.error || added.status !== 0)
+        return `cannot create a network namespace: ${added.error?.message ?? added.stderr.trim()}`;
     spawnSync("ip", ["netns", "del", probe]);
     return undefined;
 }
@@ -103,8 +109,11 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
 
     /** A proxy's Envoy admin endpoint, from inside its network namespace. */
     const envoyAdmin = (netns: string, urlPath: string): string =>
-        spawnSync("ip", ["netns", "exec", netns, "curl", "-sS", "--max-time", "5", `http://127.0.0.1:15000${urlPath}`], { encoding: "utf8" })
-            .stdout ?? "";
+        spawnSync(
+            "ip",
+            ["netns", "exec", netns, "curl", "-sS", "--max-time", "5", `http://127.0.0.1:15000${urlPath}`],
+            { encoding: "utf8" },
+        ).stdout ?? "";
 
     /** Everything curl and the fake server saw for one request, with the fake server's new records. */
     function request(netns: string, url: string): { response: Response; seen: ExtRequest[] } {
@@ -132,7 +141,9 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
                 .filter((line) => line.includes("="))
                 .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
         );
-        note(`lab up in ${Math.round((Date.now() - started) / 1000)} s (client ${lab.CLIENT_IP}, fake aliyun.com ${lab.EXT_IP})`);
+        note(
+            `lab up in ${Math.round((Date.now() - started) / 1000)} s (client ${lab.CLIENT_IP}, fake aliyun.com ${lab.EXT_IP})`,
+        );
         api = await kube(fs.readFileSync(lab.KUBECONFIG, "utf8"));
         meshBefore = (await api.configMapData("istio-system", "istio"))!.mesh;
         stack = await localStack(tools, workHome, "lab", { KUBECONFIG: lab.KUBECONFIG });
@@ -183,7 +194,9 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
 
     it("curl -I http://aliyun.com from the client returns the fake aliyun.com's answer", () => {
         const { response } = request(lab.CLIENT_NETNS, "http://aliyun.com");
-        note(`${response.status} location: ${response.headers.location} x-lab-answer: ${response.headers["x-lab-answer"]} server: ${response.headers.server}`);
+        note(
+            `${response.status} location: ${response.headers.location} x-lab-answer: ${response.headers["x-lab-answer"]} server: ${response.headers.server}`,
+        );
         expect(response.status, response.raw).to.equal(301);
         expect(response.headers["x-lab-answer"], response.raw).to.equal(lab.EXT_NONCE);
         expect(response.headers.location).to.equal("https://aliyun.com/");
@@ -203,7 +216,12 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
             fs
                 .readFileSync(lab.GATEWAY_LOG, "utf8")
                 .split("\n")
-                .find((l) => l.includes('"HEAD / HTTP/1.1" 301') && l.includes('"aliyun.com"') && l.includes("outbound|80||aliyun.com")),
+                .find(
+                    (l) =>
+                        l.includes('"HEAD / HTTP/1.1" 301') &&
+                        l.includes('"aliyun.com"') &&
+                        l.includes("outbound|80||aliyun.com"),
+                ),
         );
         expect(line, "no access log line for HEAD aliyun.com in the gateway's log").to.be.a("string");
         note(line!);
@@ -222,7 +240,15 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         expect(noCertificate.status, noCertificate.raw).to.equal(0);
         // The control: the same request with the client workload's certificate (SNI aliyun.com) is routed.
         const certs = lab.CLIENT_CERTS;
-        const mesh = curlHead(lab.EXT_NETNS, "https://aliyun.com:80/", ...tls, "--cert", `${certs}/cert-chain.pem`, "--key", `${certs}/key.pem`);
+        const mesh = curlHead(
+            lab.EXT_NETNS,
+            "https://aliyun.com:80/",
+            ...tls,
+            "--cert",
+            `${certs}/cert-chain.pem`,
+            "--key",
+            `${certs}/key.pem`,
+        );
         expect(mesh.status, mesh.raw).to.equal(301);
         expect(mesh.headers["x-lab-answer"], mesh.raw).to.equal(lab.EXT_NONCE);
     });
@@ -239,10 +265,17 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         for (const netns of [lab.CLIENT_NETNS, lab.GATEWAY_NETNS]) {
             const counters = envoyAdmin(netns, "/stats?filter=update_(rejected|success)$");
             const rejected = counters.split("\n").filter((line) => line.includes("update_rejected"));
-            expect(counters, `${netns}: no LDS updates accepted`).to.match(/listener_manager\.lds\.update_success: [1-9]/);
-            expect(counters, `${netns}: no CDS updates accepted`).to.match(/cluster_manager\.cds\.update_success: [1-9]/);
+            expect(counters, `${netns}: no LDS updates accepted`).to.match(
+                /listener_manager\.lds\.update_success: [1-9]/,
+            );
+            expect(counters, `${netns}: no CDS updates accepted`).to.match(
+                /cluster_manager\.cds\.update_success: [1-9]/,
+            );
             expect(rejected.length, counters).to.be.greaterThan(1);
-            expect(rejected.filter((line) => !line.endsWith(": 0")), `${netns}`).to.deep.equal([]);
+            expect(
+                rejected.filter((line) => !line.endsWith(": 0")),
+                `${netns}`,
+            ).to.deep.equal([]);
         }
     });
 

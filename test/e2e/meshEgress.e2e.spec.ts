@@ -41,7 +41,6 @@ function hostSteps(op: string, name: string): string[] {
     return [...HOST_KINDS.map((kind) => `${op} ${ISTIO}:${kind} ${name}`), `${op} ${HOST_POLICY} ${name}`];
 }
 
-
 /** Config changes also change the inputs of the dynamic-provider host's default provider; not MeshEgress's. */
 const DYNAMIC_PROVIDER_HOST = "pulumi:providers:pulumi-nodejs default";
 
@@ -103,7 +102,12 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         expect(result.summary.result).to.equal("succeeded");
         const plan = buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS }));
         for (const { manifest } of plan.objects) {
-            const live = await api.get(manifest.apiVersion, manifest.kind, manifest.metadata.namespace!, manifest.metadata.name);
+            const live = await api.get(
+                manifest.apiVersion,
+                manifest.kind,
+                manifest.metadata.namespace!,
+                manifest.metadata.name,
+            );
             expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.not.equal(undefined);
             expect(live.metadata.labels).to.deep.include(manifest.metadata.labels);
             if (manifest.apiVersion.includes(".istio.io/")) {
@@ -111,7 +115,10 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
             }
         }
         const service = await api.get("v1", "Service", "istio-system", "egress-gateway");
-        expect(service.spec.ports.map((p: { port: number }) => p.port)).to.deep.equal([15021, ...plan.gatewayPorts.map((p) => p.number)]);
+        expect(service.spec.ports.map((p: { port: number }) => p.port)).to.deep.equal([
+            15021,
+            ...plan.gatewayPorts.map((p) => p.number),
+        ]);
         const deployment = await api.get("apps/v1", "Deployment", "istio-system", "egress-gateway");
         expect(deployment.spec.template.metadata.annotations).to.deep.equal({ "inject.istio.io/templates": "gateway" });
         expect(deployment.spec.template.spec.containers[0].image).to.equal("auto");
@@ -194,7 +201,9 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         expect(message).to.include('MeshEgress "egress" has invalid arguments:');
         expect(message).to.include("hosts[0].port: 99999 is not a port number (an integer from 1 to 65535)");
         const after = await api.list("networking.istio.io/v1", "ServiceEntry", "istio-system");
-        expect(after.map((o) => o.metadata.resourceVersion)).to.deep.equal(before.map((o) => o.metadata.resourceVersion));
+        expect(after.map((o) => o.metadata.resourceVersion)).to.deep.equal(
+            before.map((o) => o.metadata.resourceVersion),
+        );
         await configure(stack, { hosts: HOSTS });
     });
 
@@ -228,7 +237,12 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         await stack.destroy({ onOutput: echo });
         const plan = buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS }));
         for (const { manifest } of plan.objects) {
-            const live = await api.get(manifest.apiVersion, manifest.kind, manifest.metadata.namespace!, manifest.metadata.name);
+            const live = await api.get(
+                manifest.apiVersion,
+                manifest.kind,
+                manifest.metadata.namespace!,
+                manifest.metadata.name,
+            );
             expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.equal(undefined);
         }
         expect((await api.configMapData("istio-system", "istio"))!.mesh).to.equal(originalMesh);
@@ -247,7 +261,11 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         await render.up();
         const files = fs.readdirSync(path.join(renderDir, "1-manifest"));
         const expected = buildPlan(
-            validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS, outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } }),
+            validateArgs("egress", {
+                hosts: HOSTS,
+                antiBypass: ANTI_BYPASS,
+                outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" },
+            }),
         ).objects;
         expect(files.length).to.equal(expected.length);
         for (const file of files) {

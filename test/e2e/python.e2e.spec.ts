@@ -13,7 +13,13 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PLUGIN, languageExample } from "./support/languageExample";
-import { SKIP_AWAIT, itRunsTheSeedLikeTypeScript, pluginSeedCreates, stackRunner, stepRecorder } from "./support/seedLive";
+import {
+    SKIP_AWAIT,
+    itRunsTheSeedLikeTypeScript,
+    pluginSeedCreates,
+    stackRunner,
+    stepRecorder,
+} from "./support/seedLive";
 import { programStack } from "./support/stack";
 import { REPO, run } from "./support/toolchain";
 
@@ -37,7 +43,9 @@ describe("MeshEgress from a Python program (SDK from Pulumi's Python codegen, re
     it("pulumi package add fails: the Python language host served here (3.68) cannot generate SDKs", () => {
         const { tools, env, program } = example;
         // If this starts passing, the host implements GeneratePackage and Link: use `pulumi package add` instead.
-        expect(() => run(tools, "pulumi", ["package", "add", PLUGIN], env, program)).to.throw(/failed to generate SDK: method GeneratePackage not implemented/);
+        expect(() => run(tools, "pulumi", ["package", "add", PLUGIN], env, program)).to.throw(
+            /failed to generate SDK: method GeneratePackage not implemented/,
+        );
         expect(fs.existsSync(path.join(program, SDK_DIR))).to.equal(false);
     });
 
@@ -45,7 +53,9 @@ describe("MeshEgress from a Python program (SDK from Pulumi's Python codegen, re
         const { tools, env, program, workHome } = example;
         const schema = path.join(workHome, "schema.json");
         fs.writeFileSync(schema, run(tools, "pulumi", ["package", "get-schema", PLUGIN], env, program).stdout);
-        const written = run(tools, "pulumi-gen-sdk", ["python", schema, path.join(program, SDK_DIR)]).stdout.trim().split("\n");
+        const written = run(tools, "pulumi-gen-sdk", ["python", schema, path.join(program, SDK_DIR)])
+            .stdout.trim()
+            .split("\n");
         expect(written).to.include.members([
             "setup.py",
             "pulumi_mesh_egress/__init__.py",
@@ -54,7 +64,9 @@ describe("MeshEgress from a Python program (SDK from Pulumi's Python codegen, re
             "pulumi_mesh_egress/pulumi-plugin.json",
         ]);
         // What tells the language host which plugin the program needs.
-        const plugin = JSON.parse(fs.readFileSync(path.join(program, SDK_DIR, "pulumi_mesh_egress", "pulumi-plugin.json"), "utf8"));
+        const plugin = JSON.parse(
+            fs.readFileSync(path.join(program, SDK_DIR, "pulumi_mesh_egress", "pulumi-plugin.json"), "utf8"),
+        );
         expect(plugin).to.include({ resource: true, name: "mesh-egress", version: "0.1.0" });
     });
 
@@ -66,9 +78,14 @@ describe("MeshEgress from a Python program (SDK from Pulumi's Python codegen, re
         const wheels = tools.env.MESH_EGRESS_PYTHON_WHEELS;
         const pip = ["-m", "pip", "install", "--quiet", "--no-index", "--find-links", wheels, "-r", "requirements.txt"];
         run(tools, path.join(venv, "bin", "python"), pip, env, program);
-        const pinned = fs.readFileSync(path.join(REPO, "examples", "python", "requirements.txt"), "utf8").match(/^pulumi==(\S+)$/m)![1];
-        const check = "import importlib.metadata, pulumi_mesh_egress; print(importlib.metadata.version('pulumi'), pulumi_mesh_egress.MeshEgress.__name__)";
-        expect(run(tools, path.join(venv, "bin", "python"), ["-c", check], env, program).stdout.trim()).to.equal(`${pinned} MeshEgress`);
+        const pinned = fs
+            .readFileSync(path.join(REPO, "examples", "python", "requirements.txt"), "utf8")
+            .match(/^pulumi==(\S+)$/m)![1];
+        const check =
+            "import importlib.metadata, pulumi_mesh_egress; print(importlib.metadata.version('pulumi'), pulumi_mesh_egress.MeshEgress.__name__)";
+        expect(run(tools, path.join(venv, "bin", "python"), ["-c", check], env, program).stdout.trim()).to.equal(
+            `${pinned} MeshEgress`,
+        );
     });
 
     it("previews the seed scenario's objects and the plugin's mesh config edit as creates", async () => {
@@ -79,5 +96,9 @@ describe("MeshEgress from a Python program (SDK from Pulumi's Python codegen, re
         expect(steps.sort()).to.deep.equal(pluginSeedCreates());
     });
 
-    itRunsTheSeedLikeTypeScript("Python", example, stackRunner(() => stack));
+    itRunsTheSeedLikeTypeScript(
+        "Python",
+        example,
+        stackRunner(() => stack),
+    );
 });

@@ -56,13 +56,21 @@ describe("MeshEgress across two clusters (real Pulumi CLI, two local API servers
         for (const { cluster, manifest } of plan.objects) {
             const { apiVersion, kind, metadata } = manifest;
             const [home, other] = cluster === "istio" ? [istioApi, workloadApi] : [workloadApi, istioApi];
-            expect(await home.get(apiVersion, kind, metadata.namespace!, metadata.name), `${kind} ${metadata.name}`).to.not.equal(undefined);
-            expect(await other.get(apiVersion, kind, metadata.namespace!, metadata.name), `${kind} ${metadata.name}`).to.equal(undefined);
+            expect(
+                await home.get(apiVersion, kind, metadata.namespace!, metadata.name),
+                `${kind} ${metadata.name}`,
+            ).to.not.equal(undefined);
+            expect(
+                await other.get(apiVersion, kind, metadata.namespace!, metadata.name),
+                `${kind} ${metadata.name}`,
+            ).to.equal(undefined);
         }
     });
 
     it("sets REGISTRY_ONLY in the Istio cluster's mesh config only", async () => {
-        expect(parse((await istioApi.configMapData("istio-system", "istio"))!.mesh).outboundTrafficPolicy).to.deep.equal({
+        expect(
+            parse((await istioApi.configMapData("istio-system", "istio"))!.mesh).outboundTrafficPolicy,
+        ).to.deep.equal({
             mode: "REGISTRY_ONLY",
         });
         expect((await workloadApi.configMapData("istio-system", "istio"))!.mesh).to.equal(workloadMesh);
@@ -77,7 +85,10 @@ describe("MeshEgress across two clusters (real Pulumi CLI, two local API servers
         for (const { manifest } of plan.objects) {
             const { apiVersion, kind, metadata } = manifest;
             for (const api of [istioApi, workloadApi]) {
-                expect(await api.get(apiVersion, kind, metadata.namespace!, metadata.name), `${kind} ${metadata.name}`).to.equal(undefined);
+                expect(
+                    await api.get(apiVersion, kind, metadata.namespace!, metadata.name),
+                    `${kind} ${metadata.name}`,
+                ).to.equal(undefined);
             }
         }
         expect((await istioApi.configMapData("istio-system", "istio"))!.mesh).to.equal(istioMesh);

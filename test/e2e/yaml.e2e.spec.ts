@@ -7,7 +7,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { PLUGIN, languageExample } from "./support/languageExample";
-import { SKIP_AWAIT, itRunsTheSeedLikeTypeScript, pluginSeedCreates, stackRunner, stepRecorder } from "./support/seedLive";
+import {
+    SKIP_AWAIT,
+    itRunsTheSeedLikeTypeScript,
+    pluginSeedCreates,
+    stackRunner,
+    stepRecorder,
+} from "./support/seedLive";
 import { programStack } from "./support/stack";
 import { run } from "./support/toolchain";
 
@@ -31,7 +37,9 @@ describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI an
         expect(parse(fs.readFileSync(path.join(program, "Pulumi.yaml"), "utf8")).packages).to.deep.equal({
             "mesh-egress": "mesh-egress@0.1.0",
         });
-        expect(parse(fs.readFileSync(path.join(program, "sdks", "mesh-egress", "mesh-egress-0.1.0.yaml"), "utf8"))).to.deep.equal({
+        expect(
+            parse(fs.readFileSync(path.join(program, "sdks", "mesh-egress", "mesh-egress-0.1.0.yaml"), "utf8")),
+        ).to.deep.equal({
             packageDeclarationVersion: 1,
             name: "mesh-egress",
             version: "0.1.0",
@@ -45,5 +53,9 @@ describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI an
         expect(steps.sort()).to.deep.equal(pluginSeedCreates());
     });
 
-    itRunsTheSeedLikeTypeScript("YAML", example, stackRunner(() => stack));
+    itRunsTheSeedLikeTypeScript(
+        "YAML",
+        example,
+        stackRunner(() => stack),
+    );
 });

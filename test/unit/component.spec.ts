@@ -34,9 +34,10 @@ for (const preview of [true, false]) {
             const plan = buildPlan(validateArgs("egress", SEED));
             for (const object of plan.objects) {
                 const { apiVersion, kind, metadata } = object.manifest;
-                const type = apiVersion.includes(".") && apiVersion.includes("istio")
-                    ? `kubernetes:${apiVersion}:${kind}`
-                    : run.registrations.find((r) => r.name === metadata.name && r.type.endsWith(`:${kind}`))!.type;
+                const type =
+                    apiVersion.includes(".") && apiVersion.includes("istio")
+                        ? `kubernetes:${apiVersion}:${kind}`
+                        : run.registrations.find((r) => r.name === metadata.name && r.type.endsWith(`:${kind}`))!.type;
                 const registered = byName(run, type, metadata.name).inputs;
                 for (const field of Object.keys(object.manifest)) {
                     expect(registered[field], `${object.key} ${field}`).to.deep.equal(object.manifest[field]);
@@ -65,11 +66,20 @@ for (const preview of [true, false]) {
 
         it("sets the outbound policy only after every other child exists", async () => {
             const run = await runProgram(
-                () => new MeshEgress("egress", { hosts: [{ host: "aliyun.com" }, { host: "b.com", mode: "TLS_PASSTHROUGH" }] }),
+                () =>
+                    new MeshEgress("egress", {
+                        hosts: [{ host: "aliyun.com" }, { host: "b.com", mode: "TLS_PASSTHROUGH" }],
+                    }),
                 { preview },
             );
-            const policy = byName(run, "pulumi-nodejs:dynamic/mesh-egress:MeshConfigOutboundMode", "egress-outbound-policy");
-            const others = children(run).filter((r) => r !== policy).map((r) => urnOf(r));
+            const policy = byName(
+                run,
+                "pulumi-nodejs:dynamic/mesh-egress:MeshConfigOutboundMode",
+                "egress-outbound-policy",
+            );
+            const others = children(run)
+                .filter((r) => r !== policy)
+                .map((r) => urnOf(r));
             expect(policy.dependencies).to.have.members(others);
             expect(policy.inputs).to.include({
                 namespace: "istio-system",
@@ -81,23 +91,29 @@ for (const preview of [true, false]) {
 
         it("makes the root-namespace Sidecar depend on every other child", async () => {
             const run = await runProgram(
-                () => new MeshEgress("egress", { ...SEED, outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } }),
+                () =>
+                    new MeshEgress("egress", { ...SEED, outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } }),
                 { preview },
             );
             const sidecar = byName(run, "kubernetes:networking.istio.io/v1:Sidecar", "egress-outbound-policy");
-            const others = children(run).filter((r) => r !== sidecar).map((r) => urnOf(r));
+            const others = children(run)
+                .filter((r) => r !== sidecar)
+                .map((r) => urnOf(r));
             expect(sidecar.dependencies).to.have.members(others);
         });
 
         it("sends Istio objects through the Istio cluster's provider and the workload through the component's", async () => {
-            const run = await runProgram(() => {
-                const workloadCluster = new k8s.Provider("workload", { kubeconfig: "workload-kubeconfig" });
-                new MeshEgress(
-                    "egress",
-                    { ...SEED, istioCluster: { kubeconfig: "asm-kubeconfig", context: "asm" } },
-                    { providers: { kubernetes: workloadCluster } },
-                );
-            }, { preview });
+            const run = await runProgram(
+                () => {
+                    const workloadCluster = new k8s.Provider("workload", { kubeconfig: "workload-kubeconfig" });
+                    new MeshEgress(
+                        "egress",
+                        { ...SEED, istioCluster: { kubeconfig: "asm-kubeconfig", context: "asm" } },
+                        { providers: { kubernetes: workloadCluster } },
+                    );
+                },
+                { preview },
+            );
             const istioProvider = byName(run, "pulumi:providers:kubernetes", "egress-istio");
             expect(istioProvider.parent).to.equal(COMPONENT_URN);
             expect(istioProvider.inputs.context).to.equal("asm");
@@ -116,10 +132,13 @@ for (const preview of [true, false]) {
         });
 
         it("warns that the mesh config edit does not use an explicit provider's kubeconfig", async () => {
-            const run = await runProgram(() => {
-                const cluster = new k8s.Provider("cluster", { kubeconfig: "k" });
-                new MeshEgress("egress", SEED, { provider: cluster });
-            }, { preview });
+            const run = await runProgram(
+                () => {
+                    const cluster = new k8s.Provider("cluster", { kubeconfig: "k" });
+                    new MeshEgress("egress", SEED, { provider: cluster });
+                },
+                { preview },
+            );
             expect(run.warnings).to.deep.equal([
                 "the mesh config is edited with $KUBECONFIG or ~/.kube/config, not with the provider passed to this " +
                     "component; if that provider uses another kubeconfig, set istioCluster to it",
@@ -133,13 +152,16 @@ for (const preview of [true, false]) {
 
         it("registers nothing when the arguments are invalid", async () => {
             let error: unknown;
-            const run = await runProgram(() => {
-                try {
-                    new MeshEgress("egress", { hosts: [{ host: "aliyun.com", port: 99999 }] });
-                } catch (e) {
-                    error = e;
-                }
-            }, { preview });
+            const run = await runProgram(
+                () => {
+                    try {
+                        new MeshEgress("egress", { hosts: [{ host: "aliyun.com", port: 99999 }] });
+                    } catch (e) {
+                        error = e;
+                    }
+                },
+                { preview },
+            );
             expect((error as Error).message).to.equal(
                 'MeshEgress "egress" has invalid arguments:\n' +
                     "  - hosts[0].port: 99999 is not a port number (an integer from 1 to 65535)",

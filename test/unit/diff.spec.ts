@@ -52,7 +52,9 @@ describe("diffs between two inputs", () => {
     });
 
     it("adding a host creates its four objects and changes nothing else", async () => {
-        expect(await diff({ hosts: HOSTS }, { hosts: [...HOSTS, { host: "new.example.com", port: 8080 }] })).to.deep.equal({
+        expect(
+            await diff({ hosts: HOSTS }, { hosts: [...HOSTS, { host: "new.example.com", port: 8080 }] }),
+        ).to.deep.equal({
             created: hostObjects("egress-new-example-com"),
             deleted: [],
             changed: [COMPONENT],
@@ -60,7 +62,9 @@ describe("diffs between two inputs", () => {
     });
 
     it("adding a host on a new port also adds the port to the gateway Service", async () => {
-        expect(await diff({ hosts: HOSTS }, { hosts: [...HOSTS, { host: "new.example.com", port: 9090 }] })).to.deep.equal({
+        expect(
+            await diff({ hosts: HOSTS }, { hosts: [...HOSTS, { host: "new.example.com", port: 9090 }] }),
+        ).to.deep.equal({
             created: hostObjects("egress-new-example-com"),
             deleted: [],
             changed: [COMPONENT, "kubernetes:core/v1:Service egress-gateway"].sort(),
@@ -68,11 +72,13 @@ describe("diffs between two inputs", () => {
     });
 
     it("removing a host deletes exactly its objects", async () => {
-        expect(await diff({ hosts: HOSTS }, { hosts: HOSTS.filter((h) => h.host !== "api.stripe.com") })).to.deep.equal({
-            created: [],
-            deleted: hostObjects("egress-api-stripe-com"),
-            changed: [COMPONENT, "kubernetes:core/v1:Service egress-gateway"].sort(),
-        });
+        expect(await diff({ hosts: HOSTS }, { hosts: HOSTS.filter((h) => h.host !== "api.stripe.com") })).to.deep.equal(
+            {
+                created: [],
+                deleted: hostObjects("egress-api-stripe-com"),
+                changed: [COMPONENT, "kubernetes:core/v1:Service egress-gateway"].sort(),
+            },
+        );
     });
 
     it("changing one host's port changes only that host's objects and the gateway Service", async () => {
@@ -92,7 +98,9 @@ describe("diffs between two inputs", () => {
     });
 
     it("switching one host's mode changes only that host's objects and the gateway Service's ports", async () => {
-        const switched = HOSTS.map((h) => (h.host === "api.stripe.com" ? { host: h.host, mode: "TLS_ORIGINATION" as const, port: 8081 } : h));
+        const switched = HOSTS.map((h) =>
+            h.host === "api.stripe.com" ? { host: h.host, mode: "TLS_ORIGINATION" as const, port: 8081 } : h,
+        );
         expect(await diff({ hosts: HOSTS }, { hosts: switched })).to.deep.equal({
             created: [`${ISTIO}:DestinationRule egress-api-stripe-com-tls`],
             deleted: [],

@@ -10,7 +10,11 @@ const Module = require("node:module");
 const resolveFilename = Module._resolveFilename;
 before(() => {
     Module._resolveFilename = function (request: string, ...rest: unknown[]) {
-        return resolveFilename.call(this, request === "mesh-egress" ? path.join(__dirname, "..", "..") : request, ...rest);
+        return resolveFilename.call(
+            this,
+            request === "mesh-egress" ? path.join(__dirname, "..", "..") : request,
+            ...rest,
+        );
     };
 });
 after(() => {
@@ -25,7 +29,6 @@ function loadProgram(file: string): () => void {
     };
 }
 
-
 describe("examples", () => {
     it("the quickstart constructs the seed scenario: aliyun.com over HTTP/80 behind REGISTRY_ONLY", async () => {
         const run = await runProgram(loadProgram("quickstart/index.ts"), { preview: true });
@@ -39,13 +42,19 @@ describe("examples", () => {
     });
 
     it("the repository's stack program builds MeshEgress from stack config", async () => {
-        const run = await runProgram(() => {
-            pulumi.runtime.setAllConfig({
-                "project:hosts": JSON.stringify([{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }]),
-                "project:outboundTrafficPolicy": JSON.stringify({ target: "ROOT_NAMESPACE_SIDECAR" }),
-            });
-            loadProgram("config/index.ts")();
-        }, { preview: true });
+        const run = await runProgram(
+            () => {
+                pulumi.runtime.setAllConfig({
+                    "project:hosts": JSON.stringify([
+                        { host: "aliyun.com" },
+                        { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+                    ]),
+                    "project:outboundTrafficPolicy": JSON.stringify({ target: "ROOT_NAMESPACE_SIDECAR" }),
+                });
+                loadProgram("config/index.ts")();
+            },
+            { preview: true },
+        );
         const names = run.registrations.filter((r) => r.custom).map((r) => `${r.type} ${r.name}`);
         expect(names).to.include.members([
             "kubernetes:networking.istio.io/v1:VirtualService egress-aliyun-com",

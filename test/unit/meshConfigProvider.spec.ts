@@ -11,7 +11,9 @@ function fakeCluster(initial: string | undefined = ORIGINAL) {
     const cluster: { mesh: string | undefined } = { mesh: initial };
     const live: LiveMeshConfig = {
         async readLiveMode(_target: MeshConfigTarget) {
-            return cluster.mesh === undefined ? { exists: false } : { exists: true, mode: readOutboundMode(cluster.mesh) };
+            return cluster.mesh === undefined
+                ? { exists: false }
+                : { exists: true, mode: readOutboundMode(cluster.mesh) };
         },
         async writeLiveMode(_target: MeshConfigTarget, mode: string | undefined) {
             const previous = readOutboundMode(cluster.mesh!);
@@ -89,7 +91,9 @@ describe("the mesh config outbound-mode resource", () => {
             changes: true,
             replaces: [],
         });
-        expect(await provider.diff!("id", olds, { ...TARGET, configMapName: "istio-canary", mode: "REGISTRY_ONLY" })).to.deep.include({
+        expect(
+            await provider.diff!("id", olds, { ...TARGET, configMapName: "istio-canary", mode: "REGISTRY_ONLY" }),
+        ).to.deep.include({
             changes: true,
             replaces: ["configMapName"],
         });

@@ -18,10 +18,13 @@ describe("mesh config editing", () => {
         expect(readOutboundMode(MESH)).to.equal(undefined);
     });
     it("sets the mode and changes nothing else", () => {
-        expect(withOutboundMode(MESH, "REGISTRY_ONLY")).to.equal(`${MESH}outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n`);
+        expect(withOutboundMode(MESH, "REGISTRY_ONLY")).to.equal(
+            `${MESH}outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n`,
+        );
     });
     it("replaces an existing mode in place", () => {
-        const mesh = "accessLogFile: /dev/stdout\noutboundTrafficPolicy:\n  mode: ALLOW_ANY # default\ntrustDomain: x\n";
+        const mesh =
+            "accessLogFile: /dev/stdout\noutboundTrafficPolicy:\n  mode: ALLOW_ANY # default\ntrustDomain: x\n";
         expect(withOutboundMode(mesh, "REGISTRY_ONLY")).to.equal(
             "accessLogFile: /dev/stdout\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY # default\ntrustDomain: x\n",
         );
@@ -31,12 +34,16 @@ describe("mesh config editing", () => {
     });
     it("keeps a missing final newline missing, as Helm renders the ConfigMap", () => {
         const mesh = "rootNamespace: istio-system\ntrustDomain: cluster.local";
-        expect(withOutboundMode(mesh, "REGISTRY_ONLY")).to.equal(`${mesh}\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY`);
+        expect(withOutboundMode(mesh, "REGISTRY_ONLY")).to.equal(
+            `${mesh}\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY`,
+        );
         expect(withOutboundMode(withOutboundMode(mesh, "REGISTRY_ONLY"), undefined)).to.equal(mesh);
     });
     it("keeps other outbound policy fields when removing the mode", () => {
         const mesh = "outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n  egressProxy:\n    host: proxy.example\n";
-        expect(withOutboundMode(mesh, undefined)).to.equal("outboundTrafficPolicy:\n  egressProxy:\n    host: proxy.example\n");
+        expect(withOutboundMode(mesh, undefined)).to.equal(
+            "outboundTrafficPolicy:\n  egressProxy:\n    host: proxy.example\n",
+        );
     });
     it("handles an empty mesh config", () => {
         expect(withOutboundMode("", "REGISTRY_ONLY")).to.equal("outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n");

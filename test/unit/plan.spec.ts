@@ -74,7 +74,9 @@ describe("the plan", () => {
                         {
                             name: "to-aliyun-com",
                             trafficPolicy: {
-                                portLevelSettings: [{ port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL", sni: "aliyun.com" } }],
+                                portLevelSettings: [
+                                    { port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL", sni: "aliyun.com" } },
+                                ],
                             },
                         },
                     ],
@@ -87,8 +89,13 @@ describe("the plan", () => {
                 { port: { number: 80, name: "http-80", protocol: "HTTP" }, hosts: ["aliyun.com"] },
             ]);
             // Explicit, or auto mTLS would wrap the hop for gateway endpoints labelled for Istio mTLS.
-            expect((manifest(plain, "DestinationRule/istio-system/egress-aliyun-com").spec as any).subsets).to.deep.equal([
-                { name: "to-aliyun-com", trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "DISABLE" } }] } },
+            expect(
+                (manifest(plain, "DestinationRule/istio-system/egress-aliyun-com").spec as any).subsets,
+            ).to.deep.equal([
+                {
+                    name: "to-aliyun-com",
+                    trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "DISABLE" } }] },
+                },
             ]);
         });
         it("routes mesh → gateway → host in one VirtualService", () => {
@@ -104,7 +111,9 @@ describe("the plan", () => {
                         {
                             name: "mesh-to-egress-gateway",
                             match: [{ gateways: ["mesh"], port: 80 }],
-                            route: [{ destination: { host: GATEWAY_HOST, subset: "to-aliyun-com", port: { number: 80 } } }],
+                            route: [
+                                { destination: { host: GATEWAY_HOST, subset: "to-aliyun-com", port: { number: 80 } } },
+                            ],
                         },
                         {
                             name: "egress-gateway-to-host",
@@ -144,7 +153,9 @@ describe("the plan", () => {
                     ],
                 },
                 {
-                    match: [{ gateways: ["istio-system/egress-api-stripe-com"], port: 443, sniHosts: ["api.stripe.com"] }],
+                    match: [
+                        { gateways: ["istio-system/egress-api-stripe-com"], port: 443, sniHosts: ["api.stripe.com"] },
+                    ],
                     route: [{ destination: { host: "api.stripe.com", port: { number: 443 } } }],
                 },
             ]);
@@ -156,15 +167,23 @@ describe("the plan", () => {
         const port = derivedPort("api.stripe.com");
         it("gives the host a gateway port of its own, terminating the hop's mTLS there", () => {
             expect((manifest(tls, "Gateway/istio-system/egress-api-stripe-com").spec as any).servers).to.deep.equal([
-                { port: { number: port, name: `tls-${port}`, protocol: "TLS" }, hosts: ["api.stripe.com"], tls: { mode: "ISTIO_MUTUAL" } },
+                {
+                    port: { number: port, name: `tls-${port}`, protocol: "TLS" },
+                    hosts: ["api.stripe.com"],
+                    tls: { mode: "ISTIO_MUTUAL" },
+                },
             ]);
         });
         it("wraps the host's traffic to that port in Istio mTLS with SNI = the host", () => {
-            expect((manifest(tls, "DestinationRule/istio-system/egress-api-stripe-com").spec as any).subsets).to.deep.equal([
+            expect(
+                (manifest(tls, "DestinationRule/istio-system/egress-api-stripe-com").spec as any).subsets,
+            ).to.deep.equal([
                 {
                     name: "to-api-stripe-com",
                     trafficPolicy: {
-                        portLevelSettings: [{ port: { number: port }, tls: { mode: "ISTIO_MUTUAL", sni: "api.stripe.com" } }],
+                        portLevelSettings: [
+                            { port: { number: port }, tls: { mode: "ISTIO_MUTUAL", sni: "api.stripe.com" } },
+                        ],
                     },
                 },
             ]);
@@ -174,7 +193,9 @@ describe("the plan", () => {
             expect(spec.tls).to.deep.equal([
                 {
                     match: [{ gateways: ["mesh"], port: 443, sniHosts: ["api.stripe.com"] }],
-                    route: [{ destination: { host: GATEWAY_HOST, subset: "to-api-stripe-com", port: { number: port } } }],
+                    route: [
+                        { destination: { host: GATEWAY_HOST, subset: "to-api-stripe-com", port: { number: port } } },
+                    ],
                 },
             ]);
             expect(spec.tcp).to.deep.equal([
@@ -196,10 +217,12 @@ describe("the plan", () => {
         });
     });
 
-    describe("recipe C: TLS origination at the gateway (task \"Egress Gateways with TLS Origination\")", () => {
+    describe('recipe C: TLS origination at the gateway (task "Egress Gateways with TLS Origination")', () => {
         const originate = plan({ hosts: [{ host: "edition.cnn.com", mode: "TLS_ORIGINATION" }] });
         it("declares the app's HTTP port and the host's HTTPS port", () => {
-            expect((manifest(originate, "ServiceEntry/istio-system/egress-edition-cnn-com").spec as any).ports).to.deep.equal([
+            expect(
+                (manifest(originate, "ServiceEntry/istio-system/egress-edition-cnn-com").spec as any).ports,
+            ).to.deep.equal([
                 { number: 80, name: "http-80", protocol: "HTTP" },
                 { number: 443, name: "https-443", protocol: "HTTPS" },
             ]);
@@ -220,7 +243,11 @@ describe("the plan", () => {
                         portLevelSettings: [
                             {
                                 port: { number: 443 },
-                                tls: { mode: "SIMPLE", sni: "edition.cnn.com", caCertificates: "/etc/ssl/certs/ca-certificates.crt" },
+                                tls: {
+                                    mode: "SIMPLE",
+                                    sni: "edition.cnn.com",
+                                    caCertificates: "/etc/ssl/certs/ca-certificates.crt",
+                                },
                             },
                         ],
                     },
@@ -234,39 +261,68 @@ describe("the plan", () => {
                         host: "api.example.com",
                         mode: "TLS_ORIGINATION",
                         externalPort: 8443,
-                        tls: { caCertificates: "/etc/certs/ca.pem", subjectAltNames: ["api.example.com"], sni: "edge.example.com" },
+                        tls: {
+                            caCertificates: "/etc/certs/ca.pem",
+                            subjectAltNames: ["api.example.com"],
+                            sni: "edge.example.com",
+                        },
                     },
                 ],
             });
-            expect((manifest(verified, "DestinationRule/istio-system/egress-api-example-com-tls").spec as any).trafficPolicy).to.deep.equal({
+            expect(
+                (manifest(verified, "DestinationRule/istio-system/egress-api-example-com-tls").spec as any)
+                    .trafficPolicy,
+            ).to.deep.equal({
                 portLevelSettings: [
                     {
                         port: { number: 8443 },
-                        tls: { mode: "SIMPLE", sni: "edge.example.com", caCertificates: "/etc/certs/ca.pem", subjectAltNames: ["api.example.com"] },
+                        tls: {
+                            mode: "SIMPLE",
+                            sni: "edge.example.com",
+                            caCertificates: "/etc/certs/ca.pem",
+                            subjectAltNames: ["api.example.com"],
+                        },
                     },
                 ],
             });
         });
         it("creates the origination rule before the VirtualService", () => {
-            expect(originate.objects.find((o) => o.key === "VirtualService/istio-system/egress-edition-cnn-com")!.dependsOn).to.include(
-                "DestinationRule/istio-system/egress-edition-cnn-com-tls",
-            );
+            expect(
+                originate.objects.find((o) => o.key === "VirtualService/istio-system/egress-edition-cnn-com")!
+                    .dependsOn,
+            ).to.include("DestinationRule/istio-system/egress-edition-cnn-com-tls");
         });
     });
 
     describe("recipe E: mutual TLS origination with a client certificate", () => {
         const mutual = plan({
-            hosts: [{ host: "my-nginx.example.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "client-credential" } }],
+            hosts: [
+                {
+                    host: "my-nginx.example.com",
+                    mode: "MUTUAL_TLS_ORIGINATION",
+                    tls: { credentialName: "client-credential" },
+                },
+            ],
         });
         it("presents the Secret's client certificate", () => {
-            expect((manifest(mutual, "DestinationRule/istio-system/egress-my--nginx-example-com-tls").spec as any).trafficPolicy).to.deep.equal({
+            expect(
+                (manifest(mutual, "DestinationRule/istio-system/egress-my--nginx-example-com-tls").spec as any)
+                    .trafficPolicy,
+            ).to.deep.equal({
                 portLevelSettings: [
-                    { port: { number: 443 }, tls: { mode: "MUTUAL", sni: "my-nginx.example.com", credentialName: "client-credential" } },
+                    {
+                        port: { number: 443 },
+                        tls: { mode: "MUTUAL", sni: "my-nginx.example.com", credentialName: "client-credential" },
+                    },
                 ],
             });
         });
         it("lets the gateway's ServiceAccount read Secrets in its namespace", () => {
-            const metadata = { name: "egress-gateway-sds", namespace: "istio-system", labels: { ...LABELS, istio: "egressgateway", app: "egress-gateway" } };
+            const metadata = {
+                name: "egress-gateway-sds",
+                namespace: "istio-system",
+                labels: { ...LABELS, istio: "egressgateway", app: "egress-gateway" },
+            };
             expect(manifest(mutual, "Role/istio-system/egress-gateway-sds")).to.deep.equal({
                 apiVersion: "rbac.authorization.k8s.io/v1",
                 kind: "Role",
@@ -282,11 +338,13 @@ describe("the plan", () => {
             });
         });
         it("grants nothing when no host names a credential", () => {
-            expect(plan({ hosts: [{ host: "a.com", mode: "TLS_ORIGINATION" }] }).objects.map((o) => o.manifest.kind)).to.not.include("Role");
+            expect(
+                plan({ hosts: [{ host: "a.com", mode: "TLS_ORIGINATION" }] }).objects.map((o) => o.manifest.kind),
+            ).to.not.include("Role");
         });
     });
 
-    describe("recipe F: wildcard hosts through one hosting server (task \"Egress using Wildcard Hosts\")", () => {
+    describe('recipe F: wildcard hosts through one hosting server (task "Egress using Wildcard Hosts")', () => {
         const wild = plan({
             hosts: [{ host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" }],
             gatewayHopTls: "DISABLE",
@@ -317,9 +375,14 @@ describe("the plan", () => {
             });
         });
         it("sends the upstream's name as the hop's SNI with the mutual-TLS hop", () => {
-            const mutual = plan({ hosts: [{ host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" }] });
+            const mutual = plan({
+                hosts: [{ host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" }],
+            });
             const subset = (manifest(mutual, `DestinationRule/istio-system/${name}`).spec as any).subsets[0];
-            expect(subset.trafficPolicy.portLevelSettings[0].tls).to.deep.equal({ mode: "ISTIO_MUTUAL", sni: "www.wikipedia.org" });
+            expect(subset.trafficPolicy.portLevelSettings[0].tls).to.deep.equal({
+                mode: "ISTIO_MUTUAL",
+                sni: "www.wikipedia.org",
+            });
         });
     });
 
@@ -349,14 +412,28 @@ describe("the plan", () => {
         });
         it("terminates the hop's mTLS on the destination's own gateway port", () => {
             expect((manifest(tcp, "Gateway/istio-system/egress-mongo-example-com").spec as any).servers).to.deep.equal([
-                { port: { number: 27017, name: "tls-27017", protocol: "TLS" }, hosts: ["mongo.example.com"], tls: { mode: "ISTIO_MUTUAL" } },
+                {
+                    port: { number: 27017, name: "tls-27017", protocol: "TLS" },
+                    hosts: ["mongo.example.com"],
+                    tls: { mode: "ISTIO_MUTUAL" },
+                },
             ]);
         });
         it("routes both hops as TCP, the mesh hop by port (the ServiceEntry's addresses give the CIDR)", () => {
-            expect((manifest(tcp, "VirtualService/istio-system/egress-mongo-example-com").spec as any).tcp).to.deep.equal([
+            expect(
+                (manifest(tcp, "VirtualService/istio-system/egress-mongo-example-com").spec as any).tcp,
+            ).to.deep.equal([
                 {
                     match: [{ gateways: ["mesh"], port: 27017 }],
-                    route: [{ destination: { host: GATEWAY_HOST, subset: "to-mongo-example-com", port: { number: 27017 } } }],
+                    route: [
+                        {
+                            destination: {
+                                host: GATEWAY_HOST,
+                                subset: "to-mongo-example-com",
+                                port: { number: 27017 },
+                            },
+                        },
+                    ],
                 },
                 {
                     match: [{ gateways: ["istio-system/egress-mongo-example-com"], port: 27017 }],
@@ -365,9 +442,14 @@ describe("the plan", () => {
             ]);
         });
         it("resolves the host with DNS and opens a plain TCP server with the plain hop", () => {
-            const plain = plan({ hosts: [{ host: "db.example.com", mode: "TCP", port: 5432 }], gatewayHopTls: "DISABLE" });
+            const plain = plan({
+                hosts: [{ host: "db.example.com", mode: "TCP", port: 5432 }],
+                gatewayHopTls: "DISABLE",
+            });
             const port = derivedPort("db.example.com");
-            expect((manifest(plain, "ServiceEntry/istio-system/egress-db-example-com").spec as any).resolution).to.equal("DNS");
+            expect(
+                (manifest(plain, "ServiceEntry/istio-system/egress-db-example-com").spec as any).resolution,
+            ).to.equal("DNS");
             expect((manifest(plain, "Gateway/istio-system/egress-db-example-com").spec as any).servers).to.deep.equal([
                 { port: { number: port, name: `tcp-${port}`, protocol: "TCP" }, hosts: ["db.example.com"] },
             ]);
@@ -383,9 +465,15 @@ describe("the plan", () => {
     describe("visibility", () => {
         it("exports ServiceEntries and VirtualServices to the listed namespaces, gateway subsets to all", () => {
             const scoped = plan({ hosts: [{ host: "aliyun.com" }], exportTo: ["payments"] });
-            expect((manifest(scoped, "ServiceEntry/istio-system/egress-aliyun-com").spec as any).exportTo).to.deep.equal(["payments"]);
-            expect((manifest(scoped, "VirtualService/istio-system/egress-aliyun-com").spec as any).exportTo).to.deep.equal(["payments"]);
-            expect((manifest(scoped, "DestinationRule/istio-system/egress-aliyun-com").spec as any).exportTo).to.deep.equal(["*"]);
+            expect(
+                (manifest(scoped, "ServiceEntry/istio-system/egress-aliyun-com").spec as any).exportTo,
+            ).to.deep.equal(["payments"]);
+            expect(
+                (manifest(scoped, "VirtualService/istio-system/egress-aliyun-com").spec as any).exportTo,
+            ).to.deep.equal(["payments"]);
+            expect(
+                (manifest(scoped, "DestinationRule/istio-system/egress-aliyun-com").spec as any).exportTo,
+            ).to.deep.equal(["*"]);
         });
     });
 
@@ -418,7 +506,11 @@ describe("the plan", () => {
                     selector: { matchLabels: { istio: "egressgateway", app: "egress-gateway" } },
                     template: {
                         metadata: {
-                            labels: { istio: "egressgateway", app: "egress-gateway", "sidecar.istio.io/inject": "true" },
+                            labels: {
+                                istio: "egressgateway",
+                                app: "egress-gateway",
+                                "sidecar.istio.io/inject": "true",
+                            },
                             annotations: { "inject.istio.io/templates": "gateway" },
                         },
                         spec: {
@@ -484,7 +576,10 @@ describe("the plan", () => {
             expect(workload.map((o) => o.manifest.metadata.annotations)).to.deep.equal(
                 workload.map(() => ({ "pulumi.com/skipAwait": "true" })),
             );
-            expect((manifest(annotated, "Deployment/istio-system/egress-gateway").spec as any).template.metadata.annotations).to.deep.equal({
+            expect(
+                (manifest(annotated, "Deployment/istio-system/egress-gateway").spec as any).template.metadata
+                    .annotations,
+            ).to.deep.equal({
                 "inject.istio.io/templates": "gateway",
             });
         });
@@ -497,13 +592,18 @@ describe("the plan", () => {
                 hosts: [],
                 gateway: { autoscaling: { minReplicas: 3, maxReplicas: 9, targetCpuUtilizationPercentage: 60 } },
             });
-            expect((manifest(scaled, "Deployment/istio-system/egress-gateway").spec as any).replicas).to.equal(undefined);
+            expect((manifest(scaled, "Deployment/istio-system/egress-gateway").spec as any).replicas).to.equal(
+                undefined,
+            );
             expect(manifest(scaled, "HorizontalPodAutoscaler/istio-system/egress-gateway").spec).to.deep.equal({
                 scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "egress-gateway" },
                 minReplicas: 3,
                 maxReplicas: 9,
                 metrics: [
-                    { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } },
+                    {
+                        type: "Resource",
+                        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } },
+                    },
                 ],
             });
         });
@@ -577,7 +677,10 @@ describe("the plan", () => {
             expect(p.objects.some((o) => o.manifest.kind === "Sidecar")).to.equal(false);
         });
         it("writes a root-namespace Sidecar that depends on every other object", () => {
-            const p = plan({ hosts: [{ host: "aliyun.com" }], outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } });
+            const p = plan({
+                hosts: [{ host: "aliyun.com" }],
+                outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" },
+            });
             const sidecar = p.objects[p.objects.length - 1];
             expect(sidecar.manifest).to.deep.equal({
                 apiVersion: "networking.istio.io/v1",
@@ -609,7 +712,9 @@ describe("the plan", () => {
     describe("dependencies", () => {
         it("creates a host's VirtualService after its ServiceEntry, DestinationRule, Gateway and the gateway Service", () => {
             const p = plan({ hosts: [{ host: "aliyun.com" }] });
-            expect(p.objects.find((o) => o.key === "VirtualService/istio-system/egress-aliyun-com")!.dependsOn).to.deep.equal([
+            expect(
+                p.objects.find((o) => o.key === "VirtualService/istio-system/egress-aliyun-com")!.dependsOn,
+            ).to.deep.equal([
                 "ServiceEntry/istio-system/egress-aliyun-com",
                 "DestinationRule/istio-system/egress-aliyun-com",
                 "Gateway/istio-system/egress-aliyun-com",
@@ -617,17 +722,25 @@ describe("the plan", () => {
             ]);
         });
         it("lists every object after the objects it depends on", () => {
-            const p = plan({ hosts: [{ host: "a.com" }, { host: "b.com" }], outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } });
+            const p = plan({
+                hosts: [{ host: "a.com" }, { host: "b.com" }],
+                outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" },
+            });
             const seen = new Set<string>();
             for (const object of p.objects) {
-                for (const dependency of object.dependsOn) expect(seen.has(dependency), `${object.key} after ${dependency}`).to.equal(true);
+                for (const dependency of object.dependsOn)
+                    expect(seen.has(dependency), `${object.key} after ${dependency}`).to.equal(true);
                 seen.add(object.key);
             }
         });
     });
 
     describe("stability", () => {
-        const hosts = [{ host: "a.com" }, { host: "b.example.org", mode: "TLS_PASSTHROUGH" as const }, { host: "c.net", port: 8080 }];
+        const hosts = [
+            { host: "a.com" },
+            { host: "b.example.org", mode: "TLS_PASSTHROUGH" as const },
+            { host: "c.net", port: 8080 },
+        ];
         it("does not depend on the order of hosts", () => {
             expect(plan({ hosts: [...hosts].reverse() })).to.deep.equal(plan({ hosts }));
         });

@@ -14,7 +14,8 @@ import { runProgram } from "../support/mocks";
 import { SEED_CHILDREN } from "../support/seed";
 
 const REPO = path.join(__dirname, "..", "..");
-const EDIT_URN = "urn:pulumi:stack::project::mesh-egress:index:MeshEgress$mesh-egress:index:MeshConfigOutboundMode::egress-outbound-policy";
+const EDIT_URN =
+    "urn:pulumi:stack::project::mesh-egress:index:MeshEgress$mesh-egress:index:MeshConfigOutboundMode::egress-outbound-policy";
 const TARGET = { namespace: "istio-system", configMapName: "istio", key: "mesh" };
 const SECRET = (value: string) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value });
 
@@ -23,17 +24,32 @@ describe("MeshEgress constructed inside its provider plugin", () => {
 
     it("edits the mesh config with the plugin's own resource, asking for the package's version", async () => {
         setMeshConfigEditServedByPlugin(true);
-        const run = await runProgram(() => new MeshEgress("egress", { hosts: [{ host: "aliyun.com" }] }), { preview: false });
+        const run = await runProgram(() => new MeshEgress("egress", { hosts: [{ host: "aliyun.com" }] }), {
+            preview: false,
+        });
         const edit = run.registrations.find((r) => r.name === "egress-outbound-policy")!;
-        expect(edit).to.deep.include({ type: "mesh-egress:index:MeshConfigOutboundMode", custom: true, version: "0.1.0" });
+        expect(edit).to.deep.include({
+            type: "mesh-egress:index:MeshConfigOutboundMode",
+            custom: true,
+            version: "0.1.0",
+        });
         expect(edit.inputs).to.deep.equal({ ...TARGET, mode: "REGISTRY_ONLY" });
     });
 
     it("registers every other child exactly as in a TypeScript program", async () => {
         setMeshConfigEditServedByPlugin(true);
-        const run = await runProgram(() => new MeshEgress("egress", { hosts: [{ host: "aliyun.com" }] }), { preview: false });
-        const children = run.registrations.filter((r) => r.type !== "mesh-egress:index:MeshEgress").map((r) => `${r.type} ${r.name}`);
-        const expected = SEED_CHILDREN.map((c) => c.replace("pulumi-nodejs:dynamic/mesh-egress:MeshConfigOutboundMode", "mesh-egress:index:MeshConfigOutboundMode"));
+        const run = await runProgram(() => new MeshEgress("egress", { hosts: [{ host: "aliyun.com" }] }), {
+            preview: false,
+        });
+        const children = run.registrations
+            .filter((r) => r.type !== "mesh-egress:index:MeshEgress")
+            .map((r) => `${r.type} ${r.name}`);
+        const expected = SEED_CHILDREN.map((c) =>
+            c.replace(
+                "pulumi-nodejs:dynamic/mesh-egress:MeshConfigOutboundMode",
+                "mesh-egress:index:MeshConfigOutboundMode",
+            ),
+        );
         expect(children).to.have.members(expected);
     });
 });
@@ -58,7 +74,11 @@ describe("the plugin's mesh config resource", () => {
 
     it("sets the mode on create, using the kubeconfig the engine sends as a secret", async () => {
         const { cluster, provider } = fakeCluster();
-        const created = await provider.create(EDIT_URN, { ...TARGET, mode: "REGISTRY_ONLY", kubeconfig: SECRET("apiVersion: v1") });
+        const created = await provider.create(EDIT_URN, {
+            ...TARGET,
+            mode: "REGISTRY_ONLY",
+            kubeconfig: SECRET("apiVersion: v1"),
+        });
         expect(created.id).to.equal("istio-system/istio/mesh");
         expect(cluster.mesh).to.equal("rootNamespace: istio-system\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n");
         expect(cluster.targets[0].kubeconfig).to.equal("apiVersion: v1");
@@ -80,7 +100,13 @@ describe("the plugin's mesh config resource", () => {
             replaces: [],
             deleteBeforeReplace: true,
         });
-        expect(await provider.diff("id", EDIT_URN, olds, { ...TARGET, configMapName: "istio-1-30", mode: "REGISTRY_ONLY" })).to.deep.equal({
+        expect(
+            await provider.diff("id", EDIT_URN, olds, {
+                ...TARGET,
+                configMapName: "istio-1-30",
+                mode: "REGISTRY_ONLY",
+            }),
+        ).to.deep.equal({
             changes: true,
             replaces: ["configMapName"],
             deleteBeforeReplace: true,
@@ -116,7 +142,9 @@ async function servedSchema(command: string, args: string[]): Promise<any> {
     try {
         const client = new ResourceProviderClient(`127.0.0.1:${plugin.port}`, grpc.credentials.createInsecure());
         const response: any = await new Promise((resolve, reject) =>
-            client.getSchema(new GetSchemaRequest(), (error: Error | null, reply: unknown) => (error ? reject(error) : resolve(reply))),
+            client.getSchema(new GetSchemaRequest(), (error: Error | null, reply: unknown) =>
+                error ? reject(error) : resolve(reply),
+            ),
         );
         client.close();
         return JSON.parse(response.getSchema());

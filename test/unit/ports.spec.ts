@@ -10,7 +10,10 @@ const hostName = fc
 const hostSet = fc.uniqueArray(hostName, { minLength: 1, maxLength: 40 });
 
 function ports(hosts: string[], fixed: Record<string, number> = {}, taken: number[] = []): Map<string, number> {
-    return allocatePorts(hosts.map((host): PortRequest => ({ host, fixed: fixed[host] })), taken);
+    return allocatePorts(
+        hosts.map((host): PortRequest => ({ host, fixed: fixed[host] })),
+        taken,
+    );
 }
 
 /** With linear probing only a host whose derived port lies within `n` ports below `host`'s can displace it. */
@@ -35,11 +38,15 @@ describe("dedicated gateway ports", () => {
 
     it("gives every host a distinct port, avoiding ports already taken", () => {
         fc.assert(
-            fc.property(hostSet, fc.uniqueArray(fc.integer({ min: 20000, max: 20100 }), { maxLength: 20 }), (hosts, taken) => {
-                const assigned = [...ports(hosts, {}, taken).values()];
-                expect(new Set(assigned).size).to.equal(hosts.length);
-                expect(assigned.filter((p) => taken.includes(p))).to.deep.equal([]);
-            }),
+            fc.property(
+                hostSet,
+                fc.uniqueArray(fc.integer({ min: 20000, max: 20100 }), { maxLength: 20 }),
+                (hosts, taken) => {
+                    const assigned = [...ports(hosts, {}, taken).values()];
+                    expect(new Set(assigned).size).to.equal(hosts.length);
+                    expect(assigned.filter((p) => taken.includes(p))).to.deep.equal([]);
+                },
+            ),
         );
     });
 
@@ -82,7 +89,10 @@ describe("dedicated gateway ports", () => {
     });
 
     it("wraps around from the top of the range", () => {
-        const taken = Array.from({ length: DEDICATED_PORT_RANGE.to - derivedPort("a.com") + 1 }, (_, i) => derivedPort("a.com") + i);
+        const taken = Array.from(
+            { length: DEDICATED_PORT_RANGE.to - derivedPort("a.com") + 1 },
+            (_, i) => derivedPort("a.com") + i,
+        );
         expect(ports(["a.com"], {}, taken).get("a.com")).to.equal(DEDICATED_PORT_RANGE.from);
     });
 

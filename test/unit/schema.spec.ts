@@ -17,7 +17,8 @@ async function inferredSchema(): Promise<any> {
 function undescribed(schema: any): string[] {
     const missing: string[] = [];
     const check = (owner: string, properties: Record<string, { description?: string }> = {}) => {
-        for (const [name, property] of Object.entries(properties)) if (!property.description) missing.push(`${owner}.${name}`);
+        for (const [name, property] of Object.entries(properties))
+            if (!property.description) missing.push(`${owner}.${name}`);
     };
     for (const [name, resource] of Object.entries<any>(schema.resources)) {
         check(name, resource.inputProperties);

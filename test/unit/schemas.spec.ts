@@ -40,22 +40,37 @@ async function models(): Promise<Record<string, ModelClass>> {
 
 /** Every mode and kind, with the mutual-TLS hop (default) and with the plain hop. */
 function everyKind(): Manifest[] {
-    return [...everyKindWith("ISTIO_MUTUAL"), ...everyKindWith("DISABLE").filter((m) => m.kind !== "Role" && m.kind !== "RoleBinding")];
+    return [
+        ...everyKindWith("ISTIO_MUTUAL"),
+        ...everyKindWith("DISABLE").filter((m) => m.kind !== "Role" && m.kind !== "RoleBinding"),
+    ];
 }
 
 function everyKindWith(gatewayHopTls: "ISTIO_MUTUAL" | "DISABLE"): Manifest[] {
     const plan = buildPlan(
         validateArgs("egress", {
-            hosts: ([
-                { host: "aliyun.com" },
-                { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
-                { host: "x.io", port: 8080 },
-                { host: "edition.cnn.com", mode: "TLS_ORIGINATION", tls: { subjectAltNames: ["edition.cnn.com"] } },
-                { host: "mtls.example.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "client-credential" } },
-                { host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" },
-                { host: "mongo.example.com", mode: "TCP", port: 27017, addresses: ["192.0.2.0/24"], endpoints: ["192.0.2.10"] },
-                { host: "db.example.com", mode: "TCP", port: 5432 },
-            ] as ExternalHost[]).map((h) =>
+            hosts: (
+                [
+                    { host: "aliyun.com" },
+                    { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+                    { host: "x.io", port: 8080 },
+                    { host: "edition.cnn.com", mode: "TLS_ORIGINATION", tls: { subjectAltNames: ["edition.cnn.com"] } },
+                    {
+                        host: "mtls.example.com",
+                        mode: "MUTUAL_TLS_ORIGINATION",
+                        tls: { credentialName: "client-credential" },
+                    },
+                    { host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" },
+                    {
+                        host: "mongo.example.com",
+                        mode: "TCP",
+                        port: 27017,
+                        addresses: ["192.0.2.0/24"],
+                        endpoints: ["192.0.2.10"],
+                    },
+                    { host: "db.example.com", mode: "TCP", port: 5432 },
+                ] as ExternalHost[]
+            ).map((h) =>
                 gatewayHopTls === "ISTIO_MUTUAL" && h.host !== "x.io" ? { ...h, from: [{ namespace: "payments" }] } : h,
             ),
             antiBypass: { namespaces: ["payments"], allowNamespaces: ["shared"] },

@@ -57,17 +57,28 @@ describe("egress security", () => {
             ]);
         });
         it("authorizes a TCP destination by its gateway port and SNI", () => {
-            const tcp = plan({ hosts: [{ host: "db.example.com", mode: "TCP", port: 5432, gatewayPort: 25432, from: [{ namespace: "x" }] }] });
+            const tcp = plan({
+                hosts: [
+                    { host: "db.example.com", mode: "TCP", port: 5432, gatewayPort: 25432, from: [{ namespace: "x" }] },
+                ],
+            });
             expect(spec(tcp, "AuthorizationPolicy/istio-system/egress-db-example-com").rules[0]).to.deep.include({
                 to: [{ operation: { ports: ["25432"] } }],
                 when: [{ key: "connection.sni", values: ["db.example.com"] }],
             });
         });
         it("creates no AuthorizationPolicy while no host restricts its sources (the seed's behaviour)", () => {
-            expect(plan({ hosts: [{ host: "aliyun.com" }] }).objects.map((o) => o.manifest.kind)).to.not.include("AuthorizationPolicy");
+            expect(plan({ hosts: [{ host: "aliyun.com" }] }).objects.map((o) => o.manifest.kind)).to.not.include(
+                "AuthorizationPolicy",
+            );
         });
         it("rejects source rules without the mutual-TLS hop", () => {
-            expect(() => validateArgs("egress", { hosts: [{ host: "a.com", from: [{ namespace: "x" }] }], gatewayHopTls: "DISABLE" }))
+            expect(() =>
+                validateArgs("egress", {
+                    hosts: [{ host: "a.com", from: [{ namespace: "x" }] }],
+                    gatewayHopTls: "DISABLE",
+                }),
+            )
                 .to.throw(MeshEgressArgsError)
                 .with.property("problems")
                 .that.deep.equals([
@@ -91,12 +102,20 @@ describe("egress security", () => {
     describe("anti-bypass NetworkPolicies", () => {
         it("lets a client namespace reach only DNS, the Istio namespace, the gateway, itself and allowed namespaces", () => {
             const p = plan({ ...PAYMENTS, antiBypass: { namespaces: ["payments"], allowNamespaces: ["shared"] } });
-            const ns = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+            const ns = (name: string) => ({
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
+            });
             expect(spec(p, "NetworkPolicy/payments/egress-egress-only-via-gateway")).to.deep.equal({
                 podSelector: {},
                 policyTypes: ["Egress"],
                 egress: [
-                    { to: [ns("kube-system")], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+                    {
+                        to: [ns("kube-system")],
+                        ports: [
+                            { protocol: "UDP", port: 53 },
+                            { protocol: "TCP", port: 53 },
+                        ],
+                    },
                     { to: [ns("istio-system")] },
                     {
                         to: [{ ...ns("istio-system"), podSelector: SELECTOR }],
@@ -126,17 +145,27 @@ describe("egress security", () => {
             });
         });
         it("uses the chosen provider, or none when disabled", () => {
-            expect(spec(plan({ hosts: [], accessLog: { provider: "otel" } }), "Telemetry/istio-system/egress-gateway-access-log").accessLogging).to.deep.equal([
-                { providers: [{ name: "otel" }] },
-            ]);
-            expect(plan({ hosts: [], accessLog: { enabled: false } }).objects.map((o) => o.manifest.kind)).to.not.include("Telemetry");
+            expect(
+                spec(
+                    plan({ hosts: [], accessLog: { provider: "otel" } }),
+                    "Telemetry/istio-system/egress-gateway-access-log",
+                ).accessLogging,
+            ).to.deep.equal([{ providers: [{ name: "otel" }] }]);
+            expect(
+                plan({ hosts: [], accessLog: { enabled: false } }).objects.map((o) => o.manifest.kind),
+            ).to.not.include("Telemetry");
         });
     });
 
     describe("per-namespace outbound policy", () => {
         it("writes a REGISTRY_ONLY Sidecar into each listed namespace only", () => {
-            const p = plan({ hosts: [{ host: "a.com" }], outboundTrafficPolicy: { target: "NAMESPACE_SIDECARS", namespaces: ["payments", "shop"] } });
-            expect(p.objects.filter((o) => o.manifest.kind === "Sidecar").map((o) => [o.key, o.manifest.spec])).to.deep.equal([
+            const p = plan({
+                hosts: [{ host: "a.com" }],
+                outboundTrafficPolicy: { target: "NAMESPACE_SIDECARS", namespaces: ["payments", "shop"] },
+            });
+            expect(
+                p.objects.filter((o) => o.manifest.kind === "Sidecar").map((o) => [o.key, o.manifest.spec]),
+            ).to.deep.equal([
                 ["Sidecar/payments/egress-outbound-policy", { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } }],
                 ["Sidecar/shop/egress-outbound-policy", { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } }],
             ]);
@@ -150,21 +179,40 @@ describe("egress security", () => {
             expect(() => validateArgs("egress", { hosts: [], outboundTrafficPolicy: { namespaces: ["x"] } }))
                 .to.throw(MeshEgressArgsError)
                 .with.property("problems")
-                .that.deep.equals(["outboundTrafficPolicy.namespaces: applies only to target NAMESPACE_SIDECARS, not MESH_CONFIG"]);
+                .that.deep.equals([
+                    "outboundTrafficPolicy.namespaces: applies only to target NAMESPACE_SIDECARS, not MESH_CONFIG",
+                ]);
         });
     });
 
     describe("ordering", () => {
-        const p = plan({ ...PAYMENTS, outboundTrafficPolicy: { target: "NAMESPACE_SIDECARS", namespaces: ["payments"] } });
-        const routes = p.objects.filter((o) => ["ServiceEntry", "DestinationRule", "Gateway", "VirtualService"].includes(o.manifest.kind));
-        const enforcement = p.objects.filter((o) => ["AuthorizationPolicy", "NetworkPolicy", "Sidecar"].includes(o.manifest.kind));
+        const p = plan({
+            ...PAYMENTS,
+            outboundTrafficPolicy: { target: "NAMESPACE_SIDECARS", namespaces: ["payments"] },
+        });
+        const routes = p.objects.filter((o) =>
+            ["ServiceEntry", "DestinationRule", "Gateway", "VirtualService"].includes(o.manifest.kind),
+        );
+        const enforcement = p.objects.filter((o) =>
+            ["AuthorizationPolicy", "NetworkPolicy", "Sidecar"].includes(o.manifest.kind),
+        );
         it("creates every route before any policy that blocks or denies (so the policy is removed first on destroy)", () => {
-            expect(enforcement.map((o) => o.manifest.kind)).to.have.members(["AuthorizationPolicy", "AuthorizationPolicy", "NetworkPolicy", "Sidecar"]);
-            for (const object of enforcement) expect(object.dependsOn, object.key).to.include.members(routes.map((r) => r.key));
+            expect(enforcement.map((o) => o.manifest.kind)).to.have.members([
+                "AuthorizationPolicy",
+                "AuthorizationPolicy",
+                "NetworkPolicy",
+                "Sidecar",
+            ]);
+            for (const object of enforcement)
+                expect(object.dependsOn, object.key).to.include.members(routes.map((r) => r.key));
         });
         it("lets no route depend on a policy", () => {
             const enforcementKeys = enforcement.map((o) => o.key);
-            for (const route of routes) expect(route.dependsOn.filter((k) => enforcementKeys.includes(k)), route.key).to.deep.equal([]);
+            for (const route of routes)
+                expect(
+                    route.dependsOn.filter((k) => enforcementKeys.includes(k)),
+                    route.key,
+                ).to.deep.equal([]);
         });
     });
 
@@ -176,7 +224,10 @@ describe("egress security", () => {
             ]);
         });
         it("warns about hosts open to every namespace while others are restricted", () => {
-            expect(plan({ hosts: [{ host: "a.com", from: [{ namespace: "x" }] }, { host: "b.com" }, { host: "c.com" }] }).warnings).to.deep.equal([
+            expect(
+                plan({ hosts: [{ host: "a.com", from: [{ namespace: "x" }] }, { host: "b.com" }, { host: "c.com" }] })
+                    .warnings,
+            ).to.deep.equal([
                 "b.com, c.com are reachable from every namespace while other hosts restrict their sources; add `from` if that is not intended",
             ]);
         });
@@ -192,7 +243,13 @@ describe("egress security", () => {
                 hosts: [
                     ...PAYMENTS.hosts,
                     { host: "edition.cnn.com", mode: "TLS_ORIGINATION" },
-                    { host: "db.example.com", mode: "TCP", port: 5432, gatewayPort: 25432, from: [{ namespace: "shop" }, { namespace: "ops", serviceAccount: "backup" }] },
+                    {
+                        host: "db.example.com",
+                        mode: "TCP",
+                        port: 5432,
+                        gatewayPort: 25432,
+                        from: [{ namespace: "shop" }, { namespace: "ops", serviceAccount: "backup" }],
+                    },
                 ],
             });
             expect(p.summary).to.equal(

@@ -28,7 +28,9 @@ describe("argument validation", () => {
 
     describe("hosts", () => {
         it("must be a list", () => {
-            expect(problemsOf({ hosts: "aliyun.com" })).to.deep.equal(['hosts: must be a list of hosts, got "aliyun.com"']);
+            expect(problemsOf({ hosts: "aliyun.com" })).to.deep.equal([
+                'hosts: must be a list of hosts, got "aliyun.com"',
+            ]);
         });
         it("entries must be objects", () => {
             expect(problemsOf({ hosts: ["aliyun.com"] })).to.deep.equal([
@@ -63,16 +65,22 @@ describe("argument validation", () => {
             ]);
         });
         it("rejects a bare wildcard", () => {
-            expect(problemsOf({ hosts: [{ host: "*", mode: "TLS_PASSTHROUGH", upstreamHost: "a.com" }] })).to.deep.equal([
+            expect(
+                problemsOf({ hosts: [{ host: "*", mode: "TLS_PASSTHROUGH", upstreamHost: "a.com" }] }),
+            ).to.deep.equal([
                 'hosts[0].host: "*" is a bare "*", which would send every host to one upstream; list the hosts, or leave ' +
                     "undeclared hosts to outboundTrafficPolicy ALLOW_ANY",
             ]);
         });
         it("rejects a wildcard over a top-level domain and one in the middle", () => {
-            expect(problemsOf({ hosts: [{ host: "*.com", mode: "TLS_PASSTHROUGH", upstreamHost: "a.com" }] })).to.deep.equal([
+            expect(
+                problemsOf({ hosts: [{ host: "*.com", mode: "TLS_PASSTHROUGH", upstreamHost: "a.com" }] }),
+            ).to.deep.equal([
                 'hosts[0].host: "*.com" is too broad: a wildcard needs at least two labels after "*.", e.g. "*.example.com"',
             ]);
-            expect(problemsOf({ hosts: [{ host: "*.*.example.com", mode: "TLS_PASSTHROUGH", upstreamHost: "a.com" }] })).to.deep.equal([
+            expect(
+                problemsOf({ hosts: [{ host: "*.*.example.com", mode: "TLS_PASSTHROUGH", upstreamHost: "a.com" }] }),
+            ).to.deep.equal([
                 'hosts[0].host: "*.*.example.com" has more than one "*"; only a single leading "*." is supported',
             ]);
             expect(problemsOf({ hosts: [{ host: "a*.example.com" }] })).to.deep.equal([
@@ -84,8 +92,12 @@ describe("argument validation", () => {
                 "hosts[0].upstreamHost: applies only to wildcard hosts (*.example.com)",
             ]);
             expect(
-                problemsOf({ hosts: [{ host: "*.example.com", mode: "TLS_PASSTHROUGH", upstreamHost: "*.example.com" }] }),
-            ).to.deep.equal(['hosts[0].upstreamHost: "*.example.com" is a wildcard where a concrete DNS name is required']);
+                problemsOf({
+                    hosts: [{ host: "*.example.com", mode: "TLS_PASSTHROUGH", upstreamHost: "*.example.com" }],
+                }),
+            ).to.deep.equal([
+                'hosts[0].upstreamHost: "*.example.com" is a wildcard where a concrete DNS name is required',
+            ]);
         });
         it("needs a port for TCP", () => {
             expect(problemsOf({ hosts: [{ host: "db.example.com", mode: "TCP" }] })).to.deep.equal([
@@ -95,7 +107,15 @@ describe("argument validation", () => {
         it("rejects malformed TCP addresses and endpoints", () => {
             expect(
                 problemsOf({
-                    hosts: [{ host: "db.example.com", mode: "TCP", port: 5432, addresses: ["10.0.0.0/33", "db"], endpoints: ["10.0.0.1/32"] }],
+                    hosts: [
+                        {
+                            host: "db.example.com",
+                            mode: "TCP",
+                            port: 5432,
+                            addresses: ["10.0.0.0/33", "db"],
+                            endpoints: ["10.0.0.1/32"],
+                        },
+                    ],
                 }),
             ).to.deep.equal([
                 'hosts[0].addresses[0]: "10.0.0.0/33" has an invalid prefix length',
@@ -127,7 +147,12 @@ describe("argument validation", () => {
                     hosts: [
                         { host: "a.db.example", mode: "TCP", port: 5432, addresses: ["192.0.2.0/25"] },
                         { host: "b.db.example", mode: "TCP", port: 5432, addresses: ["198.51.100.0/24"] },
-                        { host: "c.db.example", mode: "TCP", port: 5432, addresses: ["198.51.100.0/24", "192.0.2.0/25"] },
+                        {
+                            host: "c.db.example",
+                            mode: "TCP",
+                            port: 5432,
+                            addresses: ["198.51.100.0/24", "192.0.2.0/25"],
+                        },
                     ],
                 }),
             ).to.deep.equal([
@@ -234,22 +259,38 @@ describe("argument validation", () => {
         it("rejects a CA file together with a credential", () => {
             expect(
                 problemsOf({
-                    hosts: [{ host: "a.com", mode: "TLS_ORIGINATION", tls: { credentialName: "ca", caCertificates: "/ca.pem" } }],
+                    hosts: [
+                        {
+                            host: "a.com",
+                            mode: "TLS_ORIGINATION",
+                            tls: { credentialName: "ca", caCertificates: "/ca.pem" },
+                        },
+                    ],
                 }),
-            ).to.deep.equal(["hosts[0].tls: credentialName and caCertificates are mutually exclusive: the Secret's ca.crt is the CA"]);
+            ).to.deep.equal([
+                "hosts[0].tls: credentialName and caCertificates are mutually exclusive: the Secret's ca.crt is the CA",
+            ]);
         });
         it("rejects a relative CA path, a bad Secret name and an empty SAN", () => {
             expect(
                 problemsOf({
-                    hosts: [{ host: "a.com", mode: "TLS_ORIGINATION", tls: { caCertificates: "ca.pem", subjectAltNames: [""] } }],
+                    hosts: [
+                        {
+                            host: "a.com",
+                            mode: "TLS_ORIGINATION",
+                            tls: { caCertificates: "ca.pem", subjectAltNames: [""] },
+                        },
+                    ],
                 }),
             ).to.deep.equal([
                 'hosts[0].tls.caCertificates: "ca.pem" must be an absolute path in the gateway pods',
                 'hosts[0].tls.subjectAltNames: [""] must be a list of non-empty names',
             ]);
-            expect(problemsOf({ hosts: [{ host: "a.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "Client_Cert" } }] })).to.deep.equal([
-                'hosts[0].tls.credentialName: "Client_Cert" is not a valid Secret name',
-            ]);
+            expect(
+                problemsOf({
+                    hosts: [{ host: "a.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "Client_Cert" } }],
+                }),
+            ).to.deep.equal(['hosts[0].tls.credentialName: "Client_Cert" is not a valid Secret name']);
         });
         it("rejects a gatewayPort for a host that shares its gateway port", () => {
             expect(problemsOf({ hosts: [{ host: "a.com", gatewayPort: 20080 }] })).to.deep.equal([
@@ -269,8 +310,15 @@ describe("argument validation", () => {
         });
         it("rejects a pinned gateway port that other hosts share", () => {
             expect(
-                problemsOf({ hosts: [{ host: "a.com", port: 8080 }, { host: "b.com", mode: "TLS_PASSTHROUGH", gatewayPort: 8080 }] }),
-            ).to.deep.equal(["hosts[1].gatewayPort: 8080 is a shared gateway port (the port of other hosts); choose another"]);
+                problemsOf({
+                    hosts: [
+                        { host: "a.com", port: 8080 },
+                        { host: "b.com", mode: "TLS_PASSTHROUGH", gatewayPort: 8080 },
+                    ],
+                }),
+            ).to.deep.equal([
+                "hosts[1].gatewayPort: 8080 is a shared gateway port (the port of other hosts); choose another",
+            ]);
         });
         it("rejects an unknown gateway hop", () => {
             expect(problemsOf({ hosts: [], gatewayHopTls: "MUTUAL" })).to.deep.equal([
@@ -305,7 +353,9 @@ describe("argument validation", () => {
             ]);
         });
         it("rejects an invalid namespace", () => {
-            expect(problemsOf({ hosts: [], gateway: { namespace: "-x" } })[0]).to.match(/^gateway\.namespace: "-x" is not/);
+            expect(problemsOf({ hosts: [], gateway: { namespace: "-x" } })[0]).to.match(
+                /^gateway\.namespace: "-x" is not/,
+            );
         });
         it("rejects zero replicas", () => {
             expect(problemsOf({ hosts: [], gateway: { replicas: 0 } })).to.deep.equal([
@@ -336,7 +386,9 @@ describe("argument validation", () => {
         it("rejects a CPU target above 100 percent", () => {
             expect(
                 problemsOf({ hosts: [], gateway: { autoscaling: { targetCpuUtilizationPercentage: 120 } } }),
-            ).to.deep.equal(["gateway.autoscaling.targetCpuUtilizationPercentage: 120 must be an integer from 1 to 100"]);
+            ).to.deep.equal([
+                "gateway.autoscaling.targetCpuUtilizationPercentage: 120 must be an integer from 1 to 100",
+            ]);
         });
         it("rejects a disruption budget that allows no disruption", () => {
             expect(problemsOf({ hosts: [], gateway: { podDisruptionBudget: { maxUnavailable: 0 } } })).to.deep.equal([
@@ -400,12 +452,14 @@ describe("argument validation", () => {
             ]);
         });
         it("rejects an invalid DNS namespace for the anti-bypass policies", () => {
-            expect(problemsOf({ hosts: [], antiBypass: { namespaces: ["payments"], dnsNamespace: "Kube System" } })[0]).to.match(
-                /^antiBypass\.dnsNamespace: "Kube System" is not a valid Kubernetes name/,
-            );
+            expect(
+                problemsOf({ hosts: [], antiBypass: { namespaces: ["payments"], dnsNamespace: "Kube System" } })[0],
+            ).to.match(/^antiBypass\.dnsNamespace: "Kube System" is not a valid Kubernetes name/);
         });
         it("rejects an invalid revision", () => {
-            expect(problemsOf({ hosts: [], istio: { revision: "1.30" } })[0]).to.match(/^istio\.revision: "1\.30" is not/);
+            expect(problemsOf({ hosts: [], istio: { revision: "1.30" } })[0]).to.match(
+                /^istio\.revision: "1\.30" is not/,
+            );
         });
         it("needs a kubeconfig for a separate Istio cluster", () => {
             expect(problemsOf({ hosts: [], istioCluster: { context: "asm" } })).to.deep.equal([
@@ -422,7 +476,9 @@ describe("argument validation", () => {
 
     describe("normalization", () => {
         it("lower-cases hosts, drops one trailing dot and sorts them", () => {
-            const args = validateArgs("egress", { hosts: [{ host: "Zeta.Example.com." }, { host: "alpha.example.com" }] });
+            const args = validateArgs("egress", {
+                hosts: [{ host: "Zeta.Example.com." }, { host: "alpha.example.com" }],
+            });
             expect(args.hosts.map((h) => h.host)).to.deep.equal(["alpha.example.com", "zeta.example.com"]);
         });
         it("defaults HTTP to port 80 and TLS passthrough to 443", () => {
@@ -430,7 +486,15 @@ describe("argument validation", () => {
                 hosts: [{ host: "a.com" }, { host: "b.com", mode: "TLS_PASSTHROUGH" }],
             });
             expect(args.hosts).to.deep.equal([
-                { host: "a.com", mode: "HTTP", port: 80, appProtocol: "HTTP", externalPort: 80, gatewayPort: 80, dedicatedGatewayPort: false },
+                {
+                    host: "a.com",
+                    mode: "HTTP",
+                    port: 80,
+                    appProtocol: "HTTP",
+                    externalPort: 80,
+                    gatewayPort: 80,
+                    dedicatedGatewayPort: false,
+                },
                 {
                     host: "b.com",
                     mode: "TLS_PASSTHROUGH",
@@ -443,9 +507,9 @@ describe("argument validation", () => {
             ]);
         });
         it("uses ConfigMap istio-<revision> for a revisioned control plane", () => {
-            expect(validateArgs("egress", { hosts: [], istio: { revision: "canary" } }).istio.meshConfigMapName).to.equal(
-                "istio-canary",
-            );
+            expect(
+                validateArgs("egress", { hosts: [], istio: { revision: "canary" } }).istio.meshConfigMapName,
+            ).to.equal("istio-canary");
         });
         it("accepts an empty host list", () => {
             expect(validateArgs("egress", { hosts: [] }).hosts).to.deep.equal([]);

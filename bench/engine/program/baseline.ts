@@ -10,7 +10,10 @@ const plan = input.plan!;
 const created = new Map<string, pulumi.Resource>();
 for (const { key, manifest, dependsOn } of plan.objects) {
     const Kind = kindClass(manifest);
-    created.set(key, new Kind(manifest.metadata.name, manifest, { provider, dependsOn: dependsOn.map((k) => created.get(k)!) }));
+    created.set(
+        key,
+        new Kind(manifest.metadata.name, manifest, { provider, dependsOn: dependsOn.map((k) => created.get(k)!) }),
+    );
 }
 new MeshConfigOutboundMode(
     "egress-outbound-policy",

@@ -20,4 +20,6 @@ export interface ProgramInput {
 export const input: ProgramInput = JSON.parse(fs.readFileSync(new pulumi.Config().require("input"), "utf8"));
 
 /** Both programs give every Kubernetes object this provider: render mode's, or the default one ($KUBECONFIG). */
-export const provider = input.renderDir ? new k8s.Provider("render", { renderYamlToDirectory: input.renderDir }) : undefined;
+export const provider = input.renderDir
+    ? new k8s.Provider("render", { renderYamlToDirectory: input.renderDir })
+    : undefined;

@@ -25,7 +25,11 @@ export async function kube(kubeconfig: string): Promise<Kube> {
         },
         async get(apiVersion, kind, namespace, name) {
             try {
-                return await objects.read({ apiVersion, kind, metadata: { name, namespace } } as k8s.KubernetesObject & {
+                return await objects.read({
+                    apiVersion,
+                    kind,
+                    metadata: { name, namespace },
+                } as k8s.KubernetesObject & {
                     metadata: { name: string; namespace: string };
                 });
             } catch (e) {

@@ -44,7 +44,11 @@ export function languageExample(language: string): LanguageExample {
             api,
             originalMesh: (await api.configMapData("istio-system", "istio"))!.mesh,
             program,
-            env: { ...backendEnv(workHome), KUBECONFIG: cluster.kubeconfigPath, PATH: `${PLUGIN_DIR}:${tools.env.PATH}` },
+            env: {
+                ...backendEnv(workHome),
+                KUBECONFIG: cluster.kubeconfigPath,
+                PATH: `${PLUGIN_DIR}:${tools.env.PATH}`,
+            },
         });
     });
     after(() => {

@@ -54,7 +54,12 @@ function comparable(live: any): any {
 async function liveSeed(api: Kube): Promise<Record<string, any>> {
     const objects: Record<string, any> = {};
     for (const manifest of SEED_OBJECTS) {
-        const live = await api.get(manifest.apiVersion, manifest.kind, manifest.metadata.namespace!, manifest.metadata.name);
+        const live = await api.get(
+            manifest.apiVersion,
+            manifest.kind,
+            manifest.metadata.namespace!,
+            manifest.metadata.name,
+        );
         objects[`${manifest.kind} ${manifest.metadata.name}`] = live && comparable(live);
     }
     objects["mesh config"] = (await api.configMapData("istio-system", "istio"))!.mesh;
@@ -73,7 +78,12 @@ function expectPlannedObjects(live: Record<string, any>): void {
 }
 
 /** Runs the seed scenario with the TypeScript program (examples/local), reads it back, destroys it. */
-async function typescriptSeed(tools: Toolchain, workHome: string, kubeconfigPath: string, api: Kube): Promise<Record<string, any>> {
+async function typescriptSeed(
+    tools: Toolchain,
+    workHome: string,
+    kubeconfigPath: string,
+    api: Kube,
+): Promise<Record<string, any>> {
     const typescript: Stack = await localStack(tools, workHome, "typescript", { KUBECONFIG: kubeconfigPath });
     await typescript.setAllConfig({ hosts: { value: JSON.stringify(SEED.hosts) } });
     await typescript.up();
@@ -98,7 +108,10 @@ export function stackRunner(stack: () => Stack): SeedRunner {
     return {
         async up() {
             const { summary, outputs } = await stack().up();
-            return { result: summary.result, outputs: Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value])) };
+            return {
+                result: summary.result,
+                outputs: Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value])),
+            };
         },
         async previewNoChanges() {
             await stack().preview({ expectNoChanges: true });
@@ -146,7 +159,8 @@ export function itRunsTheSeedLikeTypeScript(language: string, example: LanguageE
     it("destroy removes every object and restores the mesh config byte for byte", async () => {
         await runner.destroy();
         const after = await liveSeed(example.api);
-        for (const manifest of SEED_OBJECTS) expect(after[`${manifest.kind} ${manifest.metadata.name}`], manifest.kind).to.equal(undefined);
+        for (const manifest of SEED_OBJECTS)
+            expect(after[`${manifest.kind} ${manifest.metadata.name}`], manifest.kind).to.equal(undefined);
         expect(after["mesh config"]).to.equal(example.originalMesh);
     });
 

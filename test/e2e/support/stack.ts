@@ -35,7 +35,12 @@ export function backendEnv(workHome: string): Record<string, string> {
 }
 
 /** A stack of the examples/local program (MeshEgress from stack config). */
-export function localStack(tools: Toolchain, workHome: string, name: string, env: Record<string, string>): Promise<Stack> {
+export function localStack(
+    tools: Toolchain,
+    workHome: string,
+    name: string,
+    env: Record<string, string>,
+): Promise<Stack> {
     return programStack(tools, workHome, LOCAL_PROGRAM, name, env);
 }
 
