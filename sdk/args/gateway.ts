@@ -17,12 +17,16 @@ export type GatewayHopTls = (typeof GatewayHopTls)[keyof typeof GatewayHopTls];
 export interface ResourceQuantities {
     /**
      * CPU quantity.
-     * @example "100m"
+     *
+     * Default: unset.
+     * Example: `"100m"`.
      */
     cpu?: pulumi.Input<string>;
     /**
      * Memory quantity.
-     * @example "128Mi"
+     *
+     * Default: unset.
+     * Example: `"128Mi"`.
      */
     memory?: pulumi.Input<string>;
 }
@@ -31,12 +35,14 @@ export interface ResourceQuantities {
 export interface GatewayResources {
     /**
      * What the scheduler reserves per replica.
-     * @default { cpu: "100m", memory: "128Mi" }
+     *
+     * Default: `{ cpu: "100m", memory: "128Mi" }`.
      */
     requests?: pulumi.Input<ResourceQuantities>;
     /**
      * The most a replica may use.
-     * @default { cpu: "2", memory: "1Gi" }
+     *
+     * Default: `{ cpu: "2", memory: "1Gi" }`.
      */
     limits?: pulumi.Input<ResourceQuantities>;
 }
@@ -45,22 +51,29 @@ export interface GatewayResources {
 export interface Toleration {
     /**
      * The taint key to tolerate; empty with operator `Exists` tolerates every taint.
-     * @example "dedicated"
+     *
+     * Default: `""`.
+     * Example: `"dedicated"`.
      */
     key?: pulumi.Input<string>;
     /**
      * `Equal` or `Exists`.
-     * @default "Equal"
+     *
+     * Default: `"Equal"`.
      */
     operator?: pulumi.Input<string>;
     /**
      * The taint value to match when the operator is `Equal`.
-     * @example "egress"
+     *
+     * Default: `""`.
+     * Example: `"egress"`.
      */
     value?: pulumi.Input<string>;
     /**
      * `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all effects.
-     * @example "NoSchedule"
+     *
+     * Default: `""` (every effect).
+     * Example: `"NoSchedule"`.
      */
     effect?: pulumi.Input<string>;
 }
@@ -69,17 +82,20 @@ export interface Toleration {
 export interface GatewayAutoscaling {
     /**
      * Fewest replicas.
-     * @default 2
+     *
+     * Default: `2`.
      */
     minReplicas?: number;
     /**
      * Most replicas.
-     * @default 5
+     *
+     * Default: `5`.
      */
     maxReplicas?: number;
     /**
      * Average CPU utilisation, in percent of the request, that the autoscaler aims for.
-     * @default 80
+     *
+     * Default: `80`.
      */
     targetCpuUtilizationPercentage?: number;
 }
@@ -88,12 +104,14 @@ export interface GatewayAutoscaling {
 export interface GatewayDisruptionBudget {
     /**
      * Whether to create the PodDisruptionBudget.
-     * @default true
+     *
+     * Default: `true`.
      */
     enabled?: boolean;
     /**
      * How many gateway pods a voluntary disruption may take down at once.
-     * @default 1
+     *
+     * Default: `1`.
      */
     maxUnavailable?: number;
 }
@@ -102,62 +120,73 @@ export interface GatewayDisruptionBudget {
 export interface EgressGateway {
     /**
      * Name of the gateway's ServiceAccount, Deployment, Service and PodDisruptionBudget.
-     * @default "<component name>-gateway"
-     * @example "istio-egressgateway"
+     *
+     * Default: `"<component name>-gateway"`.
+     * Example: `"istio-egressgateway"`.
      */
     name?: string;
     /**
      * Namespace of the gateway workload and of every Istio object MeshEgress creates. It must exist and must not
      * disable sidecar injection (the gateway is injected with Istio's `gateway` template).
-     * @default "istio-system"
+     *
+     * Default: `"istio-system"`.
      */
     namespace?: string;
     /**
      * Labels that identify the gateway pods: the Service selector and every Istio Gateway's `selector`.
-     * @default { istio: "egressgateway", app: "<gateway name>" }
+     *
+     * Default: `{ istio: "egressgateway", app: "<gateway name>" }`.
      */
     labels?: { [key: string]: string };
     /**
      * Annotations added to the metadata of the gateway's ServiceAccount, Deployment, Service, PodDisruptionBudget
      * and HorizontalPodAutoscaler (not to its pods), e.g. `pulumi.com/skipAwait: "true"` where pods cannot run.
-     * @default {}
+     *
+     * Default: `{}`.
      */
     annotations?: { [key: string]: string };
     /**
      * Number of gateway pods. Ignored when `autoscaling` is set.
-     * @default 2
+     *
+     * Default: `2`.
      */
     replicas?: pulumi.Input<number>;
     /**
      * Requests and limits of the proxy container.
-     * @default { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } }
+     *
+     * Default: `{ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } }`.
      */
     resources?: pulumi.Input<GatewayResources>;
     /**
      * Node labels the gateway pods must run on, e.g. dedicated egress nodes with stable source IPs.
-     * @default {}
-     * @example { "node-role.example.com/egress": "true" }
+     *
+     * Default: `{}`.
+     * Example: `{ "node-role.example.com/egress": "true" }`.
      */
     nodeSelector?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
     /**
      * Taints the gateway pods tolerate.
-     * @default []
+     *
+     * Default: `[]`.
      */
     tolerations?: pulumi.Input<pulumi.Input<Toleration>[]>;
     /**
      * Whether to spread the gateway pods across nodes (`topologySpreadConstraints` on `kubernetes.io/hostname`,
      * best effort), so one node failure does not take egress down.
-     * @default true
+     *
+     * Default: `true`.
      */
     spreadAcrossNodes?: boolean;
     /**
      * The PodDisruptionBudget.
-     * @default { enabled: true, maxUnavailable: 1 }
+     *
+     * Default: `{ enabled: true, maxUnavailable: 1 }`.
      */
     podDisruptionBudget?: GatewayDisruptionBudget;
     /**
      * When set, a HorizontalPodAutoscaler owns the replica count.
-     * @default no autoscaler
+     *
+     * Default: no autoscaler.
      */
     autoscaling?: GatewayAutoscaling;
 }
@@ -166,17 +195,20 @@ export interface EgressGateway {
 export interface ExistingGateway {
     /**
      * Labels of the existing gateway pods, used as every Istio Gateway's `selector`.
-     * @example { istio: "egressgateway" }
+     *
+     * Example: `{ istio: "egressgateway" }`.
      */
     selector: { [key: string]: string };
     /**
      * Name of the existing gateway's Kubernetes Service.
-     * @example "istio-egressgateway"
+     *
+     * Example: `"istio-egressgateway"`.
      */
     serviceName: string;
     /**
      * Namespace of the existing gateway's Service; MeshEgress's Istio objects go there too.
-     * @default "istio-system"
+     *
+     * Default: `"istio-system"`.
      */
     namespace?: string;
 }

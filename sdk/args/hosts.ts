@@ -2,10 +2,10 @@
 
 /**
  * How an application reaches an external host, and what the egress gateway does with it. Each mode is one of
- * Istio's documented egress-gateway recipes; README has the table "what your app sends × what leaves the gateway".
+ * Istio's documented egress-gateway recipes; docs/modes.md has the table "what your app sends × what leaves the gateway".
  */
 export const EgressMode = {
-    /** The app sends plain HTTP; the gateway routes it by `Host` and forwards plain HTTP (the seed's aliyun.com). */
+    /** The app sends plain HTTP; the gateway routes it by `Host` and forwards plain HTTP. */
     Http: "HTTP",
     /**
      * The app sends TLS (e.g. HTTPS on 443); the gateway forwards the encrypted stream untouched. With the mutual-TLS
@@ -33,25 +33,30 @@ export interface OriginationTls {
      * A Secret in the gateway namespace. For `MUTUAL_TLS_ORIGINATION` it must hold the client certificate
      * (`tls.crt`, `tls.key`) and may hold the CA (`ca.crt`); for `TLS_ORIGINATION` it may hold the CA (`ca.crt`).
      * MeshEgress lets the gateway read it (Role and RoleBinding).
-     * @example "client-credential"
+     *
+     * Default: none; required for `MUTUAL_TLS_ORIGINATION`.
+     * Example: `"client-credential"`.
      */
     credentialName?: string;
     /**
      * Path, inside the gateway pods, of a CA bundle to verify the host with; mutually exclusive with
      * `credentialName`.
-     * @default "/etc/ssl/certs/ca-certificates.crt" (the proxy image's system roots) unless `credentialName` is set
-     * @example "/etc/ssl/certs/ca-certificates.crt"
+     *
+     * Default: `"/etc/ssl/certs/ca-certificates.crt"` (the proxy image's system roots) unless `credentialName` is set.
+     * Example: `"/etc/ssl/certs/ca-certificates.crt"`.
      */
     caCertificates?: string;
     /**
      * Names the host's certificate must carry.
-     * @default any name the CA vouches for
-     * @example ["api.example.com"]
+     *
+     * Default: any name the CA vouches for.
+     * Example: `["api.example.com"]`.
      */
     subjectAltNames?: string[];
     /**
      * SNI the gateway sends.
-     * @default the host
+     *
+     * Default: the host.
      */
     sni?: string;
 }
@@ -60,13 +65,16 @@ export interface OriginationTls {
 export interface AllowedSource {
     /**
      * The client's namespace.
-     * @example "payments"
+     *
+     * Example: `"payments"`.
      */
     namespace: string;
     /**
      * The client's ServiceAccount; without it, every workload of the namespace. (Istio authorizes callers by
      * identity, not by pod labels: give the workloads to single out a ServiceAccount of their own.)
-     * @example "checkout"
+     *
+     * Default: every ServiceAccount of the namespace.
+     * Example: `"checkout"`.
      */
     serviceAccount?: string;
 }
@@ -76,60 +84,73 @@ export interface ExternalHost {
     /**
      * The external host's DNS name. Matched case-insensitively: it is lower-cased and a trailing dot is dropped.
      * It names the host's Kubernetes objects, so renaming a host replaces them.
-     * @example "aliyun.com"
+     *
+     * Example: `"aliyun.com"`.
      */
     host: string;
     /**
      * What the application sends and what the gateway forwards.
-     * @default EgressMode.Http
+     *
+     * Default: `"HTTP"`.
      */
     mode?: EgressMode;
     /**
      * The port the application connects to.
-     * @default 443 for `TLS_PASSTHROUGH`, 80 for the HTTP modes; required for `TCP`
-     * @example 8080
+     *
+     * Default: `443` for `TLS_PASSTHROUGH`, `80` for the HTTP modes; required for `TCP`.
+     * Example: `8080`.
      */
     port?: number;
     /**
      * The host's port the gateway connects to, when it originates TLS.
-     * @default 443 for the origination modes; `port` otherwise
+     *
+     * Default: `443` for the origination modes; `port` otherwise.
      */
     externalPort?: number;
     /**
      * The gateway port of a host that gets one of its own (`TCP`, and `TLS_PASSTHROUGH` with the mutual-TLS hop).
-     * Without it the port is derived from the host, in 20000-32767 (README: "Gateway ports").
-     * @default derived from the host
-     * @example 20443
+     * Without it the port is derived from the host, in 20000-32767 (docs/modes.md, "Gateway ports").
+     *
+     * Default: derived from the host.
+     * Example: `20443`.
      */
     gatewayPort?: number;
     /**
      * For a wildcard host (`*.example.com`, `TLS_PASSTHROUGH` only): the one concrete server that serves every name
      * under it; the gateway sends all of them there (Istio's "single hosting server" recipe).
-     * @example "www.wikipedia.org"
+     *
+     * Default: none; required for a wildcard host.
+     * Example: `"www.wikipedia.org"`.
      */
     upstreamHost?: string;
     /**
      * For `TCP`: the destination's addresses or CIDRs, which is how sidecars recognise its traffic. Two TCP hosts on
      * one port need distinct addresses.
-     * @example ["192.0.2.0/24"]
+     *
+     * Default: `[]`: the destination is known by its port alone, which no other TCP host may then use.
+     * Example: `["192.0.2.0/24"]`.
      */
     addresses?: string[];
     /**
      * For `TCP`: the destination's IP addresses (`resolution: STATIC`). Without them the gateway resolves `host` with
      * DNS. (`resolution: NONE` is never used: through a gateway it would send the traffic back to the gateway.)
-     * @example ["192.0.2.10", "192.0.2.11"]
+     *
+     * Default: `[]`: the gateway resolves `host` with DNS.
+     * Example: `["192.0.2.10", "192.0.2.11"]`.
      */
     endpoints?: string[];
     /**
      * The workloads allowed to reach this host through the gateway (AuthorizationPolicy on the gateway, which needs
      * the `ISTIO_MUTUAL` hop). Without it every workload of the mesh may.
-     * @default every workload
-     * @example [{ namespace: "payments" }]
+     *
+     * Default: every workload.
+     * Example: `[{ namespace: "payments" }]`.
      */
     from?: AllowedSource[];
     /**
      * How the gateway verifies the host, for the origination modes.
-     * @default verify against the system roots, SNI = the host
+     *
+     * Default: verify against the system roots, SNI = the host.
      */
     tls?: OriginationTls;
 }

@@ -13,20 +13,23 @@ export * from "./policy";
 export interface IstioControlPlane {
     /**
      * The namespace istiod and its mesh config ConfigMap live in.
-     * @default "istio-system"
+     *
+     * Default: `"istio-system"`.
      */
     namespace?: string;
     /**
      * The control-plane revision: its mesh config is ConfigMap `istio-<revision>` and the gateway pods get label
      * `istio.io/rev: <revision>` so that revision injects them. Empty means the default revision.
-     * @default ""
-     * @example "1-30"
+     *
+     * Default: `""`.
+     * Example: `"1-30"`.
      */
     revision?: string;
     /**
      * Istio's root configuration namespace (`meshConfig.rootNamespace`), where a selector-less Sidecar is the mesh
      * default.
-     * @default the Istio namespace
+     *
+     * Default: the Istio namespace.
      */
     rootNamespace?: string;
 }
@@ -39,7 +42,8 @@ export interface KubernetesCluster {
     kubeconfig: pulumi.Input<string>;
     /**
      * Context to use.
-     * @default the kubeconfig's current context
+     *
+     * Default: the kubeconfig's current context.
      */
     context?: pulumi.Input<string>;
 }
@@ -49,50 +53,60 @@ export interface MeshEgressArgs {
     /**
      * The external hosts the mesh may reach, each routed mesh → egress gateway → host. The list decides which
      * objects exist, so it is a plain value; order does not matter.
-     * @example [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: EgressMode.TlsPassthrough }]
+     *
+     * Example: `[{ host: "aliyun.com" }, { host: "api.stripe.com", mode: EgressMode.TlsPassthrough }]`.
      */
     hosts: ExternalHost[];
     /**
      * The egress gateway workload MeshEgress deploys. Mutually exclusive with `existingGateway`.
-     * @default a two-replica gateway `<name>-gateway` in `istio-system`
+     *
+     * Default: a two-replica gateway `<name>-gateway` in `istio-system`.
      */
     gateway?: EgressGateway;
     /**
      * Use a gateway that already runs instead of deploying one. Mutually exclusive with `gateway`.
+     *
+     * Default: unset: MeshEgress deploys `gateway`.
      */
     existingGateway?: ExistingGateway;
     /**
      * The outbound traffic policy.
-     * @default { mode: "REGISTRY_ONLY", target: "MESH_CONFIG" }
+     *
+     * Default: `{ mode: "REGISTRY_ONLY", target: "MESH_CONFIG" }`.
      */
     outboundTrafficPolicy?: OutboundTrafficPolicy;
     /**
      * How client sidecars talk to the egress gateway.
-     * @default GatewayHopTls.IstioMutual
+     *
+     * Default: `"ISTIO_MUTUAL"`.
      */
     gatewayHopTls?: GatewayHopTls;
     /**
      * Namespaces whose sidecars see the ServiceEntries and VirtualServices (Istio `exportTo`): `*` is every
      * namespace, `.` the objects' own. Traffic from a namespace that does not see them leaves without the gateway
      * (ALLOW_ANY) or is blocked (REGISTRY_ONLY). The gateway DestinationRules are always visible to every namespace.
-     * @default ["*"]
-     * @example ["payments", "checkout"]
+     *
+     * Default: `["*"]`.
+     * Example: `["payments", "checkout"]`.
      */
     exportTo?: string[];
     /**
      * NetworkPolicies so that pods of the listed namespaces cannot leave the cluster except through the gateway
      * (REGISTRY_ONLY alone does not stop a pod that bypasses its sidecar).
-     * @default none
+     *
+     * Default: none (no NetworkPolicy).
      */
     antiBypass?: AntiBypass;
     /**
      * Access logs at the gateway.
-     * @default { enabled: true, provider: "envoy" }
+     *
+     * Default: `{ enabled: true, provider: "envoy" }`.
      */
     accessLog?: AccessLog;
     /**
      * Where Istio's control plane lives.
-     * @default { namespace: "istio-system" }
+     *
+     * Default: `{ namespace: "istio-system" }`.
      */
     istio?: IstioControlPlane;
     /**
@@ -101,7 +115,8 @@ export interface MeshEgressArgs {
      * Kubernetes provider made from these credentials, and the mesh config edit uses them too. Unset, Istio objects
      * use the component's own provider, and the mesh config edit (target `MESH_CONFIG`) uses `$KUBECONFIG` or
      * `~/.kube/config`: set this when your provider uses any other kubeconfig.
-     * @default the component's provider
+     *
+     * Default: the component's provider.
      */
     istioCluster?: KubernetesCluster;
 }

@@ -33,18 +33,22 @@ export type OutboundPolicyTarget = (typeof OutboundPolicyTarget)[keyof typeof Ou
 export interface OutboundTrafficPolicy {
     /**
      * The policy for hosts that are not declared. It takes effect only after every declared host's routes exist.
-     * @default OutboundTrafficPolicyMode.RegistryOnly
+     *
+     * Default: `"REGISTRY_ONLY"`.
      */
     mode?: OutboundTrafficPolicyMode;
     /**
      * Where the policy is written.
-     * @default OutboundPolicyTarget.MeshConfig
+     *
+     * Default: `"MESH_CONFIG"`.
      */
     target?: OutboundPolicyTarget;
     /**
      * The namespaces that get the policy, for target `NAMESPACE_SIDECARS` (each must have no other selector-less
      * Sidecar).
-     * @example ["payments"]
+     *
+     * Default: `[]`; required for target `NAMESPACE_SIDECARS`.
+     * Example: `["payments"]`.
      */
     namespaces?: string[];
 }
@@ -55,18 +59,21 @@ export interface AntiBypass {
      * Client namespaces whose pods may send traffic only to cluster DNS, the Istio control plane, the egress
      * gateway, their own namespace and `allowNamespaces`. Namespaces are selected by the label
      * `kubernetes.io/metadata.name`, which Kubernetes sets on every namespace.
-     * @example ["payments"]
+     *
+     * Example: `["payments"]`.
      */
     namespaces: string[];
     /**
      * Other in-cluster namespaces those pods may reach.
-     * @default []
-     * @example ["shared-services"]
+     *
+     * Default: `[]`.
+     * Example: `["shared-services"]`.
      */
     allowNamespaces?: string[];
     /**
      * The namespace of cluster DNS.
-     * @default "kube-system"
+     *
+     * Default: `"kube-system"`.
      */
     dnsNamespace?: string;
 }
@@ -75,12 +82,14 @@ export interface AntiBypass {
 export interface AccessLog {
     /**
      * Whether the gateway logs every request (Telemetry API, scoped to the gateway pods).
-     * @default true
+     *
+     * Default: `true`.
      */
     enabled?: boolean;
     /**
      * The mesh's access-log provider to use (a name from meshConfig.extensionProviders, or Istio's built-in `envoy`).
-     * @default "envoy"
+     *
+     * Default: `"envoy"`.
      */
     provider?: string;
 }

@@ -3,16 +3,9 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { MeshEgress } from "../../sdk";
+import { inferredSchema } from "../../tools/reference";
 
-const REPO = path.join(__dirname, "..", "..");
 const SNAPSHOT = path.join(__dirname, "schema.snapshot.json");
-
-async function inferredSchema(): Promise<any> {
-    const { ComponentProvider } = require("@pulumi/pulumi/provider/experimental");
-    const provider = new ComponentProvider({ components: [MeshEgress], name: "mesh-egress", dirname: REPO });
-    return JSON.parse(await provider.getSchema());
-}
 
 function undescribed(schema: any): string[] {
     const missing: string[] = [];
