@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PLUGIN, languageExample } from "./support/languageExample";
 import { SKIP_AWAIT, itRunsTheSeedLikeTypeScript, pluginSeedCreates } from "./support/seedLive";
+import { attempt, once } from "./support/once";
 import { programStack } from "./support/stack";
 import { REPO, run } from "./support/toolchain";
 
@@ -43,27 +44,59 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
         return JSON.parse(line!.slice("MESH_EGRESS_RESULT ".length));
     }
 
+    // Each step once, in order, whichever test needs it first.
+    const packageAdd = once(() => {
+        const { tools, env, program } = example;
+        const error = attempt(() => run(tools, "pulumi", ["package", "add", PLUGIN], env, program));
+        return { error, sdkWritten: fs.existsSync(path.join(program, SDK_DIR)) };
+    });
+    const generated = once(async () => {
+        await packageAdd();
+        const { tools, env, program, workHome } = example;
+        const schema = path.join(workHome, "schema.json");
+        fs.writeFileSync(schema, run(tools, "pulumi", ["package", "get-schema", PLUGIN], env, program).stdout);
+        return run(tools, "pulumi-gen-sdk", ["go", schema, path.join(program, SDK_DIR)])
+            .stdout.trim()
+            .split("\n");
+    });
+    const built = once(async () => {
+        await generated();
+        const { tools, program, workHome } = example;
+        run(tools, "go", ["build", "-o", path.join(workHome, "mesh-egress-go"), "."], GO_ENV, program);
+        run(tools, "go", ["vet", "."], GO_ENV, program);
+        return fs.statSync(path.join(workHome, "mesh-egress-go")).size;
+    });
+    const driverBuilt = once(async () => {
+        await generated();
+        const { tools, program } = example;
+        fs.copyFileSync(
+            path.join(REPO, "test", "e2e", "go", "automation_test.go"),
+            path.join(program, "automation_test.go"),
+        );
+        run(tools, "go", ["test", "-c", "-o", driver, "."], GO_ENV, program);
+        return fs.existsSync(driver);
+    });
+    const stackConfigured = once(async () => {
+        await driverBuilt();
+        // Stack and config through the CLI (no language host needed for either).
+        const stack = await programStack(example.tools, example.workHome, example.program, "go", example.env);
+        await stack.setConfig("gateway", { value: JSON.stringify({ annotations: SKIP_AWAIT }) });
+    });
+
     before(() => {
         driver = path.join(example.workHome, "automation.test");
     });
 
-    it("pulumi package add fails: there is no Go language host to generate the SDK (none is served here)", () => {
-        const { tools, env, program } = example;
+    it("pulumi package add fails: there is no Go language host to generate the SDK (none is served here)", async () => {
         // If this starts passing, a Go host is on PATH: use `pulumi package add` and `pulumi up` instead.
-        expect(() => run(tools, "pulumi", ["package", "add", PLUGIN], env, program)).to.throw(
-            /failed to generate SDK: no language plugin 'pulumi-language-go' found/,
-        );
-        expect(fs.existsSync(path.join(program, SDK_DIR))).to.equal(false);
+        const { error, sdkWritten } = await packageAdd();
+        expect(error).to.match(/failed to generate SDK: no language plugin 'pulumi-language-go' found/);
+        expect(sdkWritten).to.equal(false);
     });
 
-    it("Pulumi's Go codegen library (what the Go host's GeneratePackage calls) writes the SDK module examples/go/go.mod replaces", () => {
-        const { tools, env, program, workHome } = example;
-        const schema = path.join(workHome, "schema.json");
-        fs.writeFileSync(schema, run(tools, "pulumi", ["package", "get-schema", PLUGIN], env, program).stdout);
-        const written = run(tools, "pulumi-gen-sdk", ["go", schema, path.join(program, SDK_DIR)])
-            .stdout.trim()
-            .split("\n");
-        expect(written).to.include.members([
+    it("Pulumi's Go codegen library (what the Go host's GeneratePackage calls) writes the SDK module examples/go/go.mod replaces", async () => {
+        const { program } = example;
+        expect(await generated()).to.include.members([
             "go.mod",
             "meshegress/meshEgress.go",
             "meshegress/pulumiTypes.go",
@@ -76,39 +109,31 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
         );
     });
 
-    it("examples/go builds and passes go vet against the generated SDK with its committed go.mod and go.sum", () => {
-        const { tools, program, workHome } = example;
-        run(tools, "go", ["build", "-o", path.join(workHome, "mesh-egress-go"), "."], GO_ENV, program);
-        expect(fs.statSync(path.join(workHome, "mesh-egress-go")).size).to.be.greaterThan(0);
-        run(tools, "go", ["vet", "."], GO_ENV, program);
+    it("examples/go builds and passes go vet against the generated SDK with its committed go.mod and go.sum", async () => {
+        expect(await built()).to.be.greaterThan(0);
     });
 
-    it("builds the Automation API driver around the example's program function", () => {
-        const { tools, program } = example;
-        fs.copyFileSync(
-            path.join(REPO, "test", "e2e", "go", "automation_test.go"),
-            path.join(program, "automation_test.go"),
-        );
-        run(tools, "go", ["test", "-c", "-o", driver, "."], GO_ENV, program);
-        expect(fs.existsSync(driver)).to.equal(true);
+    it("builds the Automation API driver around the example's program function", async () => {
+        expect(await driverBuilt()).to.equal(true);
     });
 
     it("previews the seed scenario's objects and the plugin's mesh config edit as creates", async () => {
-        // Stack and config through the CLI (no language host needed for either).
-        const stack = await programStack(example.tools, example.workHome, example.program, "go", example.env);
-        await stack.setConfig("gateway", { value: JSON.stringify({ annotations: SKIP_AWAIT }) });
+        await stackConfigured();
         expect(automation("preview").steps.sort()).to.deep.equal(pluginSeedCreates());
     });
 
     itRunsTheSeedLikeTypeScript("Go", example, {
         async up() {
+            await stackConfigured();
             const { summary, outputs } = automation("up");
             return { result: summary, outputs };
         },
         async previewNoChanges() {
+            await stackConfigured();
             automation("preview-no-changes");
         },
         async destroy() {
+            await stackConfigured();
             automation("destroy");
         },
     });

@@ -2,7 +2,8 @@
 // kube-apiserver, pilot-agent + upstream Envoy as the client's sidecar (istio-iptables redirection) and as the
 // egress gateway, a fake aliyun.com and a DNS server, each in a network namespace of its own; `pulumi up` of the
 // seed scenario with the real CLI. The gateway hop is the component's default, Istio mutual TLS, with workload
-// certificates from the lab's CA. Each step builds on the state the previous one left.
+// certificates from the lab's CA. The checks are grouped by the stack's state (before up, up, destroyed); each group's
+// hook brings the stack into its state, so every test can run on its own.
 import { Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
@@ -98,6 +99,9 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
     let api: Kube;
     let stack: Stack | undefined;
     let deployed = false;
+    let upResult = "";
+    let routesSynced: boolean | undefined;
+    let destroyResult = "";
     let meshBefore: string;
 
     const extRequests = (): ExtRequest[] =>
@@ -120,6 +124,35 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         const before = extRequests().length;
         const response = curlHead(netns, url);
         return { response, seen: extRequests().slice(before) };
+    }
+
+    /** `pulumi up` of the seed scenario (once), one gateway pod in the lab, and both Envoys holding the routes. */
+    async function ensureUp(): Promise<void> {
+        if (deployed) return;
+        const result = await stack!.up({ onOutput: echo });
+        deployed = true;
+        upResult = result.summary.result;
+        note(`pulumi up: ${upResult}`);
+        run(tools, "bash", [LAB, "gateway", labDir, GATEWAY.namespace, GATEWAY.deployment]);
+        // xDS is asynchronous: wait until both proxies hold the new config (the client routes aliyun.com to the
+        // gateway's address and blocks the rest; the gateway resolved aliyun.com through the lab's DNS).
+        routesSynced = await eventually(60, () => {
+            const client = envoyAdmin(lab.CLIENT_NETNS, "/clusters");
+            const routes = envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_route_configs");
+            const gateway = envoyAdmin(lab.GATEWAY_NETNS, "/clusters");
+            const ready =
+                client.includes(`|${GATEWAY.service}::${lab.GATEWAY_IP}:80::`) &&
+                routes.includes('"block_all"') &&
+                gateway.includes(`outbound|80||aliyun.com::${lab.EXT_IP}:80::`);
+            return ready ? true : undefined;
+        });
+    }
+
+    async function ensureDestroyed(): Promise<void> {
+        if (!deployed) return;
+        const result = await stack!.destroy();
+        deployed = false;
+        destroyResult = result.summary.result;
     }
 
     before(async function () {
@@ -162,137 +195,136 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
     });
 
-    it("before pulumi up, the client reaches aliyun.com and undeclared.example directly from its own address (ALLOW_ANY, the seed's step 1)", () => {
-        for (const url of ["http://aliyun.com", "http://undeclared.example"]) {
-            const { response, seen } = request(lab.CLIENT_NETNS, url);
+    describe("before pulumi up", () => {
+        before(ensureDestroyed);
+
+        it("the client reaches aliyun.com and undeclared.example directly from its own address (ALLOW_ANY, the seed's step 1)", () => {
+            for (const url of ["http://aliyun.com", "http://undeclared.example"]) {
+                const { response, seen } = request(lab.CLIENT_NETNS, url);
+                expect(response.status, response.raw).to.equal(301);
+                expect(response.headers["x-lab-answer"], response.raw).to.equal(lab.EXT_NONCE);
+                expect(seen.map((r) => r.peer)).to.deep.equal([lab.CLIENT_IP]);
+            }
+        });
+    });
+
+    describe("after pulumi up of the seed scenario", () => {
+        before(ensureUp);
+
+        it("pulumi up succeeds, one pod of the gateway Deployment runs, and both Envoys receive the routes", () => {
+            expect(upResult).to.equal("succeeded");
+            expect(routesSynced, "client and gateway Envoys did not receive the routes within 60 s").to.equal(true);
+        });
+
+        it("curl -I http://aliyun.com from the client returns the fake aliyun.com's answer", () => {
+            const { response } = request(lab.CLIENT_NETNS, "http://aliyun.com");
+            note(
+                `${response.status} location: ${response.headers.location} x-lab-answer: ${response.headers["x-lab-answer"]} server: ${response.headers.server}`,
+            );
             expect(response.status, response.raw).to.equal(301);
             expect(response.headers["x-lab-answer"], response.raw).to.equal(lab.EXT_NONCE);
-            expect(seen.map((r) => r.peer)).to.deep.equal([lab.CLIENT_IP]);
-        }
-    });
-
-    it("pulumi up of the seed scenario succeeds, and one pod of its gateway Deployment runs in the lab", async () => {
-        const result = await stack!.up({ onOutput: echo });
-        deployed = true;
-        note(`pulumi up: ${result.summary.result}`);
-        expect(result.summary.result).to.equal("succeeded");
-        run(tools, "bash", [LAB, "gateway", labDir, GATEWAY.namespace, GATEWAY.deployment]);
-        // xDS is asynchronous: wait until both proxies hold the new config (the client routes aliyun.com to the
-        // gateway's address and blocks the rest; the gateway resolved aliyun.com through the lab's DNS).
-        const synced = await eventually(60, () => {
-            const client = envoyAdmin(lab.CLIENT_NETNS, "/clusters");
-            const routes = envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_route_configs");
-            const gateway = envoyAdmin(lab.GATEWAY_NETNS, "/clusters");
-            const ready =
-                client.includes(`|${GATEWAY.service}::${lab.GATEWAY_IP}:80::`) &&
-                routes.includes('"block_all"') &&
-                gateway.includes(`outbound|80||aliyun.com::${lab.EXT_IP}:80::`);
-            return ready ? true : undefined;
+            expect(response.headers.location).to.equal("https://aliyun.com/");
         });
-        expect(synced, "client and gateway Envoys did not receive the routes within 60 s").to.equal(true);
-    });
 
-    it("curl -I http://aliyun.com from the client returns the fake aliyun.com's answer", () => {
-        const { response } = request(lab.CLIENT_NETNS, "http://aliyun.com");
-        note(
-            `${response.status} location: ${response.headers.location} x-lab-answer: ${response.headers["x-lab-answer"]} server: ${response.headers.server}`,
-        );
-        expect(response.status, response.raw).to.equal(301);
-        expect(response.headers["x-lab-answer"], response.raw).to.equal(lab.EXT_NONCE);
-        expect(response.headers.location).to.equal("https://aliyun.com/");
-    });
-
-    it("the fake aliyun.com sees the request come from the egress gateway's address", () => {
-        const { response, seen } = request(lab.CLIENT_NETNS, "http://aliyun.com");
-        note(`fake aliyun.com saw: ${JSON.stringify(seen)} (gateway ${lab.GATEWAY_IP}, client ${lab.CLIENT_IP})`);
-        expect(response.status, response.raw).to.equal(301);
-        expect(seen).to.deep.equal([{ peer: lab.GATEWAY_IP, host: "aliyun.com", method: "HEAD", path: "/" }]);
-    });
-
-    it("the gateway's access log shows the request to aliyun.com (the seed's last step)", async () => {
-        request(lab.CLIENT_NETNS, "http://aliyun.com");
-        // Envoy flushes access logs every second.
-        const line = await eventually(10, () =>
-            fs
-                .readFileSync(lab.GATEWAY_LOG, "utf8")
-                .split("\n")
-                .find(
-                    (l) =>
-                        l.includes('"HEAD / HTTP/1.1" 301') &&
-                        l.includes('"aliyun.com"') &&
-                        l.includes("outbound|80||aliyun.com"),
-                ),
-        );
-        expect(line, "no access log line for HEAD aliyun.com in the gateway's log").to.be.a("string");
-        note(line!);
-        // Upstream: the fake server's address; downstream: the client (the hop's SNI is the host).
-        expect(line).to.include(`"${lab.EXT_IP}:80"`);
-        expect(line).to.match(new RegExp(` ${lab.CLIENT_IP.replace(/\./g, "\\.")}:\\d+ aliyun\\.com `));
-    });
-
-    it("the gateway's port 80 takes only mutual TLS with a mesh certificate (the hop is ISTIO_MUTUAL)", () => {
-        // From outside the mesh (the fake server's namespace), straight to the gateway's address.
-        const plain = curlHead(lab.EXT_NETNS, `http://${lab.GATEWAY_IP}:80/`, "-H", "Host: aliyun.com");
-        expect(plain.status, plain.raw).to.equal(0);
-        // The gateway's certificate names a SPIFFE identity, not aliyun.com: -k, so only the client side can fail.
-        const tls = ["-k", "--resolve", `aliyun.com:80:${lab.GATEWAY_IP}`];
-        const noCertificate = curlHead(lab.EXT_NETNS, "https://aliyun.com:80/", ...tls);
-        expect(noCertificate.status, noCertificate.raw).to.equal(0);
-        // The control: the same request with the client workload's certificate (SNI aliyun.com) is routed.
-        const certs = lab.CLIENT_CERTS;
-        const mesh = curlHead(
-            lab.EXT_NETNS,
-            "https://aliyun.com:80/",
-            ...tls,
-            "--cert",
-            `${certs}/cert-chain.pem`,
-            "--key",
-            `${certs}/key.pem`,
-        );
-        expect(mesh.status, mesh.raw).to.equal(301);
-        expect(mesh.headers["x-lab-answer"], mesh.raw).to.equal(lab.EXT_NONCE);
-    });
-
-    it("curl -I http://undeclared.example from the client returns 502, and nothing reaches the server", () => {
-        const { response, seen } = request(lab.CLIENT_NETNS, "http://undeclared.example");
-        note(`${response.status} server: ${response.headers.server}; fake server saw ${seen.length} request(s)`);
-        expect(response.status, response.raw).to.equal(502);
-        expect(response.headers["x-lab-answer"]).to.equal(undefined);
-        expect(seen).to.deep.equal([]);
-    });
-
-    it("neither Envoy rejected any configuration istiod sent (upstream Envoy takes all of it)", () => {
-        for (const netns of [lab.CLIENT_NETNS, lab.GATEWAY_NETNS]) {
-            const counters = envoyAdmin(netns, "/stats?filter=update_(rejected|success)$");
-            const rejected = counters.split("\n").filter((line) => line.includes("update_rejected"));
-            expect(counters, `${netns}: no LDS updates accepted`).to.match(
-                /listener_manager\.lds\.update_success: [1-9]/,
-            );
-            expect(counters, `${netns}: no CDS updates accepted`).to.match(
-                /cluster_manager\.cds\.update_success: [1-9]/,
-            );
-            expect(rejected.length, counters).to.be.greaterThan(1);
-            expect(
-                rejected.filter((line) => !line.endsWith(": 0")),
-                `${netns}`,
-            ).to.deep.equal([]);
-        }
-    });
-
-    it("after pulumi destroy, the mesh config is as before (outbound policy back to its previous mode)", async () => {
-        const result = await stack!.destroy();
-        deployed = false;
-        expect(result.summary.result).to.equal("succeeded");
-        expect((await api.configMapData("istio-system", "istio"))!.mesh).to.equal(meshBefore);
-    });
-
-    it("after pulumi destroy, the client reaches aliyun.com directly from its own address again", async () => {
-        const seen = await eventually(60, () => {
+        it("the fake aliyun.com sees the request come from the egress gateway's address", () => {
             const { response, seen } = request(lab.CLIENT_NETNS, "http://aliyun.com");
-            return response.status === 301 && seen.length === 1 && seen[0].peer === lab.CLIENT_IP ? seen : undefined;
+            note(`fake aliyun.com saw: ${JSON.stringify(seen)} (gateway ${lab.GATEWAY_IP}, client ${lab.CLIENT_IP})`);
+            expect(response.status, response.raw).to.equal(301);
+            expect(seen).to.deep.equal([{ peer: lab.GATEWAY_IP, host: "aliyun.com", method: "HEAD", path: "/" }]);
         });
-        expect(seen, "the client's requests did not go directly to aliyun.com within 60 s").to.deep.equal([
-            { peer: lab.CLIENT_IP, host: "aliyun.com", method: "HEAD", path: "/" },
-        ]);
+
+        it("the gateway's access log shows the request to aliyun.com (the seed's last step)", async () => {
+            request(lab.CLIENT_NETNS, "http://aliyun.com");
+            // Envoy flushes access logs every second.
+            const line = await eventually(10, () =>
+                fs
+                    .readFileSync(lab.GATEWAY_LOG, "utf8")
+                    .split("\n")
+                    .find(
+                        (l) =>
+                            l.includes('"HEAD / HTTP/1.1" 301') &&
+                            l.includes('"aliyun.com"') &&
+                            l.includes("outbound|80||aliyun.com"),
+                    ),
+            );
+            expect(line, "no access log line for HEAD aliyun.com in the gateway's log").to.be.a("string");
+            note(line!);
+            // Upstream: the fake server's address; downstream: the client (the hop's SNI is the host).
+            expect(line).to.include(`"${lab.EXT_IP}:80"`);
+            expect(line).to.match(new RegExp(` ${lab.CLIENT_IP.replace(/\./g, "\\.")}:\\d+ aliyun\\.com `));
+        });
+
+        it("the gateway's port 80 takes only mutual TLS with a mesh certificate (the hop is ISTIO_MUTUAL)", () => {
+            // From outside the mesh (the fake server's namespace), straight to the gateway's address.
+            const plain = curlHead(lab.EXT_NETNS, `http://${lab.GATEWAY_IP}:80/`, "-H", "Host: aliyun.com");
+            expect(plain.status, plain.raw).to.equal(0);
+            // The gateway's certificate names a SPIFFE identity, not aliyun.com: -k, so only the client side can fail.
+            const tls = ["-k", "--resolve", `aliyun.com:80:${lab.GATEWAY_IP}`];
+            const noCertificate = curlHead(lab.EXT_NETNS, "https://aliyun.com:80/", ...tls);
+            expect(noCertificate.status, noCertificate.raw).to.equal(0);
+            // The control: the same request with the client workload's certificate (SNI aliyun.com) is routed.
+            const certs = lab.CLIENT_CERTS;
+            const mesh = curlHead(
+                lab.EXT_NETNS,
+                "https://aliyun.com:80/",
+                ...tls,
+                "--cert",
+                `${certs}/cert-chain.pem`,
+                "--key",
+                `${certs}/key.pem`,
+            );
+            expect(mesh.status, mesh.raw).to.equal(301);
+            expect(mesh.headers["x-lab-answer"], mesh.raw).to.equal(lab.EXT_NONCE);
+        });
+
+        it("curl -I http://undeclared.example from the client returns 502, and nothing reaches the server", () => {
+            const { response, seen } = request(lab.CLIENT_NETNS, "http://undeclared.example");
+            note(`${response.status} server: ${response.headers.server}; fake server saw ${seen.length} request(s)`);
+            expect(response.status, response.raw).to.equal(502);
+            expect(response.headers["x-lab-answer"]).to.equal(undefined);
+            expect(seen).to.deep.equal([]);
+        });
+
+        it("neither Envoy rejected any configuration istiod sent (upstream Envoy takes all of it)", () => {
+            for (const netns of [lab.CLIENT_NETNS, lab.GATEWAY_NETNS]) {
+                const counters = envoyAdmin(netns, "/stats?filter=update_(rejected|success)$");
+                const rejected = counters.split("\n").filter((line) => line.includes("update_rejected"));
+                expect(counters, `${netns}: no LDS updates accepted`).to.match(
+                    /listener_manager\.lds\.update_success: [1-9]/,
+                );
+                expect(counters, `${netns}: no CDS updates accepted`).to.match(
+                    /cluster_manager\.cds\.update_success: [1-9]/,
+                );
+                expect(rejected.length, counters).to.be.greaterThan(1);
+                expect(
+                    rejected.filter((line) => !line.endsWith(": 0")),
+                    `${netns}`,
+                ).to.deep.equal([]);
+            }
+        });
+    });
+
+    describe("after pulumi destroy", () => {
+        before(async () => {
+            await ensureUp();
+            await ensureDestroyed();
+        });
+
+        it("the mesh config is as before (outbound policy back to its previous mode)", async () => {
+            expect(destroyResult).to.equal("succeeded");
+            expect((await api.configMapData("istio-system", "istio"))!.mesh).to.equal(meshBefore);
+        });
+
+        it("the client reaches aliyun.com directly from its own address again", async () => {
+            const seen = await eventually(60, () => {
+                const { response, seen } = request(lab.CLIENT_NETNS, "http://aliyun.com");
+                return response.status === 301 && seen.length === 1 && seen[0].peer === lab.CLIENT_IP
+                    ? seen
+                    : undefined;
+            });
+            expect(seen, "the client's requests did not go directly to aliyun.com within 60 s").to.deep.equal([
+                { peer: lab.CLIENT_IP, host: "aliyun.com", method: "HEAD", path: "/" },
+            ]);
+        });
     });
 });

@@ -1,5 +1,6 @@
 // End to end on real parts: the Pulumi CLI and its Node.js language host, the Kubernetes provider plugin, a local
-// kube-apiserver + etcd with Istio's CRDs, and istioctl. Each step builds on the state the previous one left.
+// kube-apiserver + etcd with Istio's CRDs, and istioctl. `before` brings the stack up once; every test then runs on
+// its own (each sets the stack config it previews, and the destroy test brings the stack back up afterwards).
 import { Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import * as fs from "node:fs";
@@ -89,6 +90,8 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "create", "namespace", "payments"]);
         stack = await newStack("e2e");
         await configure(stack, { hosts: HOSTS });
+        const result = await stack.up({ onOutput: echo });
+        expect(result.summary.result).to.equal("succeeded");
     });
 
     after(async () => {
@@ -98,8 +101,6 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
     });
 
     it("up creates every planned object with the planned spec", async () => {
-        const result = await stack.up({ onOutput: echo });
-        expect(result.summary.result).to.equal("succeeded");
         const plan = buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS }));
         for (const { manifest } of plan.objects) {
             const live = await api.get(
@@ -234,18 +235,20 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
     });
 
     it("destroy removes every object and restores the mesh config byte for byte", async () => {
+        await configure(stack, { hosts: HOSTS });
         await stack.destroy({ onOutput: echo });
-        const plan = buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS }));
-        for (const { manifest } of plan.objects) {
-            const live = await api.get(
-                manifest.apiVersion,
-                manifest.kind,
-                manifest.metadata.namespace!,
-                manifest.metadata.name,
-            );
-            expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.equal(undefined);
+        try {
+            const plan = buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS }));
+            for (const { manifest } of plan.objects) {
+                const { apiVersion, kind, metadata } = manifest;
+                const live = await api.get(apiVersion, kind, metadata.namespace!, metadata.name);
+                expect(live, `${kind} ${metadata.name}`).to.equal(undefined);
+            }
+            expect((await api.configMapData("istio-system", "istio"))!.mesh).to.equal(originalMesh);
+        } finally {
+            // The other tests expect the stack up, whatever order they run in.
+            await stack.up({ onOutput: echo });
         }
-        expect((await api.configMapData("istio-system", "istio"))!.mesh).to.equal(originalMesh);
     });
 
     it("renders manifests that pass istioctl validate (render mode)", async () => {

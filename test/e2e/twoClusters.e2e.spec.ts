@@ -51,46 +51,57 @@ describe("MeshEgress across two clusters (real Pulumi CLI, two local API servers
         if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
     });
 
-    it("puts the gateway workload in the component's cluster and Istio's objects in the Istio cluster", async () => {
-        await stack.up();
-        for (const { cluster, manifest } of plan.objects) {
-            const { apiVersion, kind, metadata } = manifest;
-            const [home, other] = cluster === "istio" ? [istioApi, workloadApi] : [workloadApi, istioApi];
-            expect(
-                await home.get(apiVersion, kind, metadata.namespace!, metadata.name),
-                `${kind} ${metadata.name}`,
-            ).to.not.equal(undefined);
-            expect(
-                await other.get(apiVersion, kind, metadata.namespace!, metadata.name),
-                `${kind} ${metadata.name}`,
-            ).to.equal(undefined);
-        }
-    });
-
-    it("sets REGISTRY_ONLY in the Istio cluster's mesh config only", async () => {
-        expect(
-            parse((await istioApi.configMapData("istio-system", "istio"))!.mesh).outboundTrafficPolicy,
-        ).to.deep.equal({
-            mode: "REGISTRY_ONLY",
+    describe("after up", () => {
+        before(async () => {
+            await stack.up();
         });
-        expect((await workloadApi.configMapData("istio-system", "istio"))!.mesh).to.equal(workloadMesh);
-    });
 
-    it("previews no changes after up", async () => {
-        await stack.preview({ expectNoChanges: true });
-    });
-
-    it("destroys everything in both clusters and restores the Istio cluster's mesh config", async () => {
-        await stack.destroy();
-        for (const { manifest } of plan.objects) {
-            const { apiVersion, kind, metadata } = manifest;
-            for (const api of [istioApi, workloadApi]) {
+        it("puts the gateway workload in the component's cluster and Istio's objects in the Istio cluster", async () => {
+            for (const { cluster, manifest } of plan.objects) {
+                const { apiVersion, kind, metadata } = manifest;
+                const [home, other] = cluster === "istio" ? [istioApi, workloadApi] : [workloadApi, istioApi];
                 expect(
-                    await api.get(apiVersion, kind, metadata.namespace!, metadata.name),
+                    await home.get(apiVersion, kind, metadata.namespace!, metadata.name),
+                    `${kind} ${metadata.name}`,
+                ).to.not.equal(undefined);
+                expect(
+                    await other.get(apiVersion, kind, metadata.namespace!, metadata.name),
                     `${kind} ${metadata.name}`,
                 ).to.equal(undefined);
             }
-        }
-        expect((await istioApi.configMapData("istio-system", "istio"))!.mesh).to.equal(istioMesh);
+        });
+
+        it("sets REGISTRY_ONLY in the Istio cluster's mesh config only", async () => {
+            expect(
+                parse((await istioApi.configMapData("istio-system", "istio"))!.mesh).outboundTrafficPolicy,
+            ).to.deep.equal({
+                mode: "REGISTRY_ONLY",
+            });
+            expect((await workloadApi.configMapData("istio-system", "istio"))!.mesh).to.equal(workloadMesh);
+        });
+
+        it("previews no changes after up", async () => {
+            await stack.preview({ expectNoChanges: true });
+        });
+    });
+
+    describe("after destroy", () => {
+        before(async () => {
+            await stack.up();
+            await stack.destroy();
+        });
+
+        it("nothing is left in either cluster, and the Istio cluster's mesh config is as before", async () => {
+            for (const { manifest } of plan.objects) {
+                const { apiVersion, kind, metadata } = manifest;
+                for (const api of [istioApi, workloadApi]) {
+                    expect(
+                        await api.get(apiVersion, kind, metadata.namespace!, metadata.name),
+                        `${kind} ${metadata.name}`,
+                    ).to.equal(undefined);
+                }
+            }
+            expect((await istioApi.configMapData("istio-system", "istio"))!.mesh).to.equal(istioMesh);
+        });
     });
 });

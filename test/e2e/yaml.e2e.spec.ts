@@ -1,7 +1,6 @@
 // MeshEgress from a Pulumi YAML program, end to end on real parts: `pulumi package add` of mesh-egress's executable
 // plugin, the Pulumi CLI with the YAML language host, the plugin constructing MeshEgress (and serving its mesh config
 // edit), the Kubernetes provider and a local kube-apiserver. The TypeScript program must produce the same objects.
-import { Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,12 +14,19 @@ import {
     stepRecorder,
 } from "./support/seedLive";
 import { programStack } from "./support/stack";
+import { once } from "./support/once";
 import { run } from "./support/toolchain";
 
 describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI and YAML language host)", function () {
     this.timeout(10 * 60 * 1000);
     const example = languageExample("yaml");
-    let stack: Stack;
+    const packageAdded = once(() =>
+        run(example.tools, "pulumi", ["package", "add", PLUGIN], example.env, example.program),
+    );
+    const stack = once(async () => {
+        await packageAdded();
+        return programStack(example.tools, example.workHome, example.program, "yaml", example.env);
+    });
 
     before(() => {
         // The example as a user would have it, plus the skip-await annotation the local control plane needs.
@@ -30,9 +36,9 @@ describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI an
         fs.writeFileSync(file, stringify(project));
     });
 
-    it("pulumi package add of the executable plugin records mesh-egress in Pulumi.yaml and writes its YAML lock", () => {
-        const { tools, env, program } = example;
-        const { stderr } = run(tools, "pulumi", ["package", "add", PLUGIN], env, program);
+    it("pulumi package add of the executable plugin records mesh-egress in Pulumi.yaml and writes its YAML lock", async () => {
+        const { program } = example;
+        const { stderr } = await packageAdded();
         expect(stderr).to.include("Added package mesh-egress");
         expect(parse(fs.readFileSync(path.join(program, "Pulumi.yaml"), "utf8")).packages).to.deep.equal({
             "mesh-egress": "mesh-egress@0.1.0",
@@ -47,15 +53,10 @@ describe("MeshEgress from a Pulumi YAML program (pulumi package add, real CLI an
     });
 
     it("previews the seed scenario's objects and the plugin's mesh config edit as creates", async () => {
-        stack = await programStack(example.tools, example.workHome, example.program, "yaml", example.env);
         const { steps, onEvent } = stepRecorder();
-        await stack.preview({ onEvent });
+        await (await stack()).preview({ onEvent });
         expect(steps.sort()).to.deep.equal(pluginSeedCreates());
     });
 
-    itRunsTheSeedLikeTypeScript(
-        "YAML",
-        example,
-        stackRunner(() => stack),
-    );
+    itRunsTheSeedLikeTypeScript("YAML", example, stackRunner(stack));
 });

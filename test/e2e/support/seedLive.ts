@@ -9,6 +9,7 @@ import { validateArgs } from "../../../sdk/validate";
 import { SEED_CHILDREN } from "../../support/seed";
 import { Kube } from "./kube";
 import { LanguageExample } from "./languageExample";
+import { once } from "./once";
 import { localStack } from "./stack";
 import { Toolchain } from "./toolchain";
 
@@ -103,21 +104,21 @@ export interface SeedRunner {
     destroy(): Promise<void>;
 }
 
-/** The runner for a stack the Automation API drives. */
-export function stackRunner(stack: () => Stack): SeedRunner {
+/** The runner for a stack the Automation API drives, created (once) when first needed. */
+export function stackRunner(stack: () => Promise<Stack>): SeedRunner {
     return {
         async up() {
-            const { summary, outputs } = await stack().up();
+            const { summary, outputs } = await (await stack()).up();
             return {
                 result: summary.result,
                 outputs: Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value])),
             };
         },
         async previewNoChanges() {
-            await stack().preview({ expectNoChanges: true });
+            await (await stack()).preview({ expectNoChanges: true });
         },
         async destroy() {
-            await stack().destroy();
+            await (await stack()).destroy();
         },
     };
 }
@@ -125,47 +126,63 @@ export function stackRunner(stack: () => Stack): SeedRunner {
 /**
  * The checks, from `up` on, that a seed program in another language must pass exactly as the TypeScript program
  * does: the planned objects, REGISTRY_ONLY through the plugin, the outputs, a no-change preview, a destroy that
- * restores the mesh config, and the same objects and mesh config as the TypeScript program.
+ * restores the mesh config, and the same objects and mesh config as the TypeScript program. Grouped by the stack's
+ * state; each group's hook brings the stack there, so every test can run on its own.
  */
 export function itRunsTheSeedLikeTypeScript(language: string, example: LanguageExample, runner: SeedRunner): void {
-    let live: Record<string, any>;
-    let outputs: Record<string, any>;
-
-    it("up creates the seed scenario's objects with the planned specs", async () => {
-        const up = await runner.up();
-        expect(up.result).to.equal("succeeded");
-        outputs = up.outputs;
-        live = await liveSeed(example.api);
-        expectPlannedObjects(live);
+    const up = once(async () => {
+        const { result, outputs } = await runner.up();
+        return { result, outputs, live: await liveSeed(example.api) };
     });
-
-    it("sets REGISTRY_ONLY through the plugin's own resource and leaves every other mesh setting as it was", () => {
-        const mesh = parse(live["mesh config"]);
-        expect(mesh.outboundTrafficPolicy).to.deep.equal({ mode: "REGISTRY_ONLY" });
-        delete mesh.outboundTrafficPolicy;
-        expect(mesh).to.deep.equal(parse(example.originalMesh));
-    });
-
-    it(`exports the component's outputs to the ${language} program`, () => {
-        expect(outputs.gatewayService).to.equal("egress-gateway.istio-system.svc.cluster.local");
-        expect(outputs.outboundTrafficPolicy).to.equal("REGISTRY_ONLY");
-        expect(outputs.hostObjects["aliyun.com"]).to.include({ serviceEntry: "egress-aliyun-com", gatewayPort: 80 });
-    });
-
-    it("previews no changes right after up", async () => {
-        await runner.previewNoChanges();
-    });
-
-    it("destroy removes every object and restores the mesh config byte for byte", async () => {
+    const destroyed = once(async () => {
+        await up();
         await runner.destroy();
-        const after = await liveSeed(example.api);
-        for (const manifest of SEED_OBJECTS)
-            expect(after[`${manifest.kind} ${manifest.metadata.name}`], manifest.kind).to.equal(undefined);
-        expect(after["mesh config"]).to.equal(example.originalMesh);
+        return liveSeed(example.api);
     });
 
-    it("the TypeScript program creates exactly the same Kubernetes objects and mesh config", async () => {
-        const { tools, workHome, cluster, api } = example;
-        expect(await typescriptSeed(tools, workHome, cluster.kubeconfigPath, api)).to.deep.equal(live);
+    describe("after up", () => {
+        it("up creates the seed scenario's objects with the planned specs", async () => {
+            const { result, live } = await up();
+            expect(result).to.equal("succeeded");
+            expectPlannedObjects(live);
+        });
+
+        it("sets REGISTRY_ONLY through the plugin's own resource and leaves every other mesh setting as it was", async () => {
+            const mesh = parse((await up()).live["mesh config"]);
+            expect(mesh.outboundTrafficPolicy).to.deep.equal({ mode: "REGISTRY_ONLY" });
+            delete mesh.outboundTrafficPolicy;
+            expect(mesh).to.deep.equal(parse(example.originalMesh));
+        });
+
+        it(`exports the component's outputs to the ${language} program`, async () => {
+            const { outputs } = await up();
+            expect(outputs.gatewayService).to.equal("egress-gateway.istio-system.svc.cluster.local");
+            expect(outputs.outboundTrafficPolicy).to.equal("REGISTRY_ONLY");
+            expect(outputs.hostObjects["aliyun.com"]).to.include({
+                serviceEntry: "egress-aliyun-com",
+                gatewayPort: 80,
+            });
+        });
+
+        it("previews no changes right after up", async () => {
+            await up();
+            await runner.previewNoChanges();
+        });
+    });
+
+    describe("after destroy", () => {
+        it("destroy removes every object and restores the mesh config byte for byte", async () => {
+            const after = await destroyed();
+            for (const manifest of SEED_OBJECTS)
+                expect(after[`${manifest.kind} ${manifest.metadata.name}`], manifest.kind).to.equal(undefined);
+            expect(after["mesh config"]).to.equal(example.originalMesh);
+        });
+
+        it("the TypeScript program creates exactly the same Kubernetes objects and mesh config", async () => {
+            const { live } = await up();
+            await destroyed();
+            const { tools, workHome, cluster, api } = example;
+            expect(await typescriptSeed(tools, workHome, cluster.kubeconfigPath, api)).to.deep.equal(live);
+        });
     });
 }
