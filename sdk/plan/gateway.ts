@@ -2,6 +2,7 @@
 // by Istio's `gateway` injection template, and the Service exposes exactly the ports the Gateway servers use.
 import { GatewayWorkload, NormalizedArgs } from "../validate/normalized";
 import { Manifest } from "./manifest";
+import { derivedName } from "./names";
 
 const STATUS_PORT = 15021;
 
@@ -146,7 +147,7 @@ function deployment(args: NormalizedArgs, workload: GatewayWorkload, metadata: M
  * to it (as the istio/gateway chart's Role does). Only created when a host names a credential.
  */
 function secretReader(args: NormalizedArgs, metadata: Manifest["metadata"]): Manifest[] {
-    const name = `${args.gateway.serviceName}-sds`;
+    const name = derivedName(args.gateway.serviceName, "sds");
     return [
         {
             apiVersion: "rbac.authorization.k8s.io/v1",

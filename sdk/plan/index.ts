@@ -1,6 +1,7 @@
 // The pure plan: normalized arguments in, every Kubernetes object MeshEgress manages out, with stable keys and
 // dependencies. No Pulumi here, so tests, benchmarks and review summaries share it.
 import { EgressMode, HostObjects } from "../args";
+import { fitName } from "../validate/kubernetes";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { GatewayPort, gatewayPorts, gatewayServiceHost, gatewayWorkload } from "./gateway";
 import { HostContext, HostRecipe } from "./host";
@@ -61,12 +62,16 @@ function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<
 }
 
 export function buildPlan(args: NormalizedArgs): EgressPlan {
-    const labels = { ...MANAGED_BY_LABELS, "mesh-egress.io/instance": args.name };
+    const labels = { ...MANAGED_BY_LABELS, "mesh-egress.io/instance": fitName(args.name) };
     const objects: PlannedObject[] = [];
     const owners = new Map<string, string | undefined>();
     const add = (manifest: Manifest, cluster: PlannedObject["cluster"], dependsOn: string[], host?: string) => {
         const key = objectKey(manifest);
-        if (owners.has(key)) throw new Error(`hosts ${owners.get(key)} and ${host} would both name ${key}`);
+        if (owners.has(key)) {
+            // Names are injective by construction (names.ts); reaching this is a bug, not bad input.
+            const [first, second] = [owners.get(key), host].map((h) => (h ? `host ${h}` : "the shared objects"));
+            throw new Error(`mesh-egress bug: ${first} and ${second} would both name ${key}`);
+        }
         owners.set(key, host);
         objects.push({ key, cluster, host, manifest, dependsOn });
         return key;

@@ -1,14 +1,11 @@
 // Object names derive from the component name and the host, never from list positions, so reordering hosts
-// changes nothing and adding a host only adds its own objects.
-import { createHash } from "node:crypto";
-
-const MAX_NAME = 63;
-const HASH_LENGTH = 8;
+// changes nothing and adding a host only adds its own objects. Distinct hosts never share a name, for any kind.
+import { fitName } from "../validate/kubernetes";
 
 /**
  * A DNS-label form of a host that no other host shares: "." becomes "-" and "-" becomes "--". DNS labels never
- * start or end with "-", so a single "-" can only have been a dot and the mapping is one-to-one. A leading "*."
- * becomes "star---": a run of three dashes cannot come from a DNS name.
+ * start or end with "-", so a single "-" can only have been a dot and the mapping is one-to-one; a run of three
+ * dashes never occurs. A leading "*." becomes "star---".
  */
 export function hostSlug(host: string): string {
     const wildcard = host.startsWith("*.");
@@ -16,19 +13,21 @@ export function hostSlug(host: string): string {
     return wildcard ? `star---${slug}` : slug;
 }
 
-function shortHash(text: string): string {
-    return createHash("sha256").update(text).digest("hex").slice(0, HASH_LENGTH);
-}
-
-/** `<prefix>-<slug><suffix>`, cut to 63 characters with a hash of the host when longer. */
-export function hostObjectName(prefix: string, host: string, suffix = ""): string {
-    const full = `${prefix}-${hostSlug(host)}${suffix}`;
-    if (full.length <= MAX_NAME) return full;
-    const kept = full.slice(0, MAX_NAME - HASH_LENGTH - 1 - suffix.length).replace(/-+$/, "");
-    return `${kept}-${shortHash(host)}${suffix}`;
+/**
+ * `<prefix>-<slug>`, or `<prefix>-<slug>---<role>` for a host's second object of a kind (e.g. its origination
+ * DestinationRule): "---" cannot come from a slug, so no host's name equals another host's role name. Longer than 63
+ * characters, it is cut and ends with a hash of the prefix and the host (the role stays at the end).
+ */
+export function hostObjectName(prefix: string, host: string, role?: string): string {
+    return fitName(`${prefix}-${hostSlug(host)}`, undefined, `${prefix}\n${host}`, role ? `---${role}` : "");
 }
 
 /** The DestinationRule subset of the gateway host that carries one external host's traffic. */
 export function hostSubsetName(host: string): string {
     return hostObjectName("to", host);
+}
+
+/** A name derived from the component's (or the gateway's) name, shortened with a hash when too long. */
+export function derivedName(base: string, suffix: string): string {
+    return fitName(`${base}-${suffix}`);
 }

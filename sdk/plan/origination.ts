@@ -21,7 +21,7 @@ export function originationRecipe(context: HostContext, componentName: string): 
             context,
             "DestinationRule",
             { host, exportTo: ["."], trafficPolicy: { portLevelSettings: [{ port: { number: externalPort }, tls }] } },
-            hostObjectName(componentName, host, "-tls"),
+            hostObjectName(componentName, host, "tls"),
         ),
     };
 }

@@ -1,6 +1,7 @@
 // The outbound traffic policy: either an edit of one field of the mesh config, or a root-namespace Sidecar.
 import { NormalizedArgs } from "../validate/normalized";
 import { ISTIO_NETWORKING, Manifest } from "./manifest";
+import { derivedName } from "./names";
 
 /** An edit of `outboundTrafficPolicy.mode` in the mesh config ConfigMap; everything else in it is kept. */
 export interface MeshConfigEdit {
@@ -35,7 +36,7 @@ export function outboundPolicy(args: NormalizedArgs, labels: Record<string, stri
         sidecars: namespaces.map((namespace) => ({
             apiVersion: ISTIO_NETWORKING,
             kind: "Sidecar",
-            metadata: { name: `${args.name}-outbound-policy`, namespace, labels },
+            metadata: { name: derivedName(args.name, "outbound-policy"), namespace, labels },
             spec: { outboundTrafficPolicy: { mode } },
         })),
     };

@@ -4,7 +4,7 @@
 import { GatewayHopTls } from "../args";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { Manifest } from "./manifest";
-import { hostObjectName } from "./names";
+import { derivedName, hostObjectName } from "./names";
 
 const SECURITY = "security.istio.io/v1";
 const TELEMETRY = "telemetry.istio.io/v1";
@@ -100,7 +100,7 @@ export function antiBypassPolicies(
     return namespaces.map((namespace) => ({
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
-        metadata: { name: `${args.name}-egress-only-via-gateway`, namespace, labels },
+        metadata: { name: derivedName(args.name, "egress-only-via-gateway"), namespace, labels },
         spec: { podSelector: {}, policyTypes: ["Egress"], egress },
     }));
 }
@@ -112,7 +112,11 @@ export function gatewayAccessLog(args: NormalizedArgs, labels: Record<string, st
         {
             apiVersion: TELEMETRY,
             kind: "Telemetry",
-            metadata: { name: `${args.gateway.serviceName}-access-log`, namespace: args.gateway.namespace, labels },
+            metadata: {
+                name: derivedName(args.gateway.serviceName, "access-log"),
+                namespace: args.gateway.namespace,
+                labels,
+            },
             spec: {
                 selector: { matchLabels: args.gateway.selector },
                 accessLogging: [{ providers: [{ name: args.accessLog.provider }] }],

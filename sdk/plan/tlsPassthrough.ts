@@ -55,7 +55,7 @@ export function tlsPassthroughRecipe(context: HostContext, componentName: string
             context,
             "ServiceEntry",
             { hosts: [upstreamHost], location: "MESH_EXTERNAL", resolution: "DNS", ports, exportTo: ["."] },
-            hostObjectName(componentName, host, "-upstream"),
+            hostObjectName(componentName, host, "upstream"),
         );
     }
     return recipe;

@@ -1,6 +1,7 @@
 // The gateway: a workload MeshEgress deploys, or an existing one it only routes to.
 import { GatewayWorkload, NormalizedGateway } from "./normalized";
-import { Problems } from "./problems";
+import { fitName, quantityValue, resourceQuantityProblem, tolerationProblems } from "./kubernetes";
+import { Problems, isDeferred, show } from "./problems";
 
 const WORKLOAD_FIELDS = [
     "name",
@@ -37,14 +38,17 @@ export function validateGateway(
         if (existing.selector === undefined) problems.add("existingGateway.selector", "is required");
         if (existing.serviceName === undefined) problems.add("existingGateway.serviceName", "is required");
         return {
-            serviceName: problems.dnsLabel("existingGateway.serviceName", existing.serviceName, "invalid"),
-            namespace: problems.dnsLabel("existingGateway.namespace", existing.namespace, "istio-system"),
+            serviceName: problems.serviceName("existingGateway.serviceName", existing.serviceName, "invalid"),
+            namespace: problems.dnsLabel("existingGateway.namespace", existing.namespace, "istio-system", "namespace"),
             selector: selector ?? {},
         };
     }
     const g = gateway ?? {};
     problems.unknownKeys("gateway", g, WORKLOAD_FIELDS);
-    const serviceName = problems.dnsLabel("gateway.name", g.name, `${componentName}-gateway`);
+    const serviceName = problems.serviceName("gateway.name", g.name, fitName(`${componentName}-gateway`));
+    validateResources(problems, g.resources);
+    validateTolerations(problems, g.tolerations);
+    problems.stringMap("gateway.nodeSelector", knownOrUndefined(g.nodeSelector), "label");
     problems.integer("gateway.replicas", g.replicas, 1, 1000);
     const pdb = problems.object("gateway.podDisruptionBudget", g.podDisruptionBudget) ?? {};
     problems.unknownKeys("gateway.podDisruptionBudget", pdb, ["enabled", "maxUnavailable"]);
@@ -89,8 +93,66 @@ export function validateGateway(
     }
     return {
         serviceName,
-        namespace: problems.dnsLabel("gateway.namespace", g.namespace, "istio-system"),
+        namespace: problems.dnsLabel("gateway.namespace", g.namespace, "istio-system", "namespace"),
         selector: problems.labels("gateway.labels", g.labels) ?? { istio: "egressgateway", app: serviceName },
         workload,
     };
+}
+
+/** An Input field's value when it is known now; undefined (nothing to check) when it is an Output or a Promise. */
+function knownOrUndefined(value: unknown): unknown {
+    return isDeferred(value) ? undefined : value;
+}
+
+/** Requests and limits, as far as they are known: quantities the API server accepts, requests within limits. */
+function validateResources(problems: Problems, value: unknown): void {
+    const resources = problems.object("gateway.resources", knownOrUndefined(value));
+    if (!resources) return;
+    problems.unknownKeys("gateway.resources", resources, ["requests", "limits"]);
+    const amounts: Record<string, Record<string, number>> = {};
+    for (const kind of ["requests", "limits"]) {
+        const field = `gateway.resources.${kind}`;
+        const quantities = problems.object(field, knownOrUndefined(resources[kind]));
+        if (!quantities) continue;
+        problems.unknownKeys(field, quantities, ["cpu", "memory"]);
+        amounts[kind] = {};
+        for (const resource of ["cpu", "memory"]) {
+            const quantity = knownOrUndefined(quantities[resource]);
+            if (quantity === undefined) continue;
+            const problem = typeof quantity === "string" ? resourceQuantityProblem(quantity) : "must be a string";
+            if (problem) problems.add(`${field}.${resource}`, `${show(quantity)} ${problem}`);
+            else amounts[kind][resource] = quantityValue(quantity as string)!;
+        }
+    }
+    for (const resource of ["cpu", "memory"]) {
+        const request = amounts.requests?.[resource];
+        const limit = amounts.limits?.[resource];
+        if (request !== undefined && limit !== undefined && request > limit) {
+            const requested = (resources.requests as Record<string, unknown>)[resource];
+            const limited = (resources.limits as Record<string, unknown>)[resource];
+            problems.add(
+                `gateway.resources.requests.${resource}`,
+                `${show(requested)} is more than the limit ${show(limited)}; the API server rejects a request above its limit`,
+            );
+        }
+    }
+}
+
+function validateTolerations(problems: Problems, value: unknown): void {
+    const tolerations = knownOrUndefined(value);
+    if (tolerations === undefined) return;
+    if (!Array.isArray(tolerations)) {
+        problems.add("gateway.tolerations", `${show(tolerations)} must be a list of tolerations`);
+        return;
+    }
+    tolerations.forEach((entry: unknown, i) => {
+        const field = `gateway.tolerations[${i}]`;
+        const toleration = problems.object(field, knownOrUndefined(entry));
+        if (!toleration) return;
+        problems.unknownKeys(field, toleration, ["key", "operator", "value", "effect"]);
+        const known = Object.fromEntries(Object.entries(toleration).map(([k, v]) => [k, knownOrUndefined(v)]));
+        for (const [name, problem] of Object.entries(tolerationProblems(known))) {
+            problems.add(`${field}.${name}`, `${show(toleration[name])} ${problem}`);
+        }
+    });
 }

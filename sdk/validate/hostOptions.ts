@@ -1,8 +1,9 @@
 // Per-host options that only some modes take: TLS origination, wildcard upstreams, TCP addresses, source rules.
 import { EgressMode, GatewayHopTls } from "../args";
 import { NormalizedHost } from "./normalized";
-import { addressProblem, hostProblem, normalizeHost } from "./names";
-import { Problems, isDnsSubdomain, show } from "./problems";
+import { canonicalIp, ipRange } from "./kubernetes";
+import { hostProblem, normalizeHost } from "./names";
+import { Problems, show } from "./problems";
 
 /** The OS CA bundle in Istio's proxy image. */
 export const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
@@ -16,16 +17,17 @@ export function validateOrigination(
 ): NormalizedHost["origination"] {
     const tls = problems.object(`${field}.tls`, entry.tls);
     if (!ORIGINATION_MODES.includes(mode)) {
-        if (tls)
-            problems.add(`${field}.tls`, `applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`);
+        if (tls) {
+            problems.add(
+                `${field}.tls`,
+                `${show(tls)} applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`,
+            );
+        }
         return undefined;
     }
     const options = tls ?? {};
     problems.unknownKeys(`${field}.tls`, options, ["credentialName", "caCertificates", "subjectAltNames", "sni"]);
-    const credentialName = options.credentialName;
-    if (credentialName !== undefined && (typeof credentialName !== "string" || !isDnsSubdomain(credentialName))) {
-        problems.add(`${field}.tls.credentialName`, `${show(credentialName)} is not a valid Secret name`);
-    }
+    const credentialName = problems.subdomain(`${field}.tls.credentialName`, options.credentialName, "Secret name");
     const caCertificates = options.caCertificates;
     if (caCertificates !== undefined && (typeof caCertificates !== "string" || !caCertificates.startsWith("/"))) {
         problems.add(
@@ -33,7 +35,7 @@ export function validateOrigination(
             `${show(caCertificates)} must be an absolute path in the gateway pods`,
         );
     }
-    if (credentialName !== undefined && caCertificates !== undefined) {
+    if (options.credentialName !== undefined && caCertificates !== undefined) {
         problems.add(
             `${field}.tls`,
             "credentialName and caCertificates are mutually exclusive: the Secret's ca.crt is the CA",
@@ -47,7 +49,7 @@ export function validateOrigination(
     if (sni !== undefined && (typeof sni !== "string" || hostProblem(sni) !== undefined)) {
         problems.add(`${field}.tls.sni`, `${show(sni)} is not a DNS name`);
     }
-    if (mode === EgressMode.MutualTlsOrigination && credentialName === undefined) {
+    if (mode === EgressMode.MutualTlsOrigination && options.credentialName === undefined) {
         problems.add(
             `${field}.tls.credentialName`,
             "is required for MUTUAL_TLS_ORIGINATION: name the Secret (tls.crt, tls.key, ca.crt) in the gateway namespace",
@@ -72,7 +74,7 @@ export function validateSources(
     value: unknown,
     hopTls: GatewayHopTls,
 ): NormalizedHost["sources"] {
-    if (value === undefined) return undefined;
+    if (value === undefined || !problems.known(field, value)) return undefined;
     if (!Array.isArray(value) || value.length === 0) {
         problems.add(
             field,
@@ -87,16 +89,25 @@ export function validateSources(
         );
     }
     const sources: { namespace: string; serviceAccount?: string }[] = [];
+    const seen = new Map<string, number>();
     value.forEach((entry: unknown, i) => {
         const source = problems.object(`${field}[${i}]`, entry);
         if (!source) return;
         problems.unknownKeys(`${field}[${i}]`, source, ["namespace", "serviceAccount"]);
         if (source.namespace === undefined) problems.add(`${field}[${i}].namespace`, "is required");
         const namespace = problems.dnsLabel(`${field}[${i}].namespace`, source.namespace, "");
-        const serviceAccount = source.serviceAccount;
-        if (serviceAccount !== undefined && (typeof serviceAccount !== "string" || !isDnsSubdomain(serviceAccount))) {
-            problems.add(`${field}[${i}].serviceAccount`, `${show(serviceAccount)} is not a valid ServiceAccount name`);
+        const serviceAccount = problems.subdomain(
+            `${field}[${i}].serviceAccount`,
+            source.serviceAccount,
+            "ServiceAccount name",
+        );
+        const identity = `${namespace}/${serviceAccount ?? "*"}`;
+        const first = seen.get(identity);
+        if (first !== undefined) {
+            problems.add(`${field}[${i}]`, `${show(entry)} duplicates ${field}[${first}]`);
+            return;
         }
+        seen.set(identity, i);
         sources.push(typeof serviceAccount === "string" ? { namespace, serviceAccount } : { namespace });
     });
     return sources;
@@ -112,8 +123,9 @@ export function validateUpstream(
 ): string | undefined {
     const upstream = entry.upstreamHost;
     if (!host.startsWith("*.")) {
-        if (upstream !== undefined)
-            problems.add(`${field}.upstreamHost`, "applies only to wildcard hosts (*.example.com)");
+        if (upstream !== undefined) {
+            problems.add(`${field}.upstreamHost`, `${show(upstream)} applies only to wildcard hosts (*.example.com)`);
+        }
         return undefined;
     }
     if (mode !== EgressMode.TlsPassthrough) {
@@ -139,7 +151,7 @@ export function validateUpstream(
     return normalizeHost(upstream as string);
 }
 
-/** Addresses and static endpoints of a TCP destination. */
+/** Addresses (CIDRs, canonical) and static endpoints (IPs, canonical) of a TCP destination. */
 export function validateTcp(
     problems: Problems,
     field: string,
@@ -149,23 +161,43 @@ export function validateTcp(
     const lists = { addresses: entry.addresses, endpoints: entry.endpoints };
     if (mode !== EgressMode.Tcp) {
         for (const [name, value] of Object.entries(lists)) {
-            if (value !== undefined) problems.add(`${field}.${name}`, `applies only to TCP, not ${mode}`);
+            if (value !== undefined)
+                problems.add(`${field}.${name}`, `${show(value)} applies only to TCP, not ${mode}`);
         }
         return undefined;
     }
-    const checked: Record<string, string[]> = {};
+    const checked: Record<string, string[]> = { addresses: [], endpoints: [] };
     for (const [name, value] of Object.entries(lists)) {
-        checked[name] = [];
-        if (value === undefined) continue;
+        if (value === undefined || !problems.known(`${field}.${name}`, value)) continue;
         if (!Array.isArray(value) || value.length === 0) {
             problems.add(`${field}.${name}`, `${show(value)} must be a non-empty list`);
             continue;
         }
+        const seen = new Map<string, number>();
         value.forEach((item: unknown, i) => {
-            const problem = addressProblem(item, name === "addresses");
-            if (problem) problems.add(`${field}.${name}[${i}]`, `${show(item)} ${problem}`);
-            else checked[name].push(item as string);
+            const canonical = typeof item === "string" ? canonicalAddress(item, name === "addresses") : undefined;
+            if (canonical === undefined) {
+                const what = name === "addresses" ? "an IP address or CIDR" : "an IP address";
+                problems.add(`${field}.${name}[${i}]`, `${show(item)} is not ${what}`);
+                return;
+            }
+            const first = seen.get(canonical);
+            if (first !== undefined) {
+                problems.add(`${field}.${name}[${i}]`, `${show(item)} duplicates ${field}.${name}[${first}]`);
+                return;
+            }
+            seen.set(canonical, i);
+            checked[name].push(canonical);
         });
     }
     return { addresses: checked.addresses, endpoints: checked.endpoints };
+}
+
+/** An address as Istio and Kubernetes print it: a CIDR with host bits cleared, a single address without prefix. */
+function canonicalAddress(value: string, allowPrefix: boolean): string | undefined {
+    if (!allowPrefix) return canonicalIp(value);
+    const range = ipRange(value);
+    if (!range) return undefined;
+    const width = range.family === "ipv4" ? 32 : 128;
+    return range.bits === width ? range.network.toString() : range.cidr;
 }

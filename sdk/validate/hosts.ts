@@ -2,9 +2,10 @@
 // destinations, and every host given its gateway port.
 import { EgressMode, GatewayHopTls } from "../args";
 import { AppProtocol, NormalizedHost } from "./normalized";
-import { allocatePorts } from "./ports";
+import { DEDICATED_PORT_RANGE, allocatePorts } from "./ports";
 import { ORIGINATION_MODES, validateOrigination, validateSources, validateTcp, validateUpstream } from "./hostOptions";
 import { normalizeHost, routableHostProblem } from "./names";
+import { IpRange, ipRange, rangesOverlap } from "./kubernetes";
 import { Problems, isPlainObject, show, validatePort } from "./problems";
 
 const HOST_FIELDS = [
@@ -46,7 +47,7 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
     if (entry.externalPort !== undefined && !origination) {
         problems.add(
             `${field}.externalPort`,
-            `applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`,
+            `${show(entry.externalPort)} applies only to the modes ${ORIGINATION_MODES.join(" and ")}, not ${mode}`,
         );
     }
     const externalPort = origination
@@ -67,6 +68,7 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
         }
     }
     const tcp = validateTcp(problems, field, entry, mode);
+    if (!problems.known(`${field}.host`, entry.host)) return undefined;
     if (typeof entry.host !== "string") {
         problems.add(
             `${field}.host`,
@@ -107,20 +109,22 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
     };
 }
 
-/** Per port, the TCP destinations already declared: the first one, and which one claimed each address. */
-interface TcpPortUsers {
-    first: HostDraft;
-    byAddress: Map<string, HostDraft>;
-}
+/** Per port, the TCP destinations already declared there, with the address ranges each one claims. */
+type TcpPortUsers = { draft: HostDraft; ranges: IpRange[] }[];
 
-/** The earliest TCP host on its port that `draft` cannot be told apart from, if any; O(addresses). */
-function tcpClash(users: TcpPortUsers | undefined, draft: HostDraft): HostDraft | undefined {
-    if (!users) return undefined;
-    const { addresses } = draft.tcp!;
-    // Without addresses a destination is known by its port alone, so it cannot share the port with anyone.
-    if (addresses.length === 0 || users.first.tcp!.addresses.length === 0) return users.first;
-    const claimed = addresses.map((address) => users.byAddress.get(address)).filter((h) => h !== undefined);
-    return claimed.sort((a, b) => a.index - b.index)[0];
+/**
+ * The earliest TCP host on the same port that `draft` cannot be told apart from: one of them has no addresses (it is
+ * then known by its port alone), or their address ranges overlap.
+ */
+function tcpClash(users: TcpPortUsers, draft: HostDraft): HostDraft | undefined {
+    const ranges = draft.tcp!.addresses.map((address) => ipRange(address)!);
+    const clash = users.find(
+        (user) =>
+            ranges.length === 0 ||
+            user.ranges.length === 0 ||
+            ranges.some((range) => user.ranges.some((other) => rangesOverlap(range, other))),
+    );
+    return clash?.draft;
 }
 
 export function validateHosts(problems: Problems, value: unknown, hopTls: GatewayHopTls): NormalizedHost[] {
@@ -157,19 +161,18 @@ export function validateHosts(problems: Problems, value: unknown, hopTls: Gatewa
         }
         appPortUsers.set(draft.port, draft);
         if (draft.tcp) {
-            const users = tcpPortUsers.get(draft.port);
+            const users = tcpPortUsers.get(draft.port) ?? [];
             const clash = tcpClash(users, draft);
             if (clash) {
                 problems.add(
                     `hosts[${index}].addresses`,
                     `${show(draft.host)} and hosts[${clash.index}] (${show(clash.host)}) are TCP on port ${draft.port} ` +
-                        "without distinct addresses: sidecars could not tell their traffic apart; give each its own CIDRs",
+                        "without disjoint addresses: sidecars could not tell their traffic apart; give each its own CIDRs",
                 );
                 return;
             }
-            const entry = users ?? { first: draft, byAddress: new Map<string, HostDraft>() };
-            for (const address of draft.tcp.addresses) entry.byAddress.set(address, draft);
-            tcpPortUsers.set(draft.port, entry);
+            users.push({ draft, ranges: draft.tcp.addresses.map((address) => ipRange(address)!) });
+            tcpPortUsers.set(draft.port, users);
         }
         if (draft.fixedGatewayPort !== undefined) {
             const other = fixedPortUsers.get(draft.fixedGatewayPort);
@@ -198,6 +201,15 @@ export function validateHosts(problems: Problems, value: unknown, hopTls: Gatewa
         drafts.filter((d) => d.dedicatedGatewayPort).map((d) => ({ host: d.host, fixed: d.fixedGatewayPort })),
         shared,
     );
+    for (const draft of drafts) {
+        if (draft.dedicatedGatewayPort && !dedicated.has(draft.host)) {
+            problems.add(
+                `hosts[${draft.index}]`,
+                `${show(draft.host)} needs a gateway port of its own, but every port of ` +
+                    `${DEDICATED_PORT_RANGE.from}-${DEDICATED_PORT_RANGE.to} is taken`,
+            );
+        }
+    }
     return drafts
         .map(({ index, fixedGatewayPort, ...host }) => ({
             ...host,

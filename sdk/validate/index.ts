@@ -4,41 +4,86 @@ import { GatewayHopTls, MeshEgressArgs, OutboundPolicyTarget, OutboundTrafficPol
 import { NormalizedArgs } from "./normalized";
 import { validateGateway } from "./gateway";
 import { validateHosts } from "./hosts";
-import { DNS_LABEL, MeshEgressArgsError, Problems, show } from "./problems";
+import { dns1123LabelProblem } from "./kubernetes";
+import { MeshEgressArgsError, Problems, show } from "./problems";
 
 export { MeshEgressArgsError } from "./problems";
 export { normalizeHost } from "./names";
 
-const MAX_COMPONENT_NAME = 40;
+/** Component names: they prefix Kubernetes object names (shortened with a hash when long) and the gateway Service's. */
+const COMPONENT_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_COMPONENT_NAME = 253;
 
-function validateAntiBypass(problems: Problems, value: unknown): NormalizedArgs["antiBypass"] {
+/** Namespaces whose egress an anti-bypass NetworkPolicy would cut from what the mesh itself needs. */
+function meshNamespaces(gatewayNamespace: string, istioNamespace: string, dnsNamespace: string): Map<string, string> {
+    return new Map([
+        ["kube-system", "Kubernetes' own components run there"],
+        [dnsNamespace, "cluster DNS must reach its upstream resolvers"],
+        [istioNamespace, "istiod must reach the API server and its peers"],
+        [gatewayNamespace, "the egress gateway itself must reach the external hosts"],
+    ]);
+}
+
+function validateAntiBypass(
+    problems: Problems,
+    value: unknown,
+    gatewayNamespace: string,
+    istioNamespace: string,
+): NormalizedArgs["antiBypass"] {
     const antiBypass = problems.object("antiBypass", value);
     if (!antiBypass) return undefined;
     problems.unknownKeys("antiBypass", antiBypass, ["namespaces", "allowNamespaces", "dnsNamespace"]);
+    const dnsNamespace = problems.dnsLabel(
+        "antiBypass.dnsNamespace",
+        antiBypass.dnsNamespace,
+        "kube-system",
+        "namespace",
+    );
     const namespaces = problems.namespaces("antiBypass.namespaces", antiBypass.namespaces);
-    if (namespaces.length === 0)
-        problems.add("antiBypass.namespaces", "is required: the client namespaces to lock down");
+    if (antiBypass.namespaces === undefined || (Array.isArray(antiBypass.namespaces) && namespaces.length === 0)) {
+        problems.add(
+            "antiBypass.namespaces",
+            `${show(antiBypass.namespaces)} must list the client namespaces to lock down`,
+        );
+    }
+    const forbidden = meshNamespaces(gatewayNamespace, istioNamespace, dnsNamespace);
+    namespaces.forEach((namespace) => {
+        const why = forbidden.get(namespace);
+        if (why) {
+            const i = (antiBypass.namespaces as unknown[]).indexOf(namespace);
+            problems.add(
+                `antiBypass.namespaces[${i}]`,
+                `${show(namespace)} must not be locked down: ${why}, and the policy would allow it only the gateway`,
+            );
+        }
+    });
     return {
         namespaces,
         allowNamespaces: problems.namespaces("antiBypass.allowNamespaces", antiBypass.allowNamespaces),
-        dnsNamespace: problems.dnsLabel("antiBypass.dnsNamespace", antiBypass.dnsNamespace, "kube-system"),
+        dnsNamespace,
     };
 }
 
 function validateExportTo(problems: Problems, value: unknown): string[] {
-    if (value === undefined) return ["*"];
+    if (value === undefined || !problems.known("exportTo", value)) return ["*"];
     if (!Array.isArray(value) || value.length === 0) {
         problems.add("exportTo", `${show(value)} must be a non-empty list of namespaces, "." or "*"`);
         return ["*"];
     }
-    for (const namespace of value) {
-        if (namespace !== "*" && namespace !== "." && (typeof namespace !== "string" || !DNS_LABEL.test(namespace))) {
-            problems.add("exportTo", `${show(namespace)} is not a namespace, "." or "*"`);
+    problems.uniqueList("exportTo", value, "namespaces");
+    value.forEach((namespace, i) => {
+        if (
+            namespace !== "*" &&
+            namespace !== "." &&
+            (typeof namespace !== "string" || dns1123LabelProblem(namespace))
+        ) {
+            problems.add(`exportTo[${i}]`, `${show(namespace)} is not a namespace, "." or "*"`);
         }
+    });
+    if (value.includes("*") && value.length > 1) {
+        problems.add("exportTo", `${show(value)}: "*" already means every namespace; list it alone`);
     }
-    if (value.includes("*") && value.length > 1)
-        problems.add("exportTo", '"*" already means every namespace; list it alone');
-    return value as string[];
+    return [...new Set(value)] as string[];
 }
 
 /** Validates and defaults MeshEgress arguments; throws MeshEgressArgsError listing every problem. */
@@ -46,13 +91,14 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
     const problems = new Problems();
     if (
         typeof componentName !== "string" ||
-        !DNS_LABEL.test(componentName) ||
+        !COMPONENT_NAME.test(componentName) ||
         componentName.length > MAX_COMPONENT_NAME
     ) {
         problems.add(
             "name",
-            `${show(componentName)} must be a lower-case DNS label (letters, digits and "-") of at most ` +
-                `${MAX_COMPONENT_NAME} characters, because it prefixes Kubernetes object names`,
+            `${show(componentName)} must be lower-case letters, digits and "-", starting with a letter and ending ` +
+                `with a letter or digit, at most ${MAX_COMPONENT_NAME} characters: it prefixes Kubernetes object ` +
+                "names, the gateway Service's among them (names that get too long are shortened with a hash)",
         );
     }
     const args = problems.object("args", rawArgs ?? {}) ?? {};
@@ -99,9 +145,12 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         problems.add("outboundTrafficPolicy.namespaces", "is required for target NAMESPACE_SIDECARS");
     }
     if (target !== OutboundPolicyTarget.NamespaceSidecars && policy.namespaces !== undefined) {
-        problems.add("outboundTrafficPolicy.namespaces", `applies only to target NAMESPACE_SIDECARS, not ${target}`);
+        problems.add(
+            "outboundTrafficPolicy.namespaces",
+            `${show(policy.namespaces)} applies only to target NAMESPACE_SIDECARS, not ${target}`,
+        );
     }
-    const antiBypass = validateAntiBypass(problems, args.antiBypass);
+    const antiBypass = validateAntiBypass(problems, args.antiBypass, gateway.namespace, istioNamespace);
     const accessLog = problems.object("accessLog", args.accessLog) ?? {};
     problems.unknownKeys("accessLog", accessLog, ["enabled", "provider"]);
     if (accessLog.provider !== undefined && (typeof accessLog.provider !== "string" || accessLog.provider === "")) {

@@ -1,6 +1,7 @@
 // What makes a host name routable: concrete DNS names, leading wildcards, IP addresses and CIDRs.
 import { isIP } from "node:net";
-import { DNS_LABEL, show } from "./problems";
+import { dns1123LabelProblem } from "./kubernetes";
+import { show } from "./problems";
 
 /** Why `host` is not an external DNS name MeshEgress can route, or undefined when it is one. */
 export function hostProblem(host: string): string | undefined {
@@ -11,7 +12,7 @@ export function hostProblem(host: string): string | undefined {
     if (host.includes("*")) return "is a wildcard where a concrete DNS name is required";
     if (host.length > 253) return "is longer than 253 characters";
     const labels = host.split(".");
-    const bad = labels.find((label) => label.length > 63 || !DNS_LABEL.test(label));
+    const bad = labels.find((label) => dns1123LabelProblem(label) !== undefined);
     if (bad !== undefined) {
         return (
             `is not a valid DNS name: label ${show(bad)} must be 1 to 63 characters of a-z, 0-9 and "-", ` +
@@ -20,6 +21,9 @@ export function hostProblem(host: string): string | undefined {
     }
     if (labels.length < 2)
         return 'is not fully qualified; an external host has at least two labels, e.g. "example.com"';
+    // RFC 3696 section 2: a top-level domain is never all-numeric (such a name would read as an address).
+    const top = labels[labels.length - 1];
+    if (/^\d+$/.test(top)) return `has an all-numeric top-level label ${show(top)}, which no DNS name has`;
     if (host.endsWith(".cluster.local") || labels[labels.length - 1] === "svc") {
         return "is a cluster-local name; MeshEgress routes hosts outside the mesh";
     }
@@ -41,19 +45,6 @@ export function routableHostProblem(host: string): string | undefined {
         return 'is too broad: a wildcard needs at least two labels after "*.", e.g. "*.example.com"';
     const problem = hostProblem(rest);
     return problem ? `is not a valid wildcard: "${rest}" ${problem}` : undefined;
-}
-
-/** Why `value` is not an IP address or CIDR (`withPrefix`), or undefined. */
-export function addressProblem(value: unknown, withPrefix: boolean): string | undefined {
-    if (typeof value !== "string") return "must be a string";
-    const [address, prefix, ...extra] = value.split("/");
-    const family = isIP(address);
-    if (family === 0 || extra.length > 0) return withPrefix ? "is not an IP address or CIDR" : "is not an IP address";
-    if (prefix === undefined) return undefined;
-    if (!withPrefix) return "is not an IP address";
-    const bits = Number(prefix);
-    if (!/^\d+$/.test(prefix) || bits > (family === 4 ? 32 : 128)) return "has an invalid prefix length";
-    return undefined;
 }
 
 /** Lower-cases and drops one trailing dot: DNS names are case-insensitive and "a.com." is "a.com". */

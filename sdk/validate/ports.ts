@@ -18,7 +18,7 @@ export interface PortRequest {
 }
 
 /**
- * Assigns a unique port to every request. `taken` holds ports already in use (shared gateway ports); fixed ports
+ * Assigns a unique port to every request, as long as the range has one left (a host without a port is left out). `taken` holds ports already in use (shared gateway ports); fixed ports
  * are assumed valid and unique (validation checks that). Linear probing from the derived port, hosts in order of
  * derived port then name: O(n) for sparse use of the 12,768 ports.
  */
@@ -37,9 +37,12 @@ export function allocatePorts(requests: PortRequest[], taken: Iterable<number>):
         .sort((a, b) => a.port - b.port || (a.host < b.host ? -1 : 1));
     for (const { host, port } of derived) {
         let candidate = port;
-        while (used.has(candidate)) {
+        for (let probed = 0; used.has(candidate); probed++) {
+            // Every port of the range is taken: the host gets none (validation reports it).
+            if (probed === RANGE_SIZE) break;
             candidate = candidate === DEDICATED_PORT_RANGE.to ? DEDICATED_PORT_RANGE.from : candidate + 1;
         }
+        if (used.has(candidate)) continue;
         ports.set(host, candidate);
         used.add(candidate);
     }

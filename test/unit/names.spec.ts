@@ -14,10 +14,10 @@ describe("object names", () => {
     it("prefixes the component name", () => {
         expect(hostObjectName("egress", "aliyun.com")).to.equal("egress-aliyun-com");
     });
-    it("cuts long names to 63 characters with a hash of the host", () => {
+    it("cuts long names to 63 characters with a hash of the component name and the host", () => {
         const host = `${"sub".repeat(20)}.example.com`;
         const name = hostObjectName("egress", host);
-        const hash = createHash("sha256").update(host).digest("hex").slice(0, 8);
+        const hash = createHash("sha256").update(`egress\n${host}`).digest("hex").slice(0, 8);
         expect(name).to.equal(`egress-${"sub".repeat(20).slice(0, 47)}-${hash}`);
         expect(name).to.have.length(63);
     });

@@ -232,10 +232,10 @@ describe("the plan", () => {
             expect(http[1].route).to.deep.equal([{ destination: { host: "edition.cnn.com", port: { number: 443 } } }]);
         });
         it("originates TLS with SNI from the gateway, verifying the host against the system roots, in a rule only the gateway's namespace sees", () => {
-            expect(manifest(originate, "DestinationRule/istio-system/egress-edition-cnn-com-tls")).to.deep.equal({
+            expect(manifest(originate, "DestinationRule/istio-system/egress-edition-cnn-com---tls")).to.deep.equal({
                 apiVersion: "networking.istio.io/v1",
                 kind: "DestinationRule",
-                metadata: hostMetadata("egress-edition-cnn-com-tls", "edition.cnn.com"),
+                metadata: hostMetadata("egress-edition-cnn-com---tls", "edition.cnn.com"),
                 spec: {
                     host: "edition.cnn.com",
                     exportTo: ["."],
@@ -270,7 +270,7 @@ describe("the plan", () => {
                 ],
             });
             expect(
-                (manifest(verified, "DestinationRule/istio-system/egress-api-example-com-tls").spec as any)
+                (manifest(verified, "DestinationRule/istio-system/egress-api-example-com---tls").spec as any)
                     .trafficPolicy,
             ).to.deep.equal({
                 portLevelSettings: [
@@ -290,7 +290,7 @@ describe("the plan", () => {
             expect(
                 originate.objects.find((o) => o.key === "VirtualService/istio-system/egress-edition-cnn-com")!
                     .dependsOn,
-            ).to.include("DestinationRule/istio-system/egress-edition-cnn-com-tls");
+            ).to.include("DestinationRule/istio-system/egress-edition-cnn-com---tls");
         });
     });
 
@@ -306,7 +306,7 @@ describe("the plan", () => {
         });
         it("presents the Secret's client certificate", () => {
             expect(
-                (manifest(mutual, "DestinationRule/istio-system/egress-my--nginx-example-com-tls").spec as any)
+                (manifest(mutual, "DestinationRule/istio-system/egress-my--nginx-example-com---tls").spec as any)
                     .trafficPolicy,
             ).to.deep.equal({
                 portLevelSettings: [
@@ -360,7 +360,7 @@ describe("the plan", () => {
             });
         });
         it("declares the concrete upstream with DNS, visible only to the gateway's namespace", () => {
-            expect(manifest(wild, `ServiceEntry/istio-system/${name}-upstream`).spec).to.deep.equal({
+            expect(manifest(wild, `ServiceEntry/istio-system/${name}---upstream`).spec).to.deep.equal({
                 hosts: ["www.wikipedia.org"],
                 location: "MESH_EXTERNAL",
                 resolution: "DNS",

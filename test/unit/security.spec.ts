@@ -133,7 +133,7 @@ describe("egress security", () => {
             expect(() => validateArgs("egress", { hosts: [], antiBypass: { namespaces: [] } }))
                 .to.throw(MeshEgressArgsError)
                 .with.property("problems")
-                .that.deep.equals(["antiBypass.namespaces: is required: the client namespaces to lock down"]);
+                .that.deep.equals(["antiBypass.namespaces: [] must list the client namespaces to lock down"]);
         });
     });
 
@@ -180,7 +180,7 @@ describe("egress security", () => {
                 .to.throw(MeshEgressArgsError)
                 .with.property("problems")
                 .that.deep.equals([
-                    "outboundTrafficPolicy.namespaces: applies only to target NAMESPACE_SIDECARS, not MESH_CONFIG",
+                    'outboundTrafficPolicy.namespaces: ["x"] applies only to target NAMESPACE_SIDECARS, not MESH_CONFIG',
                 ]);
         });
     });

@@ -89,7 +89,7 @@ describe("argument validation", () => {
         });
         it("rejects an upstream for a concrete host, and a wildcard upstream", () => {
             expect(problemsOf({ hosts: [{ host: "a.com", upstreamHost: "b.com" }] })).to.deep.equal([
-                "hosts[0].upstreamHost: applies only to wildcard hosts (*.example.com)",
+                'hosts[0].upstreamHost: "b.com" applies only to wildcard hosts (*.example.com)',
             ]);
             expect(
                 problemsOf({
@@ -118,17 +118,17 @@ describe("argument validation", () => {
                     ],
                 }),
             ).to.deep.equal([
-                'hosts[0].addresses[0]: "10.0.0.0/33" has an invalid prefix length',
+                'hosts[0].addresses[0]: "10.0.0.0/33" is not an IP address or CIDR',
                 'hosts[0].addresses[1]: "db" is not an IP address or CIDR',
                 'hosts[0].endpoints[0]: "10.0.0.1/32" is not an IP address',
             ]);
         });
         it("rejects addresses outside TCP", () => {
             expect(problemsOf({ hosts: [{ host: "a.com", addresses: ["10.0.0.0/8"] }] })).to.deep.equal([
-                "hosts[0].addresses: applies only to TCP, not HTTP",
+                'hosts[0].addresses: ["10.0.0.0/8"] applies only to TCP, not HTTP',
             ]);
         });
-        it("rejects two TCP destinations on one port without distinct addresses", () => {
+        it("rejects two TCP destinations on one port without disjoint addresses", () => {
             expect(
                 problemsOf({
                     hosts: [
@@ -138,7 +138,7 @@ describe("argument validation", () => {
                 }),
             ).to.deep.equal([
                 'hosts[1].addresses: "mongo2.example.com" and hosts[0] ("mongo.example.com") are TCP on port 27017 without ' +
-                    "distinct addresses: sidecars could not tell their traffic apart; give each its own CIDRs",
+                    "disjoint addresses: sidecars could not tell their traffic apart; give each its own CIDRs",
             ]);
         });
         it("rejects a TCP destination whose address another one on its port already claims", () => {
@@ -156,7 +156,7 @@ describe("argument validation", () => {
                     ],
                 }),
             ).to.deep.equal([
-                'hosts[2].addresses: "c.db.example" and hosts[0] ("a.db.example") are TCP on port 5432 without distinct ' +
+                'hosts[2].addresses: "c.db.example" and hosts[0] ("a.db.example") are TCP on port 5432 without disjoint ' +
                     "addresses: sidecars could not tell their traffic apart; give each its own CIDRs",
             ]);
         });
@@ -243,12 +243,12 @@ describe("argument validation", () => {
         });
         it("rejects tls options outside the origination modes", () => {
             expect(problemsOf({ hosts: [{ host: "a.com", tls: { sni: "a.com" } }] })).to.deep.equal([
-                "hosts[0].tls: applies only to the modes TLS_ORIGINATION and MUTUAL_TLS_ORIGINATION, not HTTP",
+                'hosts[0].tls: {"sni":"a.com"} applies only to the modes TLS_ORIGINATION and MUTUAL_TLS_ORIGINATION, not HTTP',
             ]);
         });
         it("rejects an externalPort outside the origination modes", () => {
             expect(problemsOf({ hosts: [{ host: "a.com", externalPort: 443 }] })).to.deep.equal([
-                "hosts[0].externalPort: applies only to the modes TLS_ORIGINATION and MUTUAL_TLS_ORIGINATION, not HTTP",
+                "hosts[0].externalPort: 443 applies only to the modes TLS_ORIGINATION and MUTUAL_TLS_ORIGINATION, not HTTP",
             ]);
         });
         it("rejects an origination whose app port equals the external port", () => {
@@ -290,7 +290,10 @@ describe("argument validation", () => {
                 problemsOf({
                     hosts: [{ host: "a.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "Client_Cert" } }],
                 }),
-            ).to.deep.equal(['hosts[0].tls.credentialName: "Client_Cert" is not a valid Secret name']);
+            ).to.deep.equal([
+                'hosts[0].tls.credentialName: "Client_Cert" is not a valid Secret name: it must be a DNS-1123 ' +
+                    'subdomain: dot-separated labels of lower-case letters, digits and "-"',
+            ]);
         });
         it("rejects a gatewayPort for a host that shares its gateway port", () => {
             expect(problemsOf({ hosts: [{ host: "a.com", gatewayPort: 20080 }] })).to.deep.equal([
@@ -330,8 +333,8 @@ describe("argument validation", () => {
                 'exportTo: [] must be a non-empty list of namespaces, "." or "*"',
             ]);
             expect(problemsOf({ hosts: [], exportTo: ["*", "Payments"] })).to.deep.equal([
-                'exportTo: "Payments" is not a namespace, "." or "*"',
-                'exportTo: "*" already means every namespace; list it alone',
+                'exportTo[1]: "Payments" is not a namespace, "." or "*"',
+                'exportTo: ["*","Payments"]: "*" already means every namespace; list it alone',
             ]);
         });
     });
@@ -339,8 +342,9 @@ describe("argument validation", () => {
     describe("the component name", () => {
         it("must be usable as a Kubernetes name prefix", () => {
             expect(problemsOf({ hosts: [] }, "My_Egress")).to.deep.equal([
-                'name: "My_Egress" must be a lower-case DNS label (letters, digits and "-") of at most 40 characters, ' +
-                    "because it prefixes Kubernetes object names",
+                'name: "My_Egress" must be lower-case letters, digits and "-", starting with a letter and ending with a ' +
+                    "letter or digit, at most 253 characters: it prefixes Kubernetes object names, the gateway " +
+                    "Service's among them (names that get too long are shortened with a hash)",
             ]);
         });
     });
@@ -348,8 +352,8 @@ describe("argument validation", () => {
     describe("gateway", () => {
         it("rejects an invalid name", () => {
             expect(problemsOf({ hosts: [], gateway: { name: "Egress GW" } })).to.deep.equal([
-                'gateway.name: "Egress GW" is not a valid Kubernetes name (lower-case letters, digits and "-", ' +
-                    "starting and ending with a letter or digit, at most 63 characters)",
+                'gateway.name: "Egress GW" is not a valid Service name: it must be a DNS-1035 label: lower-case ' +
+                    'letters, digits and "-", starting with a letter and ending with a letter or digit',
             ]);
         });
         it("rejects an invalid namespace", () => {
@@ -369,12 +373,14 @@ describe("argument validation", () => {
         });
         it("rejects an invalid label value", () => {
             expect(problemsOf({ hosts: [], gateway: { labels: { istio: "egress gateway" } } })).to.deep.equal([
-                'gateway.labels["istio"]: "egress gateway" is not a valid label value',
+                'gateway.labels["istio"]: "egress gateway" is not a valid label value: it must be empty or letters, ' +
+                    'digits, "-", "_" and ".", starting and ending with a letter or digit',
             ]);
         });
         it("rejects an invalid annotation key and a non-string value", () => {
             expect(problemsOf({ hosts: [], gateway: { annotations: { "bad key": "x", ok: 1 } } })).to.deep.equal([
-                'gateway.annotations["bad key"]: "bad key" is not a valid annotation key',
+                'gateway.annotations["bad key"]: "bad key" is not a valid annotation key: it must be [prefix/]name ' +
+                    'where name is letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
                 'gateway.annotations["ok"]: 1 must be a string',
             ]);
         });
@@ -454,7 +460,7 @@ describe("argument validation", () => {
         it("rejects an invalid DNS namespace for the anti-bypass policies", () => {
             expect(
                 problemsOf({ hosts: [], antiBypass: { namespaces: ["payments"], dnsNamespace: "Kube System" } })[0],
-            ).to.match(/^antiBypass\.dnsNamespace: "Kube System" is not a valid Kubernetes name/);
+            ).to.match(/^antiBypass\.dnsNamespace: "Kube System" is not a valid namespace/);
         });
         it("rejects an invalid revision", () => {
             expect(problemsOf({ hosts: [], istio: { revision: "1.30" } })[0]).to.match(
