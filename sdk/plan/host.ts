@@ -60,18 +60,27 @@ export function istioObject(
 const mutualHop = (context: HostContext) => context.hopTls === GatewayHopTls.IstioMutual;
 
 /**
+ * The SNI of a host's Istio-mTLS hop, which the gateway's filter chain for the host matches: the host itself; for a
+ * wildcard, a name under it (its upstream when that is under it, else `egress.<domain>`), since the gateway server
+ * matches the wildcard.
+ */
+export function hopSni(host: NormalizedHost): string {
+    if (!host.host.startsWith("*.")) return host.host;
+    const domain = host.host.slice(2);
+    return host.upstreamHost?.endsWith(`.${domain}`) ? host.upstreamHost : `egress.${domain}`;
+}
+
+/**
  * The DestinationRule naming this host's subset of the gateway Service. With the mutual-TLS hop, the subset wraps
  * the host's traffic in Istio mTLS with `sni` = the host, which is how the gateway tells hosts apart on a shared
  * port (auto mTLS does not cover the gateway hop, istio/istio#23910).
  */
 export function gatewaySubsetRule(context: HostContext): Manifest {
-    const { host, gatewayPort } = context.host;
+    const { gatewayPort } = context.host;
     const subset: Record<string, unknown> = { name: context.subset };
-    // A wildcard has no name of its own to send: its one upstream stands for it. The plain hop says DISABLE
-    // explicitly, or Istio's automatic mTLS would wrap it for gateway endpoints labelled for Istio mTLS.
-    const tls = mutualHop(context)
-        ? { mode: "ISTIO_MUTUAL", sni: context.host.upstreamHost ?? host }
-        : { mode: "DISABLE" };
+    // The plain hop says DISABLE explicitly, or Istio's automatic mTLS would wrap it for gateway endpoints labelled
+    // for Istio mTLS.
+    const tls = mutualHop(context) ? { mode: "ISTIO_MUTUAL", sni: hopSni(context.host) } : { mode: "DISABLE" };
     subset.trafficPolicy = { portLevelSettings: [{ port: { number: gatewayPort }, tls }] };
     return istioObject(context, "DestinationRule", {
         host: context.gatewayHost,
@@ -92,9 +101,15 @@ export function httpGatewayServer(context: HostContext): Record<string, unknown>
         : { port: { number: gatewayPort, name: `http-${gatewayPort}`, protocol: "HTTP" }, hosts: [host] };
 }
 
-/** The VirtualService `http` routes: mesh → this host's gateway subset, gateway → the host's `port`. */
-export function httpRoutes(context: HostContext, externalPort: number): Record<string, unknown>[] {
-    const { host, port, gatewayPort } = context.host;
+/** Where the gateway sends a host's traffic: a ServiceEntry host and port. */
+export interface Upstream {
+    host: string;
+    port: number;
+}
+
+/** The VirtualService `http` routes: mesh → this host's gateway subset, gateway → the upstream. */
+export function httpRoutes(context: HostContext, upstream: Upstream): Record<string, unknown>[] {
+    const { port, gatewayPort } = context.host;
     return [
         {
             name: "mesh-to-egress-gateway",
@@ -106,7 +121,7 @@ export function httpRoutes(context: HostContext, externalPort: number): Record<s
         {
             name: "egress-gateway-to-host",
             match: [{ gateways: [context.gatewayRef], port: gatewayPort }],
-            route: [{ destination: { host, port: { number: externalPort } } }],
+            route: [{ destination: { host: upstream.host, port: { number: upstream.port } } }],
         },
     ];
 }

@@ -1,13 +1,20 @@
 // Recipe A, plain HTTP (the seed): the app sends HTTP to the host; the sidecar sends it to the egress gateway (in
 // Istio mTLS unless the hop is plain), which routes it by Host to the external host. Istio task "Egress Gateways",
-// section "Egress gateway for HTTP traffic". The origination recipes reuse it with the host's TLS port as
-// `externalPort`.
-import { HostContext, HostRecipe, gatewaySubsetRule, httpGatewayServer, httpRoutes, istioObject } from "./host";
+// section "Egress gateway for HTTP traffic". The origination recipes reuse it with another upstream: the host's TLS
+// port, under an alias only the gateway sees.
+import {
+    HostContext,
+    HostRecipe,
+    Upstream,
+    gatewaySubsetRule,
+    httpGatewayServer,
+    httpRoutes,
+    istioObject,
+} from "./host";
 
-export function httpRecipe(context: HostContext, externalPort = context.host.port): HostRecipe {
+export function httpRecipe(context: HostContext, upstream?: Upstream): HostRecipe {
     const { host, port } = context.host;
     const ports = [{ number: port, name: `http-${port}`, protocol: "HTTP" }];
-    if (externalPort !== port) ports.push({ number: externalPort, name: `https-${externalPort}`, protocol: "HTTPS" });
     return {
         serviceEntry: istioObject(context, "ServiceEntry", {
             hosts: [host],
@@ -25,7 +32,7 @@ export function httpRecipe(context: HostContext, externalPort = context.host.por
             hosts: [host],
             gateways: ["mesh", context.gatewayRef],
             exportTo: context.exportTo,
-            http: httpRoutes(context, externalPort),
+            http: httpRoutes(context, upstream ?? { host, port }),
         }),
     };
 }

@@ -1,6 +1,7 @@
 // Object names derive from the component name and the host, never from list positions, so reordering hosts
 // changes nothing and adding a host only adds its own objects. Distinct hosts never share a name, for any kind.
 import { fitName } from "../validate/kubernetes";
+import { INTERNAL_DOMAIN } from "../validate/names";
 
 /**
  * A DNS-label form of a host that no other host shares: "." becomes "-" and "-" becomes "--". DNS labels never
@@ -20,6 +21,16 @@ export function hostSlug(host: string): string {
  */
 export function hostObjectName(prefix: string, host: string, role?: string): string {
     return fitName(`${prefix}-${hostSlug(host)}`, undefined, `${prefix}\n${host}`, role ? `---${role}` : "");
+}
+
+/**
+ * The name under which the gateway alone knows a host's upstream (the server it originates TLS to, or a wildcard's
+ * one server): a ServiceEntry host of its own, so that no client sees the upstream's port, and so that it never
+ * shares a hostname with another ServiceEntry (Istio silently keeps only one of two ServiceEntries for one host
+ * whose visibility differs).
+ */
+export function upstreamAlias(prefix: string, host: string): string {
+    return `${hostObjectName(prefix, host)}.${INTERNAL_DOMAIN}`;
 }
 
 /** The DestinationRule subset of the gateway host that carries one external host's traffic. */

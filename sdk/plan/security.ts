@@ -4,6 +4,7 @@
 import { GatewayHopTls } from "../args";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { Manifest } from "./manifest";
+import { hopSni } from "./host";
 import { derivedName, hostObjectName } from "./names";
 
 const SECURITY = "security.istio.io/v1";
@@ -33,7 +34,7 @@ function destinationRule(args: NormalizedArgs, host: NormalizedHost): Record<str
         return { to: [{ operation: { hosts: [host.host, `${host.host}:${host.port}`] } }] };
     }
     const rule: Record<string, unknown> = { to: [{ operation: { ports: [String(host.gatewayPort)] } }] };
-    const sni = args.hopTls === GatewayHopTls.IstioMutual ? (host.upstreamHost ?? host.host) : host.host;
+    const sni = args.hopTls === GatewayHopTls.IstioMutual ? hopSni(host) : host.host;
     if (host.appProtocol === "TLS" || args.hopTls === GatewayHopTls.IstioMutual) {
         rule.when = [{ key: "connection.sni", values: [sni] }];
     }

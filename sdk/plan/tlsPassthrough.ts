@@ -7,7 +7,7 @@
 //   declared by a second ServiceEntry that only the gateway's namespace sees.
 import { GatewayHopTls } from "../args";
 import { HostContext, HostRecipe, gatewaySubsetRule, istioObject } from "./host";
-import { hostObjectName } from "./names";
+import { hostObjectName, upstreamAlias } from "./names";
 
 export function tlsPassthroughRecipe(context: HostContext, componentName: string): HostRecipe {
     const { host, port, gatewayPort, upstreamHost } = context.host;
@@ -16,7 +16,8 @@ export function tlsPassthroughRecipe(context: HostContext, componentName: string
         match: [{ gateways: ["mesh"], port, sniHosts: [host] }],
         route: [{ destination: { host: context.gatewayHost, subset: context.subset, port: { number: gatewayPort } } }],
     };
-    const toHost = [{ destination: { host: upstreamHost ?? host, port: { number: port } } }];
+    const alias = upstreamHost ? upstreamAlias(componentName, host) : undefined;
+    const toHost = [{ destination: { host: alias ?? host, port: { number: port } } }];
     const ports = [{ number: port, name: `tls-${port}`, protocol: "TLS" }];
     const recipe: HostRecipe = {
         serviceEntry: istioObject(context, "ServiceEntry", {
@@ -50,11 +51,18 @@ export function tlsPassthroughRecipe(context: HostContext, componentName: string
                 : {}),
         }),
     };
-    if (upstreamHost) {
+    if (upstreamHost && alias) {
         recipe.upstreamServiceEntry = istioObject(
             context,
             "ServiceEntry",
-            { hosts: [upstreamHost], location: "MESH_EXTERNAL", resolution: "DNS", ports, exportTo: ["."] },
+            {
+                hosts: [alias],
+                location: "MESH_EXTERNAL",
+                resolution: "DNS",
+                endpoints: [{ address: upstreamHost }],
+                ports,
+                exportTo: ["."],
+            },
             hostObjectName(componentName, host, "upstream"),
         );
     }

@@ -3,6 +3,9 @@ import { isIP } from "node:net";
 import { dns1123LabelProblem } from "./kubernetes";
 import { show } from "./problems";
 
+/** The domain of the hosts MeshEgress declares for itself (upstream aliases); refused as a user's host. */
+export const INTERNAL_DOMAIN = "mesh-egress.internal";
+
 /** Why `host` is not an external DNS name MeshEgress can route, or undefined when it is one. */
 export function hostProblem(host: string): string | undefined {
     if (host.length === 0) return "is empty";
@@ -24,6 +27,9 @@ export function hostProblem(host: string): string | undefined {
     // RFC 3696 section 2: a top-level domain is never all-numeric (such a name would read as an address).
     const top = labels[labels.length - 1];
     if (/^\d+$/.test(top)) return `has an all-numeric top-level label ${show(top)}, which no DNS name has`;
+    if (host === INTERNAL_DOMAIN || host.endsWith(`.${INTERNAL_DOMAIN}`)) {
+        return `is under ${INTERNAL_DOMAIN}, which MeshEgress reserves for the aliases it declares itself`;
+    }
     if (host.endsWith(".cluster.local") || labels[labels.length - 1] === "svc") {
         return "is a cluster-local name; MeshEgress routes hosts outside the mesh";
     }

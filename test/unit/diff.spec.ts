@@ -102,7 +102,10 @@ describe("diffs between two inputs", () => {
             h.host === "api.stripe.com" ? { host: h.host, mode: "TLS_ORIGINATION" as const, port: 8081 } : h,
         );
         expect(await diff({ hosts: HOSTS }, { hosts: switched })).to.deep.equal({
-            created: [`${ISTIO}:DestinationRule egress-api-stripe-com---tls`],
+            created: [
+                `${ISTIO}:DestinationRule egress-api-stripe-com---tls`,
+                `${ISTIO}:ServiceEntry egress-api-stripe-com---upstream`,
+            ],
             deleted: [],
             changed: [
                 COMPONENT,

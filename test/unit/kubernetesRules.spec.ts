@@ -160,6 +160,13 @@ describe("Kubernetes' own rules, enforced at construction", () => {
     });
 
     describe("host names", () => {
+        it("refuses a host under the domain MeshEgress reserves for its aliases", () => {
+            expect(problemsOf({ hosts: [{ host: "a.mesh-egress.internal" }] })).to.deep.equal([
+                'hosts[0].host: "a.mesh-egress.internal" is under mesh-egress.internal, which MeshEgress reserves ' +
+                    "for the aliases it declares itself",
+            ]);
+        });
+
         it("refuses an all-numeric top-level label", () => {
             expect(problemsOf({ hosts: [{ host: "example.123" }] })).to.deep.equal([
                 'hosts[0].host: "example.123" has an all-numeric top-level label "123", which no DNS name has',

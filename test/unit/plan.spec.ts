@@ -219,17 +219,28 @@ describe("the plan", () => {
 
     describe('recipe C: TLS origination at the gateway (task "Egress Gateways with TLS Origination")', () => {
         const originate = plan({ hosts: [{ host: "edition.cnn.com", mode: "TLS_ORIGINATION" }] });
-        it("declares the app's HTTP port and the host's HTTPS port", () => {
+        it("shows clients only the app's HTTP port, so https://<host> from a client cannot skip the gateway", () => {
             expect(
                 (manifest(originate, "ServiceEntry/istio-system/egress-edition-cnn-com").spec as any).ports,
-            ).to.deep.equal([
-                { number: 80, name: "http-80", protocol: "HTTP" },
-                { number: 443, name: "https-443", protocol: "HTTPS" },
-            ]);
+            ).to.deep.equal([{ number: 80, name: "http-80", protocol: "HTTP" }]);
         });
-        it("routes the gateway hop to the host's port 443", () => {
+        it("declares the host's HTTPS port under an alias only the gateway's namespace sees, resolving the host", () => {
+            expect(
+                manifest(originate, "ServiceEntry/istio-system/egress-edition-cnn-com---upstream").spec,
+            ).to.deep.equal({
+                hosts: ["egress-edition-cnn-com.mesh-egress.internal"],
+                location: "MESH_EXTERNAL",
+                resolution: "DNS",
+                endpoints: [{ address: "edition.cnn.com" }],
+                ports: [{ number: 443, name: "https-443", protocol: "HTTPS" }],
+                exportTo: ["."],
+            });
+        });
+        it("routes the gateway hop to the alias's port 443", () => {
             const http = (manifest(originate, "VirtualService/istio-system/egress-edition-cnn-com").spec as any).http;
-            expect(http[1].route).to.deep.equal([{ destination: { host: "edition.cnn.com", port: { number: 443 } } }]);
+            expect(http[1].route).to.deep.equal([
+                { destination: { host: "egress-edition-cnn-com.mesh-egress.internal", port: { number: 443 } } },
+            ]);
         });
         it("originates TLS with SNI from the gateway, verifying the host against the system roots, in a rule only the gateway's namespace sees", () => {
             expect(manifest(originate, "DestinationRule/istio-system/egress-edition-cnn-com---tls")).to.deep.equal({
@@ -237,7 +248,7 @@ describe("the plan", () => {
                 kind: "DestinationRule",
                 metadata: hostMetadata("egress-edition-cnn-com---tls", "edition.cnn.com"),
                 spec: {
-                    host: "edition.cnn.com",
+                    host: "egress-edition-cnn-com.mesh-egress.internal",
                     exportTo: ["."],
                     trafficPolicy: {
                         portLevelSettings: [
@@ -361,9 +372,10 @@ describe("the plan", () => {
         });
         it("declares the concrete upstream with DNS, visible only to the gateway's namespace", () => {
             expect(manifest(wild, `ServiceEntry/istio-system/${name}---upstream`).spec).to.deep.equal({
-                hosts: ["www.wikipedia.org"],
+                hosts: ["egress-star---wikipedia-org.mesh-egress.internal"],
                 location: "MESH_EXTERNAL",
                 resolution: "DNS",
+                endpoints: [{ address: "www.wikipedia.org" }],
                 ports: [{ number: 443, name: "tls-443", protocol: "TLS" }],
                 exportTo: ["."],
             });
@@ -371,7 +383,14 @@ describe("the plan", () => {
         it("routes every name under the wildcard to the upstream", () => {
             expect((manifest(wild, `VirtualService/istio-system/${name}`).spec as any).tls[1]).to.deep.equal({
                 match: [{ gateways: [`istio-system/${name}`], port: 443, sniHosts: ["*.wikipedia.org"] }],
-                route: [{ destination: { host: "www.wikipedia.org", port: { number: 443 } } }],
+                route: [
+                    {
+                        destination: {
+                            host: "egress-star---wikipedia-org.mesh-egress.internal",
+                            port: { number: 443 },
+                        },
+                    },
+                ],
             });
         });
         it("sends the upstream's name as the hop's SNI with the mutual-TLS hop", () => {
@@ -382,6 +401,17 @@ describe("the plan", () => {
             expect(subset.trafficPolicy.portLevelSettings[0].tls).to.deep.equal({
                 mode: "ISTIO_MUTUAL",
                 sni: "www.wikipedia.org",
+            });
+        });
+        it("sends a name under the wildcard as the hop's SNI when the upstream is of another domain", () => {
+            // The gateway's server matches the wildcard: an SNI outside it would find no filter chain.
+            const elsewhere = plan({
+                hosts: [{ host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "wiki.mirror.example" }],
+            });
+            const subset = (manifest(elsewhere, `DestinationRule/istio-system/${name}`).spec as any).subsets[0];
+            expect(subset.trafficPolicy.portLevelSettings[0].tls).to.deep.equal({
+                mode: "ISTIO_MUTUAL",
+                sni: "egress.wikipedia.org",
             });
         });
     });
