@@ -13,8 +13,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { ExternalHost, MeshEgressArgs } from "../../sdk";
+import fc from "fast-check";
 import { buildPlan } from "../../sdk/plan";
-import { validateArgs } from "../../sdk/validate";
+import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
+import { NormalizedArgs, NormalizedHost } from "../../sdk/validate/normalized";
+import { meshEgressCase } from "../support/arbitraries";
 
 export interface Scenario {
     /** The component name (`new MeshEgress(name, args)`). */
@@ -49,25 +52,74 @@ export const SCENARIOS: Record<string, Scenario> = {
     "every-mode-plain": { name: "egress", args: { hosts: EVERY_MODE, gatewayHopTls: "DISABLE" } },
 };
 
-/** The plan of one scenario as multi-document YAML: the PlanSummary, then every planned manifest. */
-export function exportPlan(scenarioName: string): string {
-    const scenario = SCENARIOS[scenarioName];
-    if (!scenario)
-        throw new Error(
-            `unknown scenario ${JSON.stringify(scenarioName)} (known: ${Object.keys(SCENARIOS).join(", ")})`,
-        );
-    const plan = buildPlan(validateArgs(scenario.name, scenario.args));
+/** What every routed host must do, stated from the arguments (not read from the plan), for the Go invariants. */
+function hostIntent(args: NormalizedArgs, host: NormalizedHost) {
+    const external = host.upstreamHost ?? host.host;
+    const endpoints = host.tcp?.endpoints.length
+        ? host.tcp.endpoints.map((ip) => `${ip}:${host.port}`)
+        : [`${external}:${host.externalPort}`];
+    return {
+        host: host.host,
+        appProtocol: host.appProtocol,
+        port: host.port,
+        // A name the app calls: the host, or a name under a wildcard.
+        callName: host.host.startsWith("*.") ? `probe.${host.host.slice(2)}` : host.host,
+        // An address the app connects to for TCP: one inside the host's first CIDR (or any address without CIDRs).
+        callAddress: host.tcp?.addresses[0]?.split("/")[0] ?? "",
+        upstreamEndpoints: endpoints,
+        origination: host.origination ? { sni: host.origination.sni } : null,
+        // A namespace whose clients may use the host (its first source, or one it is exported to); "" if none.
+        clientNamespace: clientNamespaceOf(args, host),
+    };
+}
+
+function clientNamespaceOf(args: NormalizedArgs, host: NormalizedHost): string {
+    if (host.sources) return host.sources[0].namespace;
+    if (args.exportTo.includes("*")) return "default";
+    return args.exportTo.find((namespace) => namespace !== "." && namespace !== args.gateway.namespace) ?? "";
+}
+
+/** Namespaces the no-bypass check puts a client sidecar in: every one the arguments name, and two they do not. */
+function probeNamespaces(args: NormalizedArgs): string[] {
+    const named = [
+        "default",
+        "elsewhere",
+        ...args.exportTo,
+        ...args.hosts.flatMap((h) => (h.sources ?? []).map((s) => s.namespace)),
+        ...(args.antiBypass?.namespaces ?? []),
+        ...args.policy.namespaces,
+    ];
+    // The gateway's own namespace is the gateway's: MeshEgress's gateway-only objects are visible there by design.
+    return [...new Set(named)].filter((n) => n !== "*" && n !== "." && n !== args.gateway.namespace).sort();
+}
+
+/** A plan as multi-document YAML: the PlanSummary, then every planned manifest. */
+export function exportPlan(label: string, scenario: Scenario): string {
+    const args = validateArgs(scenario.name, scenario.args);
+    const plan = buildPlan(args);
     const summary = {
         apiVersion: "mesh-egress.io/v1alpha1",
         kind: "PlanSummary",
-        metadata: { name: scenarioName },
+        metadata: { name: label },
         spec: {
+            componentName: scenario.name,
+            args: JSON.stringify(scenario.args),
             gatewayHost: plan.gatewayHost,
             gatewayNamespace: plan.gatewayNamespace,
+            gateway: {
+                serviceName: args.gateway.serviceName,
+                selector: args.gateway.selector,
+                deployed: args.gateway.workload !== undefined,
+            },
             gatewayPorts: plan.gatewayPorts,
+            hopTls: args.hopTls,
             policyMode: plan.policyMode,
+            policy: args.policy,
+            exportTo: args.exportTo,
             meshConfigEdit: plan.meshConfigEdit ?? null,
             hostObjects: plan.hostObjects,
+            hosts: args.hosts.map((host) => hostIntent(args, host)),
+            probeNamespaces: probeNamespaces(args),
         },
     };
     return [summary, ...plan.objects.map((o) => o.manifest)]
@@ -75,11 +127,49 @@ export function exportPlan(scenarioName: string): string {
         .join("---\n");
 }
 
+/** The plan of one named scenario. */
+export function exportScenario(scenarioName: string): string {
+    const scenario = SCENARIOS[scenarioName];
+    if (!scenario) {
+        throw new Error(
+            `unknown scenario ${JSON.stringify(scenarioName)} (known: ${Object.keys(SCENARIOS).join(", ")})`,
+        );
+    }
+    return exportPlan(scenarioName, scenario);
+}
+
 /** Writes every scenario to `<dir>/<scenario>.yaml`; returns the scenario names. */
 export function writeScenarios(dir: string): string[] {
     fs.mkdirSync(dir, { recursive: true });
-    for (const name of Object.keys(SCENARIOS)) fs.writeFileSync(path.join(dir, `${name}.yaml`), exportPlan(name));
+    for (const name of Object.keys(SCENARIOS)) fs.writeFileSync(path.join(dir, `${name}.yaml`), exportScenario(name));
     return Object.keys(SCENARIOS);
+}
+
+/** The fast-check seed of the generated plans; a failure names the file, whose summary holds the arguments. */
+export const GENERATED_SEED = 20261130;
+
+/**
+ * Writes `count` generated argument sets that MeshEgress accepts to `<dir>/generated-<i>.yaml` (seeded, so every
+ * run simulates the same plans); returns how many sets were drawn to find them.
+ */
+export function writeGenerated(dir: string, count: number, seed = GENERATED_SEED): number {
+    fs.mkdirSync(dir, { recursive: true });
+    let drawn = 0;
+    let written = 0;
+    for (const { name, args } of fc.sample(meshEgressCase, { seed, numRuns: count * 20 })) {
+        if (written === count) break;
+        drawn++;
+        let yaml: string;
+        try {
+            yaml = exportPlan(`generated-${written}`, { name, args });
+        } catch (error) {
+            if (error instanceof MeshEgressArgsError) continue;
+            throw error;
+        }
+        fs.writeFileSync(path.join(dir, `generated-${written}.yaml`), yaml);
+        written++;
+    }
+    return drawn;
 }
 
 function main(argv: string[]): void {
@@ -88,7 +178,7 @@ function main(argv: string[]): void {
     } else if (argv[0] === "--out" && argv[1]) {
         writeScenarios(argv[1]);
     } else if (argv.length === 1 && !argv[0].startsWith("-")) {
-        process.stdout.write(exportPlan(argv[0]));
+        process.stdout.write(exportScenario(argv[0]));
     } else {
         process.stderr.write("usage: export-plan.ts <scenario> | --out <dir> | --list\n");
         process.exit(2);

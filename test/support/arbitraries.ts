@@ -1,45 +1,62 @@
 // Generated MeshEgress arguments (fast-check), for the invariant suites: the Istio simulator's no-bypass check
-// (test/dataplane), the real API server's acceptance (test/e2e/invariants), and the construction properties
-// (test/unit/invariants). They mix what users write with what breaks things: names that end in a role ("tls",
-// "upstream"), long names, numeric labels, wildcards served from another domain, overlapping CIDRs, ports shared
-// across modes, duplicates, quantities and tolerations Kubernetes rejects, Outputs-free plain values only.
+// (test/dataplane), the real API server's acceptance (test/e2e/invariants) and the construction properties
+// (test/unit/invariants). Mostly what users write, each field sometimes replaced by a value that breaks things:
+// names that end in a role ("tls", "upstream"), long names, numeric labels, wildcards served from another domain,
+// overlapping CIDRs, ports shared across modes, duplicates, quantities and tolerations Kubernetes rejects.
 import fc from "fast-check";
 import { ExternalHost, MeshEgressArgs } from "../../sdk";
 
-const label = fc.oneof(
-    { weight: 6, arbitrary: fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/) },
-    { weight: 2, arbitrary: fc.constantFrom("tls", "upstream", "star", "to", "egress", "api", "www", "xn--p1ai") },
-    { weight: 1, arbitrary: fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/) },
-    { weight: 1, arbitrary: fc.constant("x".repeat(63)) },
-    { weight: 1, arbitrary: fc.stringMatching(/^[0-9]{1,3}$/) },
-);
-const topLevel = fc.constantFrom("com", "org", "io", "net", "example", "tls", "upstream", "123");
+/** Usually a valid value, one time in `odds` an invalid one. */
+function mostly<T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>, odds = 12): fc.Arbitrary<T> {
+    return fc.oneof({ weight: odds - 1, arbitrary: valid }, { weight: 1, arbitrary: invalid });
+}
 
-/** A DNS name (sometimes invalid: an all-numeric TLD, upper case, a trailing dot). */
-export const dnsName = fc
-    .tuple(fc.array(label, { minLength: 1, maxLength: 4 }), topLevel, fc.constantFrom("", "", "", ".", "UPPER"))
+const label = fc.oneof(
+    { weight: 8, arbitrary: fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/) },
+    { weight: 3, arbitrary: fc.constantFrom("tls", "upstream", "star", "to", "egress", "api", "www", "xn--p1ai") },
+    { weight: 2, arbitrary: fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/) },
+    { weight: 1, arbitrary: fc.constant("x".repeat(63)) },
+);
+const topLevel = fc.constantFrom("com", "org", "io", "net", "example", "tls", "upstream");
+
+/** A DNS name as users write it (sometimes upper case or with a trailing dot, which MeshEgress normalizes). */
+const validDnsName = fc
+    .tuple(fc.array(label, { minLength: 1, maxLength: 4 }), topLevel, fc.constantFrom("", "", "", "", ".", "UPPER"))
     .map(([labels, tld, twist]) => {
         const name = [...labels, tld].join(".");
         if (twist === ".") return `${name}.`;
-        if (twist === "UPPER") return name.toUpperCase();
-        return name;
+        return twist === "UPPER" ? name.toUpperCase() : name;
     });
+export const dnsName = mostly(
+    validDnsName,
+    fc.constantFrom(
+        "example.123",
+        "localhost",
+        "a..b.com",
+        "-a.com",
+        "10.0.0.1",
+        "svc.cluster.local",
+        "a.mesh-egress.internal",
+    ),
+    30,
+);
 
-const namespace = fc.oneof(
-    fc.constantFrom("default", "payments", "checkout", "team-a", "istio-system", "kube-system"),
-    fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/),
+const namespace = mostly(
+    fc.oneof(
+        fc.constantFrom("default", "payments", "checkout", "team-a"),
+        fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/),
+    ),
+    fc.constantFrom("istio-system", "kube-system", "Payments", "-x"),
+    20,
 );
-const port = fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(80, 443, 8080, 5432, 27017, 9092) },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 65535 }) },
-);
+const port = mostly(fc.constantFrom(80, 443, 8080, 5432, 27017, 9092, 3306), fc.integer({ min: 1, max: 65535 }), 8);
 const ipv4 = fc
     .tuple(fc.constantFrom(10, 192, 172, 203), fc.nat(255), fc.nat(255), fc.nat(255))
     .map((o) => o.join("."));
 const cidr = fc.oneof(
-    fc.tuple(ipv4, fc.integer({ min: 8, max: 32 })).map(([ip, bits]) => `${ip}/${bits}`),
+    fc.tuple(ipv4, fc.integer({ min: 16, max: 32 })).map(([ip, bits]) => `${ip}/${bits}`),
     fc
-        .tuple(fc.nat(0xffff), fc.integer({ min: 32, max: 128 }))
+        .tuple(fc.nat(0xffff), fc.integer({ min: 48, max: 128 }))
         .map(([word, bits]) => `2001:db8:${word.toString(16)}::/${bits}`),
     ipv4,
 );
@@ -49,104 +66,133 @@ const source = fc.record(
     { requiredKeys: ["namespace"] },
 );
 
-/** One external host entry, of any mode, with the options that mode takes (and sometimes ones it does not). */
-export const externalHost: fc.Arbitrary<ExternalHost> = fc
-    .record(
-        {
-            host: dnsName,
-            wildcard: fc.boolean(),
-            mode: fc.constantFrom("HTTP", "TLS_PASSTHROUGH", "TLS_ORIGINATION", "MUTUAL_TLS_ORIGINATION", "TCP"),
-            port,
-            externalPort: port,
-            gatewayPort: fc.integer({ min: 20000, max: 32767 }),
-            upstreamHost: dnsName,
-            addresses: fc.uniqueArray(cidr, { minLength: 1, maxLength: 3 }),
-            endpoints: fc.uniqueArray(ipv4, { minLength: 1, maxLength: 2 }),
-            from: fc.array(source, { minLength: 1, maxLength: 3 }),
-            tls: fc.record(
+const MODES = ["HTTP", "TLS_PASSTHROUGH", "TLS_ORIGINATION", "MUTUAL_TLS_ORIGINATION", "TCP"] as const;
+
+/** One external host entry, of any mode, with the options its mode takes. */
+export const externalHost = fc
+    .record({
+        host: dnsName,
+        kind: fc.constantFrom(...MODES, "WILDCARD"),
+        port: fc.option(port, { freq: 2 }),
+        externalPort: fc.option(port, { freq: 3 }),
+        pinGatewayPort: fc.option(fc.integer({ min: 20000, max: 32767 }), { freq: 6 }),
+        upstreamHost: fc.oneof(validDnsName, fc.constant("")),
+        addresses: fc.option(fc.uniqueArray(cidr, { minLength: 1, maxLength: 3 }), { freq: 3 }),
+        endpoints: fc.option(fc.uniqueArray(ipv4, { minLength: 1, maxLength: 2 }), { freq: 3 }),
+        from: fc.option(fc.array(source, { minLength: 1, maxLength: 3 }), { freq: 3 }),
+        tls: fc.option(
+            fc.record(
                 {
-                    credentialName: fc.constantFrom("client-credential", "partner.cert"),
                     subjectAltNames: fc.constant(["api.example.com"]),
-                    sni: dnsName,
+                    sni: validDnsName.map((name) => name.toLowerCase().replace(/\.$/, "")),
+                    credentialName: fc.constant("cert"),
                 },
                 { requiredKeys: [] },
             ),
-        },
-        {
-            requiredKeys: ["host", "wildcard", "mode"],
-        },
-    )
-    .map(({ host, wildcard, ...rest }) => {
-        const entry: Record<string, unknown> = { host: wildcard ? `*.${host}` : host, ...rest };
-        // Mostly keep options with the modes that take them, so most generated sets are accepted.
-        if (entry.mode !== "TCP") {
-            delete entry.addresses;
-            delete entry.endpoints;
-        } else if (entry.port === undefined) {
-            entry.port = 5432;
+            { freq: 3 },
+        ),
+    })
+    .map(({ host, kind, port, externalPort, pinGatewayPort, upstreamHost, addresses, endpoints, from, tls }) => {
+        const entry: Record<string, unknown> = { host };
+        if (kind === "WILDCARD") {
+            const domain = host.replace(/\.$/, "");
+            entry.host = `*.${domain}`;
+            entry.mode = "TLS_PASSTHROUGH";
+            // An upstream under the wildcard (the common case) or of another domain.
+            entry.upstreamHost = upstreamHost === "" ? `www.${domain}` : upstreamHost;
+        } else {
+            entry.mode = kind;
         }
-        if (entry.mode !== "TLS_ORIGINATION" && entry.mode !== "MUTUAL_TLS_ORIGINATION") {
-            delete entry.tls;
-            delete entry.externalPort;
+        if (port !== null) entry.port = port;
+        if (kind === "TCP") {
+            entry.port ??= 5432;
+            if (addresses !== null) entry.addresses = addresses;
+            if (endpoints !== null) entry.endpoints = endpoints;
         }
-        if (entry.mode === "MUTUAL_TLS_ORIGINATION") {
-            entry.tls = { credentialName: "client-credential", ...(entry.tls as object) };
+        if (kind === "TLS_ORIGINATION" || kind === "MUTUAL_TLS_ORIGINATION") {
+            if (externalPort !== null) entry.externalPort = externalPort;
+            if (tls !== null) entry.tls = tls;
+            if (kind === "MUTUAL_TLS_ORIGINATION") entry.tls = { ...(tls ?? {}), credentialName: "client-credential" };
         }
-        if (!wildcard) delete entry.upstreamHost;
-        else entry.mode = "TLS_PASSTHROUGH";
+        if (pinGatewayPort !== null) entry.gatewayPort = pinGatewayPort;
+        if (from !== null) entry.from = from;
         return entry as unknown as ExternalHost;
     });
 
-const quantity = fc.constantFrom("100m", "1", "2", "128Mi", "1Gi", "1.5Gi", "2e9", "lots", "-1");
-const toleration = fc.record(
-    {
-        key: fc.constantFrom("dedicated", "node-role.kubernetes.io/egress", ""),
-        operator: fc.constantFrom("Equal", "Exists", "Equals"),
-        value: fc.constantFrom("egress", ""),
-        effect: fc.constantFrom("NoSchedule", "NoExecute", "", "Never"),
-    },
-    { requiredKeys: [] },
+const cpu = mostly(fc.constantFrom("100m", "250m", "1", "2"), fc.constantFrom("lots", "-1", "5"));
+const memory = mostly(fc.constantFrom("128Mi", "1Gi", "1.5Gi", "2e9"), fc.constantFrom("lots", "-1Gi", "9Gi"));
+const toleration = mostly<Record<string, string>>(
+    fc.constantFrom<Record<string, string>>(
+        { key: "dedicated", operator: "Equal", value: "egress", effect: "NoSchedule" },
+        { key: "node-role.kubernetes.io/egress", operator: "Exists" },
+        { operator: "Exists" },
+    ),
+    fc.constantFrom<Record<string, string>>(
+        { key: "dedicated", operator: "Equals", value: "egress" },
+        { key: "dedicated", operator: "Exists", value: "egress" },
+        { key: "dedicated", effect: "Never" },
+    ),
 );
 
 /** A component name: mostly valid, sometimes long, sometimes starting with a digit. */
-export const componentName = fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom("egress", "mesh-egress", "prod-egress") },
-    { weight: 2, arbitrary: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/) },
-    { weight: 1, arbitrary: fc.constant(`egress-${"long".repeat(20)}`) },
-    { weight: 1, arbitrary: fc.constantFrom("1egress", "Egress", "egress-") },
+export const componentName = mostly(
+    fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom("egress", "mesh-egress", "prod-egress") },
+        { weight: 2, arbitrary: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/) },
+        { weight: 1, arbitrary: fc.constant(`egress-${"long".repeat(20)}`) },
+    ),
+    fc.constantFrom("1egress", "Egress", "egress-"),
+    20,
+);
+
+const gateway = fc.record(
+    {
+        name: mostly(
+            fc.constantFrom("egress-gateway", "istio-egressgateway", `gw-${"y".repeat(50)}`),
+            fc.constantFrom("1gw", `gw-${"y".repeat(70)}`),
+            20,
+        ),
+        namespace: fc.constantFrom("istio-system", "egress", "istio-egress"),
+        labels: fc.constantFrom({ istio: "egressgateway" }, { app: "egress", tier: "edge" }),
+        replicas: mostly(fc.integer({ min: 1, max: 4 }), fc.constant(0)),
+        resources: fc.record(
+            {
+                requests: fc.record({ cpu, memory }, { requiredKeys: [] }),
+                limits: fc.constant({ cpu: "4", memory: "4Gi" }),
+            },
+            { requiredKeys: [] },
+        ),
+        tolerations: fc.array(toleration, { maxLength: 2 }),
+        nodeSelector: mostly<Record<string, string>>(
+            fc.constant({ "node-role.kubernetes.io/egress": "true" }),
+            fc.constant({ "bad key": "x" }),
+        ),
+        autoscaling: fc.record(
+            { minReplicas: fc.integer({ min: 1, max: 3 }), maxReplicas: fc.integer({ min: 3, max: 6 }) },
+            { requiredKeys: [] },
+        ),
+    },
+    { requiredKeys: [] },
 );
 
 /** A whole argument set. */
 export const meshEgressArgs: fc.Arbitrary<MeshEgressArgs> = fc
     .record(
         {
-            hosts: fc.array(externalHost, { minLength: 0, maxLength: 6 }),
-            gateway: fc.record(
-                {
-                    name: fc.constantFrom("egress-gateway", "istio-egressgateway", "1gw", `gw-${"y".repeat(70)}`),
-                    namespace: fc.constantFrom("istio-system", "egress", "istio-egress"),
-                    labels: fc.constantFrom({ istio: "egressgateway" }, { app: "egress", tier: "edge" }),
-                    replicas: fc.integer({ min: 0, max: 4 }),
-                    resources: fc.record({
-                        requests: fc.record({ cpu: quantity, memory: quantity }, { requiredKeys: [] }),
-                        limits: fc.record({ cpu: quantity, memory: quantity }, { requiredKeys: [] }),
-                    }),
-                    tolerations: fc.array(toleration, { maxLength: 2 }),
-                    nodeSelector: fc.constantFrom({ "node-role.kubernetes.io/egress": "true" }, { "bad key": "x" }),
-                    autoscaling: fc.record(
-                        {
-                            minReplicas: fc.integer({ min: 1, max: 3 }),
-                            maxReplicas: fc.integer({ min: 1, max: 6 }),
-                        },
-                        { requiredKeys: [] },
-                    ),
-                },
-                { requiredKeys: [] },
+            hosts: fc.array(externalHost, { minLength: 0, maxLength: 7 }),
+            gateway,
+            existingGateway: fc.option(
+                fc.constant({ selector: { istio: "egressgateway" }, serviceName: "istio-egressgateway" }),
+                { freq: 4, nil: undefined },
             ),
-            gatewayHopTls: fc.constantFrom("ISTIO_MUTUAL", "DISABLE"),
+            keepMisplacedOptions: fc.nat(29),
+            gatewayHopTls: fc.constantFrom("ISTIO_MUTUAL", "ISTIO_MUTUAL", "DISABLE"),
             exportTo: fc.oneof(
-                fc.constant(["*"]),
-                fc.uniqueArray(fc.oneof(namespace, fc.constant(".")), { minLength: 1, maxLength: 3 }),
+                { weight: 4, arbitrary: fc.constant(["*"]) },
+                {
+                    weight: 1,
+                    arbitrary: fc.uniqueArray(fc.oneof(namespace, fc.constant(".")), { minLength: 1, maxLength: 3 }),
+                },
             ),
             antiBypass: fc.record(
                 {
@@ -165,9 +211,26 @@ export const meshEgressArgs: fc.Arbitrary<MeshEgressArgs> = fc
                 }),
             ),
         },
-        { requiredKeys: ["hosts"] },
+        { requiredKeys: ["hosts", "keepMisplacedOptions"] },
     )
-    .map((args) => args as unknown as MeshEgressArgs);
+    .map(({ existingGateway, keepMisplacedOptions, ...args }) => {
+        const shaped: Record<string, unknown> = existingGateway && !args.gateway ? { ...args, existingGateway } : args;
+        // Options the arguments' own choices rule out (sources without the mutual-TLS hop, a pinned port for a host
+        // that shares one) are kept only now and then.
+        if (keepMisplacedOptions > 0) {
+            const mutual = args.gatewayHopTls !== "DISABLE";
+            shaped.hosts = args.hosts.map((h) => {
+                const { from, gatewayPort, ...rest } = h as ExternalHost;
+                const dedicated = h.mode === "TCP" || (h.mode === "TLS_PASSTHROUGH" && mutual);
+                return {
+                    ...rest,
+                    ...(from && mutual ? { from } : {}),
+                    ...(gatewayPort !== undefined && dedicated ? { gatewayPort } : {}),
+                };
+            });
+        }
+        return shaped as unknown as MeshEgressArgs;
+    });
 
 /** One generated case: a component name and its arguments. */
 export const meshEgressCase = fc.record({ name: componentName, args: meshEgressArgs });
