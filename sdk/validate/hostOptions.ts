@@ -190,6 +190,14 @@ export function validateTcp(
             checked[name].push(canonical);
         });
     }
+    const ranges = checked.addresses.filter((address) => address.includes("/"));
+    if (ranges.length > 0 && checked.endpoints.length === 0 && lists.endpoints === undefined) {
+        problems.add(
+            `${field}.endpoints`,
+            `are required with the CIDRs ${show(ranges)}: Istio takes CIDR addresses only with STATIC resolution ` +
+                "(the gateway must be told where to connect; it never sees the address the app dialled)",
+        );
+    }
     return { addresses: checked.addresses, endpoints: checked.endpoints };
 }
 

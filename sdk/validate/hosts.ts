@@ -127,7 +127,26 @@ function tcpClash(users: TcpPortUsers, draft: HostDraft): HostDraft | undefined 
     return clash?.draft;
 }
 
-export function validateHosts(problems: Problems, value: unknown, hopTls: GatewayHopTls): NormalizedHost[] {
+/** A host's allowed sources must see it: a source namespace outside exportTo would be blocked, not allowed. */
+function sourcesSeeTheHost(problems: Problems, draft: HostDraft, exportTo: string[]): void {
+    if (exportTo.includes("*")) return;
+    draft.sources?.forEach((source, i) => {
+        if (!exportTo.includes(source.namespace)) {
+            problems.add(
+                `hosts[${draft.index}].from[${i}].namespace`,
+                `${show(source.namespace)} may reach ${show(draft.host)} but cannot see it: exportTo is ` +
+                    `${show(exportTo)}; add the namespace there`,
+            );
+        }
+    });
+}
+
+export function validateHosts(
+    problems: Problems,
+    value: unknown,
+    hopTls: GatewayHopTls,
+    exportTo: string[],
+): NormalizedHost[] {
     if (!Array.isArray(value)) {
         problems.add("hosts", `must be a list of hosts, got ${show(value)}`);
         return [];
@@ -150,6 +169,7 @@ export function validateHosts(problems: Problems, value: unknown, hopTls: Gatewa
             return;
         }
         seen.set(draft.host, { index, raw });
+        sourcesSeeTheHost(problems, draft, exportTo);
         const user = appPortUsers.get(draft.port);
         if (user && user.appProtocol !== draft.appProtocol) {
             problems.add(

@@ -116,7 +116,7 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
     ]);
     const hopTls = problems.enumValue("gatewayHopTls", args.gatewayHopTls, GatewayHopTls, GatewayHopTls.IstioMutual);
     const exportTo = validateExportTo(problems, args.exportTo);
-    const hosts = validateHosts(problems, args.hosts, hopTls);
+    const hosts = validateHosts(problems, args.hosts, hopTls, exportTo);
     const gateway = validateGateway(problems, args, componentName);
 
     const istio = problems.object("istio", args.istio) ?? {};

@@ -8,12 +8,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { toolchain } from "../e2e/support/toolchain";
-import { writeScenarios } from "./export-plan";
+import { GENERATED_SEED, writeGenerated, writeScenarios } from "./export-plan";
 
 // Mocha's classes, to add one mocha test per Go test once `go test` has reported.
 const { Suite, Test } = require("mocha") as typeof Mocha;
 
 const GO_MODULE = __dirname;
+/** How many generated plans the invariants run on (seeded: every run simulates the same ones). */
+const GENERATED_PLANS = Number(process.env.MESH_EGRESS_GENERATED_PLANS ?? 200);
 
 /** One `go test -json` event (cmd/test2json). */
 interface GoEvent {
@@ -170,7 +172,11 @@ describe("data plane: Istio's own discovery server routes the plan (test/datapla
         const planDir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-plans-"));
         try {
             const scenarios = writeScenarios(planDir);
-            echo(`exported the plan of ${scenarios.join(", ")}; go test -json ./... in test/dataplane`);
+            const drawn = writeGenerated(planDir, GENERATED_PLANS);
+            echo(
+                `exported the plan of ${scenarios.join(", ")} and of ${GENERATED_PLANS} generated argument sets ` +
+                    `MeshEgress accepts (${drawn} drawn, seed ${GENERATED_SEED}); go test -json ./... in test/dataplane`,
+            );
             run = await goTest(planDir);
         } finally {
             fs.rmSync(planDir, { recursive: true, force: true });

@@ -24,10 +24,45 @@ import (
 	kubelib "istio.io/istio/pkg/kube"
 )
 
+// hostIntent is what export-plan.ts states, from the arguments, that a routed host must do.
+type hostIntent struct {
+	Host        string `json:"host"`
+	AppProtocol string `json:"appProtocol"`
+	Port        int    `json:"port"`
+	// CallName is the name the app calls (for a wildcard, a name under it).
+	CallName string `json:"callName"`
+	// CallAddress is the address a TCP app connects to ("" for any address).
+	CallAddress string `json:"callAddress"`
+	// UpstreamEndpoints are the "<address>:<port>" the gateway must connect to for the host.
+	UpstreamEndpoints []string `json:"upstreamEndpoints"`
+	Origination       *struct {
+		SNI string `json:"sni"`
+	} `json:"origination"`
+	// ClientNamespace is a namespace whose clients may use the host; "" when none can.
+	ClientNamespace string `json:"clientNamespace"`
+}
+
 // planSummary is the first document export-plan.ts prints: what the plan says outside its manifests.
 type planSummary struct {
-	GatewayHost      string `json:"gatewayHost"`
-	GatewayNamespace string `json:"gatewayNamespace"`
+	ComponentName string `json:"componentName"`
+	// Args are the component's arguments as JSON, to reproduce a generated plan.
+	Args    string `json:"args"`
+	Gateway struct {
+		ServiceName string            `json:"serviceName"`
+		Selector    map[string]string `json:"selector"`
+		Deployed    bool              `json:"deployed"`
+	} `json:"gateway"`
+	HopTLS string `json:"hopTls"`
+	Policy struct {
+		Mode       string   `json:"mode"`
+		Target     string   `json:"target"`
+		Namespaces []string `json:"namespaces"`
+	} `json:"policy"`
+	ExportTo         []string     `json:"exportTo"`
+	Hosts            []hostIntent `json:"hosts"`
+	ProbeNamespaces  []string     `json:"probeNamespaces"`
+	GatewayHost      string       `json:"gatewayHost"`
+	GatewayNamespace string       `json:"gatewayNamespace"`
 	GatewayPorts     []struct {
 		Number int    `json:"number"`
 		Name   string `json:"name"`
@@ -63,7 +98,25 @@ type exportedPlan struct {
 	// Keys lists "<Kind>/<namespace>/<name>" of every planned manifest, in plan order.
 	Keys       []string
 	Deployment *appsv1.Deployment
-	Service    *corev1.Service
+	// Service is the gateway's Service (for an existing gateway, the one the test stands in for it).
+	Service *corev1.Service
+	// Services are every Service of the plan, the gateway's among them.
+	Services []*corev1.Service
+	// ServiceEntries are the plan's ServiceEntries, parsed, for the no-bypass check.
+	ServiceEntries []serviceEntry
+}
+
+// serviceEntry is what the no-bypass check needs of a planned ServiceEntry.
+type serviceEntry struct {
+	Name      string
+	Namespace string
+	Hosts     []string
+	Addresses []string
+	ExportTo  []string
+	Ports     []struct {
+		Number   int    `json:"number"`
+		Protocol string `json:"protocol"`
+	}
 }
 
 var (
@@ -159,6 +212,13 @@ func parsePlan(scenario string, data []byte) (*exportedPlan, error) {
 		p.Keys = append(p.Keys, fmt.Sprintf("%s/%s/%s", head.Kind, head.Metadata.Namespace, head.Metadata.Name))
 		if strings.HasSuffix(strings.SplitN(head.APIVersion, "/", 2)[0], "istio.io") {
 			p.Istio = append(p.Istio, istioDoc{Kind: head.Kind, YAML: string(doc)})
+			if head.Kind == "ServiceEntry" {
+				se := serviceEntry{Name: head.Metadata.Name, Namespace: head.Metadata.Namespace}
+				if err := json.Unmarshal(head.Spec, &se); err != nil {
+					return nil, fmt.Errorf("ServiceEntry %s: %v", head.Metadata.Name, err)
+				}
+				p.ServiceEntries = append(p.ServiceEntries, se)
+			}
 			continue
 		}
 		obj, _, err := kubelib.IstioCodec.UniversalDeserializer().Decode(doc, nil, nil)
@@ -169,12 +229,23 @@ func parsePlan(scenario string, data []byte) (*exportedPlan, error) {
 		case *appsv1.Deployment:
 			p.Deployment = o
 		case *corev1.Service:
-			p.Service = o
+			p.Services = append(p.Services, o)
 		}
 		p.Kube = append(p.Kube, obj)
 	}
 	if !sawSummary {
 		return nil, errors.New("no PlanSummary document")
+	}
+	for _, s := range p.Services {
+		if s.Name == p.Summary.Gateway.ServiceName && s.Namespace == p.Summary.GatewayNamespace {
+			p.Service = s
+		}
+	}
+	if p.Service == nil && !p.Summary.Gateway.Deployed {
+		// An existing gateway: stand in for its Service, with the ports the plan says it must expose.
+		p.Service = existingGatewayService(p)
+		p.Kube = append(p.Kube, p.Service)
+		p.Services = append(p.Services, p.Service)
 	}
 	return p, nil
 }

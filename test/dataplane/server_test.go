@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8slabels "k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
 	meshconfig "istio.io/api/mesh/v1alpha1"
@@ -52,10 +53,14 @@ func meshConfigFor(t test.Failer, p *exportedPlan) *meshconfig.MeshConfig {
 }
 
 // gatewayPodLabels are the labels a gateway pod gets: the Deployment's pod template labels (Istio's `gateway`
-// injection template adds only canonical-name/revision labels, no `security.istio.io/tlsMode`).
+// injection template adds only canonical-name/revision labels, no `security.istio.io/tlsMode`); for an existing
+// gateway, its selector.
 func gatewayPodLabels(t test.Failer, p *exportedPlan) map[string]string {
 	if p.Deployment == nil {
-		t.Fatalf("the plan has no gateway Deployment (keys: %v)", p.Keys)
+		labels := maps.Clone(p.Summary.Gateway.Selector)
+		labels["service.istio.io/canonical-name"] = p.Summary.Gateway.ServiceName
+		labels["service.istio.io/canonical-revision"] = "latest"
+		return labels
 	}
 	template := p.Deployment.Spec.Template
 	if got := template.Annotations["inject.istio.io/templates"]; got != "gateway" {
@@ -68,22 +73,55 @@ func gatewayPodLabels(t test.Failer, p *exportedPlan) map[string]string {
 	return labels
 }
 
+// gatewayServiceAccount is the gateway pods' ServiceAccount: the Deployment's, or an existing gateway's stand-in.
+func gatewayServiceAccount(p *exportedPlan) string {
+	if p.Deployment == nil {
+		return "existing-egress-gateway"
+	}
+	return p.Deployment.Spec.Template.Spec.ServiceAccountName
+}
+
+// existingGatewayService stands in for an existing gateway's Service: its name, the gateway selector, and every port
+// the plan says the gateway listens on (MeshEgress tells the user to expose those, README "existingGateway").
+func existingGatewayService(p *exportedPlan) *corev1.Service {
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: p.Summary.Gateway.ServiceName, Namespace: p.Summary.GatewayNamespace},
+		Spec:       corev1.ServiceSpec{Selector: p.Summary.Gateway.Selector, ClusterIP: "10.96.200.1"},
+	}
+	for _, port := range p.Summary.GatewayPorts {
+		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{
+			Name: port.Name, Port: int32(port.Number), TargetPort: intstr.FromInt32(int32(port.Number)),
+			Protocol: corev1.ProtocolTCP,
+		})
+	}
+	return svc
+}
+
 // gatewayPodObjects are what the cluster would hold once the plan's Deployment runs one pod: the Pod (the pod
 // template's labels plus what the gateway injection template adds, its ServiceAccount, Running and Ready at
-// gatewayPodIP) and the EndpointSlice the endpoint-slice controller derives from the plan's Service for it.
+// gatewayPodIP) and, for every planned Service that selects it, the EndpointSlice the endpoint-slice controller
+// derives.
 func gatewayPodObjects(t test.Failer, p *exportedPlan) []runtime.Object {
 	if p.Service == nil {
 		t.Fatalf("the plan has no gateway Service (keys: %v)", p.Keys)
 	}
-	template := p.Deployment.Spec.Template
+	spec := corev1.PodSpec{
+		ServiceAccountName: gatewayServiceAccount(p),
+		Containers:         []corev1.Container{{Name: "istio-proxy", Image: "auto"}},
+	}
+	var annotations map[string]string
+	if p.Deployment != nil {
+		spec = *p.Deployment.Spec.Template.Spec.DeepCopy()
+		annotations = p.Deployment.Spec.Template.Annotations
+	}
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        gatewayPodName(p),
-			Namespace:   p.Deployment.Namespace,
+			Namespace:   p.Summary.GatewayNamespace,
 			Labels:      gatewayPodLabels(t, p),
-			Annotations: template.Annotations,
+			Annotations: annotations,
 		},
-		Spec: *template.Spec.DeepCopy(),
+		Spec: spec,
 		Status: corev1.PodStatus{
 			Phase:      corev1.PodRunning,
 			PodIP:      gatewayPodIP,
@@ -91,35 +129,40 @@ func gatewayPodObjects(t test.Failer, p *exportedPlan) []runtime.Object {
 			Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
 		},
 	}
-	if !k8slabels.SelectorFromSet(p.Service.Spec.Selector).Matches(k8slabels.Set(pod.Labels)) {
-		// The endpoint-slice controller would not list the pod; neither do we.
-		return []runtime.Object{pod}
+	objects := []runtime.Object{pod}
+	for _, svc := range p.Services {
+		// The endpoint-slice controller lists the pod only for Services whose selector matches it.
+		if svc.Namespace != pod.Namespace || len(svc.Spec.Selector) == 0 ||
+			!k8slabels.SelectorFromSet(svc.Spec.Selector).Matches(k8slabels.Set(pod.Labels)) {
+			continue
+		}
+		slice := &discoveryv1.EndpointSlice{
+			ObjectMeta: metav1.ObjectMeta{
+				Name:      svc.Name + "-x7k2p",
+				Namespace: svc.Namespace,
+				Labels:    map[string]string{discoveryv1.LabelServiceName: svc.Name},
+			},
+			AddressType: discoveryv1.AddressTypeIPv4,
+			Endpoints: []discoveryv1.Endpoint{{
+				Addresses:  []string{gatewayPodIP},
+				Conditions: discoveryv1.EndpointConditions{Ready: ptr.To(true)},
+				TargetRef:  &corev1.ObjectReference{Kind: "Pod", Name: pod.Name, Namespace: pod.Namespace},
+			}},
+		}
+		for _, port := range svc.Spec.Ports {
+			slice.Ports = append(slice.Ports, discoveryv1.EndpointPort{
+				Name:     ptr.To(port.Name),
+				Port:     ptr.To(int32(port.TargetPort.IntValue())),
+				Protocol: ptr.To(port.Protocol),
+			})
+		}
+		objects = append(objects, slice)
 	}
-	slice := &discoveryv1.EndpointSlice{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:      p.Service.Name + "-x7k2p",
-			Namespace: p.Service.Namespace,
-			Labels:    map[string]string{discoveryv1.LabelServiceName: p.Service.Name},
-		},
-		AddressType: discoveryv1.AddressTypeIPv4,
-		Endpoints: []discoveryv1.Endpoint{{
-			Addresses:  []string{gatewayPodIP},
-			Conditions: discoveryv1.EndpointConditions{Ready: ptr.To(true)},
-			TargetRef:  &corev1.ObjectReference{Kind: "Pod", Name: pod.Name, Namespace: pod.Namespace},
-		}},
-	}
-	for _, port := range p.Service.Spec.Ports {
-		slice.Ports = append(slice.Ports, discoveryv1.EndpointPort{
-			Name:     ptr.To(port.Name),
-			Port:     ptr.To(int32(port.TargetPort.IntValue())),
-			Protocol: ptr.To(port.Protocol),
-		})
-	}
-	return []runtime.Object{pod, slice}
+	return objects
 }
 
 func gatewayPodName(p *exportedPlan) string {
-	return p.Deployment.Name + "-6d5f8b7c9-x7k2p"
+	return p.Summary.Gateway.ServiceName + "-6d5f8b7c9-x7k2p"
 }
 
 // serverOptions vary what the discovery server gets, for the controls.
@@ -153,14 +196,19 @@ func newServer(t *testing.T, p *exportedPlan, opts serverOptions) *xds.FakeDisco
 
 // clientSidecar is a sidecar in the client namespace, as the seed's `sleep` pod.
 func clientSidecar() *model.Proxy {
+	return clientSidecarIn(clientNamespace)
+}
+
+// clientSidecarIn is a `sleep` pod's sidecar in the given namespace.
+func clientSidecarIn(namespace string) *model.Proxy {
 	labels := map[string]string{"app": "sleep"}
 	return &model.Proxy{
 		Type:            model.SidecarProxy,
-		ID:              "sleep-0." + clientNamespace,
-		ConfigNamespace: clientNamespace,
+		ID:              "sleep-0." + namespace,
+		ConfigNamespace: namespace,
 		IPAddresses:     []string{clientIP},
 		Labels:          labels,
-		Metadata:        &model.NodeMetadata{Namespace: clientNamespace, Labels: labels, ServiceAccount: "sleep"},
+		Metadata:        &model.NodeMetadata{Namespace: namespace, Labels: labels, ServiceAccount: "sleep"},
 	}
 }
 
@@ -169,14 +217,14 @@ func gatewayProxy(t test.Failer, p *exportedPlan) *model.Proxy {
 	labels := gatewayPodLabels(t, p)
 	return &model.Proxy{
 		Type:            model.Router,
-		ID:              gatewayPodName(p) + "." + p.Deployment.Namespace,
-		ConfigNamespace: p.Deployment.Namespace,
+		ID:              gatewayPodName(p) + "." + p.Summary.GatewayNamespace,
+		ConfigNamespace: p.Summary.GatewayNamespace,
 		IPAddresses:     []string{gatewayPodIP},
 		Labels:          labels,
 		Metadata: &model.NodeMetadata{
-			Namespace:      p.Deployment.Namespace,
+			Namespace:      p.Summary.GatewayNamespace,
 			Labels:         labels,
-			ServiceAccount: p.Deployment.Spec.Template.Spec.ServiceAccountName,
+			ServiceAccount: gatewayServiceAccount(p),
 		},
 	}
 }

@@ -128,7 +128,13 @@ describe("Kubernetes' own rules, enforced at construction", () => {
             expect(
                 problemsOf({
                     hosts: [
-                        { host: "db.example.com", mode: "TCP", port: 5432, addresses: ["10.0.0.0/8", "10.0.0.9/8"] },
+                        {
+                            host: "db.example.com",
+                            mode: "TCP",
+                            port: 5432,
+                            addresses: ["10.0.0.0/8", "10.0.0.9/8"],
+                            endpoints: ["10.0.0.9"],
+                        },
                     ],
                     exportTo: ["a", "a"],
                 }),
@@ -212,8 +218,8 @@ describe("Kubernetes' own rules, enforced at construction", () => {
     describe("TCP destinations", () => {
         it("compares CIDRs as ranges: a network written with host bits is the same network", () => {
             const hosts = [
-                { host: "a.db.example", mode: "TCP", port: 5432, addresses: ["10.0.0.0/8"] },
-                { host: "b.db.example", mode: "TCP", port: 5432, addresses: ["10.0.0.1/8"] },
+                { host: "a.db.example", mode: "TCP", port: 5432, addresses: ["10.0.0.0/8"], endpoints: ["10.0.0.5"] },
+                { host: "b.db.example", mode: "TCP", port: 5432, addresses: ["10.0.0.1/8"], endpoints: ["10.0.0.6"] },
             ];
             expect(problemsOf({ hosts })).to.deep.equal([
                 'hosts[1].addresses: "b.db.example" and hosts[0] ("a.db.example") are TCP on port 5432 without ' +
@@ -223,8 +229,20 @@ describe("Kubernetes' own rules, enforced at construction", () => {
 
         it("refuses a CIDR inside another one on the same port, IPv6 included", () => {
             const hosts = [
-                { host: "a.db.example", mode: "TCP", port: 5432, addresses: ["2001:db8::/32"] },
-                { host: "b.db.example", mode: "TCP", port: 5432, addresses: ["2001:db8:1::/48"] },
+                {
+                    host: "a.db.example",
+                    mode: "TCP",
+                    port: 5432,
+                    addresses: ["2001:db8::/32"],
+                    endpoints: ["2001:db8::5"],
+                },
+                {
+                    host: "b.db.example",
+                    mode: "TCP",
+                    port: 5432,
+                    addresses: ["2001:db8:1::/48"],
+                    endpoints: ["2001:db8:1::5"],
+                },
             ];
             expect(problemsOf({ hosts })[0]).to.match(/^hosts\[1\]\.addresses: "b\.db\.example" and hosts\[0\]/);
         });
@@ -242,6 +260,16 @@ describe("Kubernetes' own rules, enforced at construction", () => {
                 ],
             }).hosts;
             expect(host.tcp).to.deep.equal({ addresses: ["10.1.0.0/16", "2001:db8::1"], endpoints: ["10.1.2.3"] });
+        });
+
+        it("needs endpoints with a CIDR: Istio accepts CIDR addresses only with STATIC resolution", () => {
+            expect(
+                problemsOf({ hosts: [{ host: "db.example", mode: "TCP", port: 5432, addresses: ["10.0.0.0/8"] }] }),
+            ).to.deep.equal([
+                'hosts[0].endpoints: are required with the CIDRs ["10.0.0.0/8"]: Istio takes CIDR addresses only with ' +
+                    "STATIC resolution (the gateway must be told where to connect; it never sees the address the app " +
+                    "dialled)",
+            ]);
         });
 
         it("refuses shorthand IPv4 that Kubernetes and Istio do not parse", () => {

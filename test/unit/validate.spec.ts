@@ -133,7 +133,13 @@ describe("argument validation", () => {
                 problemsOf({
                     hosts: [
                         { host: "mongo.example.com", mode: "TCP", port: 27017 },
-                        { host: "mongo2.example.com", mode: "TCP", port: 27017, addresses: ["192.0.2.0/24"] },
+                        {
+                            host: "mongo2.example.com",
+                            mode: "TCP",
+                            port: 27017,
+                            addresses: ["192.0.2.0/24"],
+                            endpoints: ["192.0.2.9"],
+                        },
                     ],
                 }),
             ).to.deep.equal([
@@ -145,13 +151,26 @@ describe("argument validation", () => {
             expect(
                 problemsOf({
                     hosts: [
-                        { host: "a.db.example", mode: "TCP", port: 5432, addresses: ["192.0.2.0/25"] },
-                        { host: "b.db.example", mode: "TCP", port: 5432, addresses: ["198.51.100.0/24"] },
+                        {
+                            host: "a.db.example",
+                            mode: "TCP",
+                            port: 5432,
+                            addresses: ["192.0.2.0/25"],
+                            endpoints: ["192.0.2.9"],
+                        },
+                        {
+                            host: "b.db.example",
+                            mode: "TCP",
+                            port: 5432,
+                            addresses: ["198.51.100.0/24"],
+                            endpoints: ["198.51.100.9"],
+                        },
                         {
                             host: "c.db.example",
                             mode: "TCP",
                             port: 5432,
                             addresses: ["198.51.100.0/24", "192.0.2.0/25"],
+                            endpoints: ["198.51.100.10"],
                         },
                     ],
                 }),
@@ -163,8 +182,20 @@ describe("argument validation", () => {
         it("accepts two TCP destinations on one port with distinct addresses", () => {
             const args = validateArgs("egress", {
                 hosts: [
-                    { host: "a.db.example", mode: "TCP", port: 5432, addresses: ["192.0.2.0/25"] },
-                    { host: "b.db.example", mode: "TCP", port: 5432, addresses: ["192.0.2.128/25"] },
+                    {
+                        host: "a.db.example",
+                        mode: "TCP",
+                        port: 5432,
+                        addresses: ["192.0.2.0/25"],
+                        endpoints: ["192.0.2.9"],
+                    },
+                    {
+                        host: "b.db.example",
+                        mode: "TCP",
+                        port: 5432,
+                        addresses: ["192.0.2.128/25"],
+                        endpoints: ["192.0.2.200"],
+                    },
                 ],
             });
             expect(args.hosts.map((h) => h.gatewayPort)).to.not.include(5432);
