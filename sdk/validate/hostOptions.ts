@@ -73,6 +73,8 @@ export function validateSources(
     field: string,
     value: unknown,
     hopTls: GatewayHopTls,
+    host: string,
+    exportTo: string[],
 ): NormalizedHost["sources"] {
     if (value === undefined || !problems.known(field, value)) return undefined;
     if (!Array.isArray(value) || value.length === 0) {
@@ -101,6 +103,14 @@ export function validateSources(
             source.serviceAccount,
             "ServiceAccount name",
         );
+        // An allowed source must see the host: a namespace outside exportTo would be blocked, not allowed.
+        if (namespace !== "" && !exportTo.includes("*") && !exportTo.includes(namespace)) {
+            problems.add(
+                `${field}[${i}].namespace`,
+                `${show(namespace)} may reach ${show(host)} but cannot see it: exportTo is ${show(exportTo)}; add ` +
+                    "the namespace there",
+            );
+        }
         const identity = `${namespace}/${serviceAccount ?? "*"}`;
         const first = seen.get(identity);
         if (first !== undefined) {

@@ -31,7 +31,13 @@ const APP_PROTOCOL: Record<EgressMode, AppProtocol> = {
 /** A host as validated, before dedicated gateway ports are allocated. */
 type HostDraft = Omit<NormalizedHost, "gatewayPort"> & { index: number; fixedGatewayPort?: number };
 
-function validateHost(problems: Problems, entry: unknown, index: number, hopTls: GatewayHopTls): HostDraft | undefined {
+function validateHost(
+    problems: Problems,
+    entry: unknown,
+    index: number,
+    hopTls: GatewayHopTls,
+    exportTo: string[],
+): HostDraft | undefined {
     const field = `hosts[${index}]`;
     if (!isPlainObject(entry)) {
         problems.add(field, `must be an object with a "host" field, got ${show(entry)}`);
@@ -60,7 +66,8 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
         if (!dedicatedGatewayPort) {
             problems.add(
                 `${field}.gatewayPort`,
-                "applies only to hosts with a gateway port of their own (TCP, and TLS_PASSTHROUGH with the " +
+                `${show(entry.gatewayPort)} applies only to hosts with a gateway port of their own (TCP, and ` +
+                    "TLS_PASSTHROUGH with the " +
                     "ISTIO_MUTUAL hop); the others share the gateway port that equals their port",
             );
         } else {
@@ -83,7 +90,7 @@ function validateHost(problems: Problems, entry: unknown, index: number, hopTls:
         return undefined;
     }
     const upstreamHost = validateUpstream(problems, field, entry, mode, host);
-    const sources = validateSources(problems, `${field}.from`, entry.from, hopTls);
+    const sources = validateSources(problems, `${field}.from`, entry.from, hopTls, host, exportTo);
     const tls = validateOrigination(problems, field, entry, mode, host);
     if (port === undefined || externalPort === undefined) return undefined;
     if (origination && port === externalPort) {
@@ -127,20 +134,6 @@ function tcpClash(users: TcpPortUsers, draft: HostDraft): HostDraft | undefined 
     return clash?.draft;
 }
 
-/** A host's allowed sources must see it: a source namespace outside exportTo would be blocked, not allowed. */
-function sourcesSeeTheHost(problems: Problems, draft: HostDraft, exportTo: string[]): void {
-    if (exportTo.includes("*")) return;
-    draft.sources?.forEach((source, i) => {
-        if (!exportTo.includes(source.namespace)) {
-            problems.add(
-                `hosts[${draft.index}].from[${i}].namespace`,
-                `${show(source.namespace)} may reach ${show(draft.host)} but cannot see it: exportTo is ` +
-                    `${show(exportTo)}; add the namespace there`,
-            );
-        }
-    });
-}
-
 export function validateHosts(
     problems: Problems,
     value: unknown,
@@ -157,7 +150,7 @@ export function validateHosts(
     const fixedPortUsers = new Map<number, HostDraft>();
     const tcpPortUsers = new Map<number, TcpPortUsers>();
     value.forEach((entry: unknown, index) => {
-        const draft = validateHost(problems, entry, index, hopTls);
+        const draft = validateHost(problems, entry, index, hopTls, exportTo);
         if (!draft) return;
         const raw = (entry as { host: string }).host;
         const earlier = seen.get(draft.host);
@@ -169,7 +162,6 @@ export function validateHosts(
             return;
         }
         seen.set(draft.host, { index, raw });
-        sourcesSeeTheHost(problems, draft, exportTo);
         const user = appPortUsers.get(draft.port);
         if (user && user.appProtocol !== draft.appProtocol) {
             problems.add(

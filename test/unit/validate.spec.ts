@@ -328,7 +328,7 @@ describe("argument validation", () => {
         });
         it("rejects a gatewayPort for a host that shares its gateway port", () => {
             expect(problemsOf({ hosts: [{ host: "a.com", gatewayPort: 20080 }] })).to.deep.equal([
-                "hosts[0].gatewayPort: applies only to hosts with a gateway port of their own (TCP, and TLS_PASSTHROUGH " +
+                "hosts[0].gatewayPort: 20080 applies only to hosts with a gateway port of their own (TCP, and TLS_PASSTHROUGH " +
                     "with the ISTIO_MUTUAL hop); the others share the gateway port that equals their port",
             ]);
         });

@@ -1,0 +1,136 @@
+// Invariant B, no half-applied stack: for 1,000 generated argument sets (seeded; test/support/arbitraries.ts), either
+// MeshEgress refuses them at construction with a MeshEgressArgsError whose every line names a field of the arguments
+// (and the value, when there is one), or every object it plans is accepted by the real kube-apiserver with Istio's
+// CRDs (server-side dry run), passes `istioctl validate` (Istio's webhook validation), and `istioctl analyze` finds
+// nothing but the documented no-pod findings. A failure prints fast-check's seed and the shrunk arguments.
+// (That refused arguments register no resource is test/unit/invariants.spec.ts, under Pulumi's mocks.)
+import type * as k8s from "@kubernetes/client-node";
+import { expect } from "chai";
+import fc from "fast-check";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { MeshEgressArgs } from "../../sdk";
+import { Manifest, buildPlan } from "../../sdk/plan";
+import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
+import { meshEgressCase } from "../support/arbitraries";
+import { namesItsFields } from "../support/problems";
+import { LocalCluster, startCluster } from "./support/cluster";
+import { Toolchain, run, toolchain } from "./support/toolchain";
+
+const SEED = 20261201;
+const RUNS = Number(process.env.MESH_EGRESS_INVARIANT_RUNS ?? 1000);
+// istioctl analyze findings that only say no pod runs (the local control plane runs none), DEVELOPMENT.md.
+const NO_POD_FINDINGS = ["IST0101", "IST0127", "IST0173", "IST0146", "IST0129"];
+
+interface Tally {
+    refused: number;
+    accepted: number;
+    objects: number;
+}
+
+describe("Invariant B: generated arguments are refused at construction or accepted whole by the real API server", function () {
+    this.timeout(40 * 60 * 1000);
+    let tools: Toolchain;
+    let cluster: LocalCluster;
+    let objects: k8s.KubernetesObjectApi;
+    let core: k8s.CoreV1Api;
+    let workDir: string;
+    const namespaces = new Set<string>();
+
+    before(async () => {
+        tools = toolchain();
+        cluster = startCluster(tools);
+        workDir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-invariants-"));
+        const client = await import("@kubernetes/client-node");
+        const config = new client.KubeConfig();
+        config.loadFromString(cluster.kubeconfig);
+        objects = client.KubernetesObjectApi.makeApiClient(config);
+        core = config.makeApiClient(client.CoreV1Api);
+        for (const ns of (await core.listNamespace()).items) namespaces.add(ns.metadata!.name!);
+    });
+
+    after(() => {
+        cluster?.stop();
+        if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    });
+
+    /** A dry run needs the namespace: create the ones generated arguments name (for real; they hold nothing). */
+    async function ensureNamespace(name: string): Promise<void> {
+        if (namespaces.has(name)) return;
+        await core.createNamespace({ body: { metadata: { name } } });
+        namespaces.add(name);
+    }
+
+    /** Why the API server refuses a manifest (server-side dry run of a create), or undefined. */
+    async function apiServerRefusal(manifest: Manifest): Promise<string | undefined> {
+        if (manifest.metadata.namespace) await ensureNamespace(manifest.metadata.namespace);
+        try {
+            await objects.create(manifest as k8s.KubernetesObject, undefined, "All");
+            return undefined;
+        } catch (error) {
+            const body = (error as { body?: string }).body;
+            return `${manifest.kind} ${manifest.metadata.name}: ${body ?? (error as Error).message}`;
+        }
+    }
+
+    /** What istioctl validate and analyze (local files, no cluster) say about the plan's manifests. */
+    function istioctlFindings(manifests: Manifest[]): string[] {
+        const file = path.join(workDir, "plan.yaml");
+        fs.writeFileSync(file, manifests.map((m) => stringify(m, { lineWidth: 0 })).join("---\n"));
+        const findings: string[] = [];
+        try {
+            run(tools, "istioctl", ["validate", "-f", file]);
+        } catch (error) {
+            findings.push(`istioctl validate: ${(error as Error).message}`);
+        }
+        // istioctl analyze exits non-zero when it finds anything; its JSON lists what.
+        const analysis = spawnSync("istioctl", ["analyze", "--use-kube=false", "--output", "json", file], {
+            env: tools.env,
+            encoding: "utf8",
+        });
+        for (const message of JSON.parse(analysis.stdout || "[]") as { code: string; message: string }[]) {
+            if (!NO_POD_FINDINGS.includes(message.code))
+                findings.push(`istioctl analyze: ${message.code} ${message.message}`);
+        }
+        return findings;
+    }
+
+    it(`${RUNS} generated argument sets: each refused with its fields named, or every object accepted by the API server and istioctl`, async () => {
+        const tally: Tally = { refused: 0, accepted: 0, objects: 0 };
+        const started = Date.now();
+        await fc.assert(
+            fc.asyncProperty(meshEgressCase, async ({ name, args }) => {
+                let manifests: Manifest[];
+                try {
+                    manifests = buildPlan(validateArgs(name, args)).objects.map((o) => o.manifest);
+                } catch (error) {
+                    if (!(error instanceof MeshEgressArgsError)) throw error;
+                    tally.refused++;
+                    const unnamed = error.problems.filter(
+                        (problem) => !namesItsFields(problem, name, args as MeshEgressArgs),
+                    );
+                    expect(unnamed, "problems that do not name a field of the arguments (and its value)").to.deep.equal(
+                        [],
+                    );
+                    return;
+                }
+                tally.accepted++;
+                tally.objects += manifests.length;
+                const refusals = (await Promise.all(manifests.map(apiServerRefusal))).filter((r) => r !== undefined);
+                expect(refusals, "objects the API server refuses").to.deep.equal([]);
+                expect(istioctlFindings(manifests), "istioctl findings").to.deep.equal([]);
+            }),
+            { seed: SEED, numRuns: RUNS, interruptAfterTimeLimit: 30 * 60 * 1000, markInterruptAsFailure: true },
+        );
+        process.stdout.write(
+            `        | ${RUNS} sets (seed ${SEED}): ${tally.refused} refused at construction, ${tally.accepted} accepted ` +
+                `with ${tally.objects} objects, all taken by the API server and istioctl, in ` +
+                `${Math.round((Date.now() - started) / 1000)} s\n`,
+        );
+        expect(tally.refused + tally.accepted).to.be.at.least(RUNS);
+        expect(tally.accepted, "too few accepted sets to prove anything").to.be.greaterThan(RUNS / 5);
+    });
+});

@@ -1,0 +1,87 @@
+// Construction invariants over generated arguments (seeded, test/support/arbitraries.ts): refused arguments register
+// no resource at all and name their fields; accepted ones plan objects whose names fit their kinds, uniquely.
+import { expect } from "chai";
+import fc from "fast-check";
+import { MeshEgress, MeshEgressArgs } from "../../sdk";
+import { buildPlan } from "../../sdk/plan";
+import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
+import { dns1035LabelProblem, dns1123LabelProblem, labelValueProblem } from "../../sdk/validate/kubernetes";
+import { meshEgressCase } from "../support/arbitraries";
+import { runProgram } from "../support/mocks";
+import { namesItsFields } from "../support/problems";
+
+const SEED = 20261130;
+
+describe("construction invariants over generated arguments", function () {
+    this.timeout(120_000);
+
+    it("refused arguments throw MeshEgressArgsError before any resource is registered, the component included", async () => {
+        await fc.assert(
+            fc.asyncProperty(meshEgressCase, async ({ name, args }) => {
+                let refused: unknown;
+                try {
+                    validateArgs(name, args);
+                } catch (error) {
+                    refused = error;
+                }
+                fc.pre(refused !== undefined);
+                let thrown: unknown;
+                const run = await runProgram(
+                    () => {
+                        try {
+                            new MeshEgress(name, args);
+                        } catch (error) {
+                            thrown = error;
+                        }
+                    },
+                    { preview: true },
+                );
+                expect(thrown).to.be.instanceOf(MeshEgressArgsError);
+                expect(run.registrations).to.deep.equal([]);
+            }),
+            { seed: SEED, numRuns: 150 },
+        );
+    });
+
+    it("every problem names a field of the arguments, and its value when it has one", () => {
+        fc.assert(
+            fc.property(meshEgressCase, ({ name, args }) => {
+                try {
+                    validateArgs(name, args);
+                } catch (error) {
+                    if (!(error instanceof MeshEgressArgsError)) throw error;
+                    expect(
+                        error.problems.filter((p) => !namesItsFields(p, name, args as MeshEgressArgs)),
+                    ).to.deep.equal([]);
+                }
+            }),
+            { seed: SEED, numRuns: 2000 },
+        );
+    });
+
+    it("accepted arguments plan uniquely named objects whose names and labels fit their kinds", () => {
+        fc.assert(
+            fc.property(meshEgressCase, ({ name, args }) => {
+                let plan;
+                try {
+                    plan = buildPlan(validateArgs(name, args));
+                } catch (error) {
+                    if (error instanceof MeshEgressArgsError) return;
+                    throw error;
+                }
+                const keys = plan.objects.map((o) => o.key);
+                expect(new Set(keys).size, "duplicate keys").to.equal(keys.length);
+                for (const { manifest } of plan.objects) {
+                    const rule = manifest.kind === "Service" ? dns1035LabelProblem : dns1123LabelProblem;
+                    expect(rule(manifest.metadata.name), `${manifest.kind} ${manifest.metadata.name}`).to.equal(
+                        undefined,
+                    );
+                    for (const value of Object.values(manifest.metadata.labels ?? {})) {
+                        expect(labelValueProblem(value), `label ${value}`).to.equal(undefined);
+                    }
+                }
+            }),
+            { seed: SEED, numRuns: 2000 },
+        );
+    });
+});
