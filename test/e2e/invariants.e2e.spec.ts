@@ -38,7 +38,8 @@ describe("Invariant B: generated arguments are refused at construction or accept
     let objects: k8s.KubernetesObjectApi;
     let core: k8s.CoreV1Api;
     let workDir: string;
-    const namespaces = new Set<string>();
+    // Namespace name -> its creation (once, however many dry runs wait for it).
+    const namespaces = new Map<string, Promise<unknown>>();
 
     before(async () => {
         tools = toolchain();
@@ -49,7 +50,7 @@ describe("Invariant B: generated arguments are refused at construction or accept
         config.loadFromString(cluster.kubeconfig);
         objects = client.KubernetesObjectApi.makeApiClient(config);
         core = config.makeApiClient(client.CoreV1Api);
-        for (const ns of (await core.listNamespace()).items) namespaces.add(ns.metadata!.name!);
+        for (const ns of (await core.listNamespace()).items) namespaces.set(ns.metadata!.name!, Promise.resolve());
     });
 
     after(() => {
@@ -59,9 +60,8 @@ describe("Invariant B: generated arguments are refused at construction or accept
 
     /** A dry run needs the namespace: create the ones generated arguments name (for real; they hold nothing). */
     async function ensureNamespace(name: string): Promise<void> {
-        if (namespaces.has(name)) return;
-        await core.createNamespace({ body: { metadata: { name } } });
-        namespaces.add(name);
+        if (!namespaces.has(name)) namespaces.set(name, core.createNamespace({ body: { metadata: { name } } }));
+        await namespaces.get(name);
     }
 
     /** Why the API server refuses a manifest (server-side dry run of a create), or undefined. */
