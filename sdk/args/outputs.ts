@@ -7,9 +7,11 @@ export interface HostObjects {
     namespace: string;
     /** Name of the host's ServiceEntry. */
     serviceEntry: string;
+    /** Name of the ServiceEntry through which the host's clients reach the egress gateway (the hop alias). */
+    hopServiceEntry: string;
     /** Name of the host's Istio Gateway. */
     gateway: string;
-    /** Name of the host's DestinationRule (its subset of the egress gateway). */
+    /** Name of the host's DestinationRule (the TLS of its hop to the egress gateway). */
     destinationRule: string;
     /** Name of the host's VirtualService (mesh hop and gateway hop). */
     virtualService: string;

@@ -36,18 +36,31 @@ export function gatewayWorkload(args: NormalizedArgs, labels: Record<string, str
     if (!workload) return [];
     const metadata: Manifest["metadata"] = { name, namespace, labels: { ...labels, ...selector } };
     if (Object.keys(workload.annotations).length > 0) metadata.annotations = workload.annotations;
+    // Clients reach the gateway through each host's hop alias; the Service only makes the gateway's listeners bind
+    // (a Gateway server's port must be on a Service of the pods), so only the gateway's namespace sees it.
+    const serviceMetadata = {
+        ...metadata,
+        annotations: { ...workload.annotations, "networking.istio.io/exportTo": "." },
+    };
     const objects: Manifest[] = [
         { apiVersion: "v1", kind: "ServiceAccount", metadata },
         deployment(args, workload, metadata),
         {
             apiVersion: "v1",
             kind: "Service",
-            metadata,
+            metadata: serviceMetadata,
             spec: {
                 type: "ClusterIP",
                 selector,
                 ports: [
-                    { name: "status-port", port: STATUS_PORT, targetPort: STATUS_PORT, protocol: "TCP" },
+                    // Named as the istio/gateway chart names it; appProtocol satisfies Istio's port-naming rule.
+                    {
+                        name: "status-port",
+                        port: STATUS_PORT,
+                        targetPort: STATUS_PORT,
+                        protocol: "TCP",
+                        appProtocol: "tcp",
+                    },
                     ...gatewayPorts(args).map((p) => ({
                         name: p.name,
                         port: p.number,

@@ -1,25 +1,35 @@
-// What every per-host recipe needs to know, and the four objects each recipe returns.
+// What every per-host recipe needs, and the objects each one returns. The shape every mode shares:
+//
+//   client sidecar --(VirtualService, mesh)--> hop alias --(Istio mTLS, SNI = host)--> gateway pod
+//   gateway --(its Gateway server for the host, VirtualService)--> the host (or its upstream alias)
+//
+// The hop alias is a ServiceEntry of the host's own (MESH_INTERNAL, its endpoints the gateway pods through a
+// workloadSelector) with a DestinationRule of its own. Every client cluster for the gateway is therefore one per
+// host, with no term in hosts × gateway ports (a subset of the gateway Service would be one cluster per port of that
+// Service, and per-host DestinationRules on one host are merged by istiod at quadratic cost), and each host's alias is
+// visible only where the host is (`from`, `exportTo`).
 import { GatewayHopTls } from "../args";
 import { NormalizedHost } from "../validate/normalized";
 import { ISTIO_NETWORKING, Manifest } from "./manifest";
 
 export interface HostContext {
     host: NormalizedHost;
-    /** metadata.name shared by the host's ServiceEntry, Gateway, DestinationRule and VirtualService. */
+    /** metadata.name of the host's ServiceEntry, Gateway, DestinationRule, VirtualService. */
     objectName: string;
-    /** The gateway DestinationRule subset for this host. */
-    subset: string;
+    /** The gateway namespace, where every Istio object goes. */
     namespace: string;
-    /** FQDN of the gateway Service, e.g. `istio-egressgateway.istio-system.svc.cluster.local`. */
-    gatewayHost: string;
+    /** Host name of the hop alias: the gateway, as this host's clients address it. */
+    hopAlias: string;
+    /** metadata.name of the hop alias ServiceEntry. */
+    hopAliasName: string;
     /** `<namespace>/<name>` of this host's Istio Gateway, as VirtualServices reference it. */
     gatewayRef: string;
     /** Labels of the gateway pods. */
     gatewaySelector: Record<string, string>;
     /** TLS between client sidecars and the gateway. */
     hopTls: GatewayHopTls;
-    /** Istio `exportTo` of the ServiceEntry and VirtualService. */
-    exportTo: string[];
+    /** Namespaces whose sidecars may use the host (its `from` namespaces, else `exportTo`). */
+    clients: string[];
     labels: Record<string, string>;
     annotations: Record<string, string>;
 }
@@ -27,16 +37,22 @@ export interface HostContext {
 export interface HostRecipe {
     serviceEntry: Manifest;
     gateway: Manifest;
+    /** The hop alias: a ServiceEntry whose endpoints are the gateway pods. */
+    hopServiceEntry: Manifest;
+    /** The hop's TLS (Istio mTLS with the host's SNI, or none). */
     destinationRule: Manifest;
     virtualService: Manifest;
     /** The DestinationRule that makes the gateway originate TLS to the host, for the origination modes. */
     originationRule?: Manifest;
-    /** For a wildcard host: the ServiceEntry of the concrete server the gateway sends it to. */
+    /** The ServiceEntry only the gateway sees for the server it connects to (origination, wildcards). */
     upstreamServiceEntry?: Manifest;
 }
 
-/** Every client sidecar must find the gateway's subsets, or traffic to the gateway fails (pitfall 4). */
-const VISIBLE_TO_ALL_NAMESPACES = ["*"];
+/** Where the gateway sends a host's traffic: a ServiceEntry host and port. */
+export interface Upstream {
+    host: string;
+    port: number;
+}
 
 export function istioObject(
     context: HostContext,
@@ -57,7 +73,12 @@ export function istioObject(
     };
 }
 
-const mutualHop = (context: HostContext) => context.hopTls === GatewayHopTls.IstioMutual;
+export const mutualHop = (context: HostContext) => context.hopTls === GatewayHopTls.IstioMutual;
+
+/** The clients' namespaces plus the gateway's own, which must see the host's ServiceEntry and VirtualService. */
+export function withGateway(context: HostContext): string[] {
+    return context.clients.includes("*") ? ["*"] : [...new Set([...context.clients, context.namespace])].sort();
+}
 
 /**
  * The SNI of a host's Istio-mTLS hop, which the gateway's filter chain for the host matches: the host itself; for a
@@ -71,52 +92,78 @@ export function hopSni(host: NormalizedHost): string {
 }
 
 /**
- * The DestinationRule naming this host's subset of the gateway Service. With the mutual-TLS hop, the subset wraps
- * the host's traffic in Istio mTLS with `sni` = the host, which is how the gateway tells hosts apart on a shared
- * port (auto mTLS does not cover the gateway hop, istio/istio#23910).
+ * The hop alias and its DestinationRule. The alias port's protocol only shapes the alias's own entry on client
+ * sidecars: HTTP adds a virtual host named after the alias; anything else is declared TLS, which adds a filter chain
+ * matching the alias name as SNI and never a catch-all on the port.
  */
-export function gatewaySubsetRule(context: HostContext): Manifest {
-    const { gatewayPort } = context.host;
-    const subset: Record<string, unknown> = { name: context.subset };
-    // The plain hop says DISABLE explicitly, or Istio's automatic mTLS would wrap it for gateway endpoints labelled
-    // for Istio mTLS.
-    const tls = mutualHop(context) ? { mode: "ISTIO_MUTUAL", sni: hopSni(context.host) } : { mode: "DISABLE" };
-    subset.trafficPolicy = { portLevelSettings: [{ port: { number: gatewayPort }, tls }] };
-    return istioObject(context, "DestinationRule", {
-        host: context.gatewayHost,
-        exportTo: VISIBLE_TO_ALL_NAMESPACES,
-        subsets: [subset],
+export function hopObjects(context: HostContext): Pick<HostRecipe, "hopServiceEntry" | "destinationRule"> {
+    const { appProtocol, gatewayPort } = context.host;
+    const protocol = appProtocol === "HTTP" ? "HTTP" : "TLS";
+    return {
+        hopServiceEntry: istioObject(
+            context,
+            "ServiceEntry",
+            {
+                hosts: [context.hopAlias],
+                location: "MESH_INTERNAL",
+                resolution: "STATIC",
+                workloadSelector: { labels: context.gatewaySelector },
+                ports: [
+                    {
+                        number: gatewayPort,
+                        name: `${protocol.toLowerCase()}-${gatewayPort}`,
+                        protocol,
+                        targetPort: gatewayPort,
+                    },
+                ],
+                exportTo: context.clients,
+            },
+            context.hopAliasName,
+        ),
+        // mTLS to the gateway is never automatic (istio/istio#23910); the plain hop says DISABLE so that automatic
+        // mTLS cannot wrap it either.
+        destinationRule: istioObject(context, "DestinationRule", {
+            host: context.hopAlias,
+            exportTo: context.clients,
+            trafficPolicy: {
+                tls: mutualHop(context) ? { mode: "ISTIO_MUTUAL", sni: hopSni(context.host) } : { mode: "DISABLE" },
+            },
+        }),
+    };
+}
+
+/** The mesh hop's destination: the host's hop alias on its gateway port. */
+export function toGateway(context: HostContext): Record<string, unknown>[] {
+    return [{ destination: { host: context.hopAlias, port: { number: context.host.gatewayPort } } }];
+}
+
+/** The host's Gateway object: one server, on the host's gateway port, for the host alone. */
+export function gatewayObject(context: HostContext, server: Record<string, unknown>): Manifest {
+    return istioObject(context, "Gateway", {
+        selector: context.gatewaySelector,
+        servers: [{ ...server, hosts: [context.host.host] }],
     });
 }
 
 /** The gateway server for a host whose app sends plain HTTP: HTTPS terminating Istio mTLS, or plain HTTP. */
 export function httpGatewayServer(context: HostContext): Record<string, unknown> {
-    const { host, gatewayPort } = context.host;
+    const { gatewayPort } = context.host;
     return mutualHop(context)
         ? {
               port: { number: gatewayPort, name: `https-${gatewayPort}`, protocol: "HTTPS" },
-              hosts: [host],
               tls: { mode: "ISTIO_MUTUAL" },
           }
-        : { port: { number: gatewayPort, name: `http-${gatewayPort}`, protocol: "HTTP" }, hosts: [host] };
+        : { port: { number: gatewayPort, name: `http-${gatewayPort}`, protocol: "HTTP" } };
 }
 
-/** Where the gateway sends a host's traffic: a ServiceEntry host and port. */
-export interface Upstream {
-    host: string;
-    port: number;
-}
-
-/** The VirtualService `http` routes: mesh → this host's gateway subset, gateway → the upstream. */
+/** The VirtualService `http` routes: mesh → the host's hop alias, gateway → the upstream. */
 export function httpRoutes(context: HostContext, upstream: Upstream): Record<string, unknown>[] {
     const { port, gatewayPort } = context.host;
     return [
         {
             name: "mesh-to-egress-gateway",
             match: [{ gateways: ["mesh"], port }],
-            route: [
-                { destination: { host: context.gatewayHost, subset: context.subset, port: { number: gatewayPort } } },
-            ],
+            route: toGateway(context),
         },
         {
             name: "egress-gateway-to-host",

@@ -6,32 +6,30 @@ import {
     HostContext,
     HostRecipe,
     Upstream,
-    gatewaySubsetRule,
+    gatewayObject,
+    hopObjects,
     httpGatewayServer,
     httpRoutes,
     istioObject,
+    withGateway,
 } from "./host";
 
 export function httpRecipe(context: HostContext, upstream?: Upstream): HostRecipe {
     const { host, port } = context.host;
-    const ports = [{ number: port, name: `http-${port}`, protocol: "HTTP" }];
     return {
         serviceEntry: istioObject(context, "ServiceEntry", {
             hosts: [host],
             location: "MESH_EXTERNAL",
             resolution: "DNS",
-            ports,
-            exportTo: context.exportTo,
+            ports: [{ number: port, name: `http-${port}`, protocol: "HTTP" }],
+            exportTo: withGateway(context),
         }),
-        gateway: istioObject(context, "Gateway", {
-            selector: context.gatewaySelector,
-            servers: [httpGatewayServer(context)],
-        }),
-        destinationRule: gatewaySubsetRule(context),
+        gateway: gatewayObject(context, httpGatewayServer(context)),
+        ...hopObjects(context),
         virtualService: istioObject(context, "VirtualService", {
             hosts: [host],
             gateways: ["mesh", context.gatewayRef],
-            exportTo: context.exportTo,
+            exportTo: withGateway(context),
             http: httpRoutes(context, upstream ?? { host, port }),
         }),
     };

@@ -7,7 +7,7 @@ import { GatewayPort, gatewayPorts, gatewayServiceHost, gatewayWorkload } from "
 import { HostContext, HostRecipe } from "./host";
 import { httpRecipe } from "./http";
 import { Manifest, PlannedObject, objectKey } from "./manifest";
-import { hostObjectName, hostSubsetName } from "./names";
+import { hopAlias, hostObjectName } from "./names";
 import { MeshConfigEdit, outboundPolicy } from "./policy";
 import { reviewSummary, riskWarnings } from "./review";
 import { antiBypassPolicies, gatewayAccessLog, gatewayAuthorization } from "./security";
@@ -44,18 +44,27 @@ export interface EgressPlan {
 
 const MANAGED_BY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "mesh-egress" };
 
+/**
+ * The namespaces whose sidecars may use a host: those its `from` rules name, else `exportTo` ("." spelled as the
+ * gateway namespace, which Istio resolves consistently for every kind, the root namespace included).
+ */
+function clientsOf(args: NormalizedArgs, host: NormalizedHost): string[] {
+    const namespaces = host.sources ? host.sources.map((s) => s.namespace) : args.exportTo;
+    return [...new Set(namespaces.map((n) => (n === "." ? args.gateway.namespace : n)))].sort();
+}
+
 function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<string, string>): HostContext {
     const objectName = hostObjectName(args.name, host.host);
     return {
         host,
         objectName,
-        subset: hostSubsetName(host.host),
         namespace: args.gateway.namespace,
-        gatewayHost: gatewayServiceHost(args),
+        hopAlias: hopAlias(args.name, host.host),
+        hopAliasName: hostObjectName(args.name, host.host, "hop"),
         gatewayRef: `${args.gateway.namespace}/${objectName}`,
         gatewaySelector: args.gateway.selector,
         hopTls: args.hopTls,
-        exportTo: args.exportTo,
+        clients: clientsOf(args, host),
         labels,
         annotations: { "mesh-egress.io/host": host.host },
     };
@@ -85,16 +94,18 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
         const recipe = RECIPES[host.mode](context, args.name);
         const prerequisites = [
             add(recipe.serviceEntry, "istio", [], host.host),
+            add(recipe.hopServiceEntry, "istio", [], host.host),
             add(recipe.destinationRule, "istio", [], host.host),
             add(recipe.gateway, "istio", [], host.host),
         ];
         if (recipe.originationRule) prerequisites.push(add(recipe.originationRule, "istio", [], host.host));
         if (recipe.upstreamServiceEntry) prerequisites.push(add(recipe.upstreamServiceEntry, "istio", [], host.host));
-        // Routes last: a VirtualService pointing at a subset or gateway that does not exist yet drops traffic.
+        // Routes last: a VirtualService pointing at a gateway that does not listen yet drops traffic.
         add(recipe.virtualService, "istio", serviceKey ? [...prerequisites, serviceKey] : prerequisites, host.host);
         hostObjects[host.host] = {
             namespace: context.namespace,
             serviceEntry: context.objectName,
+            hopServiceEntry: context.hopAliasName,
             gateway: context.objectName,
             destinationRule: context.objectName,
             virtualService: context.objectName,

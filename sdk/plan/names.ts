@@ -30,12 +30,12 @@ export function hostObjectName(prefix: string, host: string, role?: string): str
  * whose visibility differs).
  */
 export function upstreamAlias(prefix: string, host: string): string {
-    return `${hostObjectName(prefix, host)}.${INTERNAL_DOMAIN}`;
+    return `${hostObjectName(prefix, host)}.upstream.${INTERNAL_DOMAIN}`;
 }
 
-/** The DestinationRule subset of the gateway host that carries one external host's traffic. */
-export function hostSubsetName(host: string): string {
-    return hostObjectName("to", host);
+/** The name under which a host's clients address the egress gateway (plan/host.ts, "hop alias"). */
+export function hopAlias(prefix: string, host: string): string {
+    return `${hostObjectName(prefix, host)}.gateway.${INTERNAL_DOMAIN}`;
 }
 
 /** A name derived from the component's (or the gateway's) name, shortened with a hash when too long. */

@@ -59,16 +59,17 @@ function validateHost(
     const externalPort = origination
         ? validatePort(problems, `${field}.externalPort`, entry.externalPort, 443, { allowReserved: true })
         : port;
-    const dedicatedGatewayPort =
-        mode === EgressMode.Tcp || (mode === EgressMode.TlsPassthrough && hopTls === GatewayHopTls.IstioMutual);
+    // On the mutual-TLS hop the gateway tells hosts apart by the hop's SNI; on the plain hop a TCP stream has no name,
+    // so only its own port identifies it.
+    const dedicatedGatewayPort = mode === EgressMode.Tcp && hopTls === GatewayHopTls.Disable;
     let fixedGatewayPort: number | undefined;
     if (entry.gatewayPort !== undefined) {
         if (!dedicatedGatewayPort) {
             problems.add(
                 `${field}.gatewayPort`,
-                `${show(entry.gatewayPort)} applies only to hosts with a gateway port of their own (TCP, and ` +
-                    "TLS_PASSTHROUGH with the " +
-                    "ISTIO_MUTUAL hop); the others share the gateway port that equals their port",
+                `${show(entry.gatewayPort)} applies only to TCP hosts on the DISABLE hop, the only ones with a ` +
+                    "gateway port of their own; every other host arrives on the gateway port equal to its port " +
+                    "(on the ISTIO_MUTUAL hop the gateway tells hosts apart by the hop's SNI)",
             );
         } else {
             fixedGatewayPort = validatePort(problems, `${field}.gatewayPort`, entry.gatewayPort, 0);

@@ -40,8 +40,8 @@ type hostCase struct {
 	appSNI string
 	// appIP is the destination address the app connects to (tcpApp).
 	appIP string
-	// subset is the host's subset of the gateway Service.
-	subset string
+	// hop is the host's hop alias: the ServiceEntry host through which its clients reach the gateway (docs/modes.md).
+	hop string
 	// upstream and upstreamPort name the gateway's cluster for the host (the wildcard's upstream, the origination
 	// modes' externalPort).
 	upstream     string
@@ -64,25 +64,25 @@ type originationCase struct {
 
 var (
 	aliyun = hostCase{
-		host: "aliyun.com", kind: httpApp, appPort: 80, subset: "to-aliyun-com",
+		host: "aliyun.com", kind: httpApp, appPort: 80, hop: "egress-aliyun-com.gateway.mesh-egress.internal",
 		upstream: "aliyun.com", upstreamPort: 80, upstreamEndpoint: "aliyun.com:80", hopSNI: "aliyun.com",
 	}
 	exampleOrg = hostCase{
-		host: "example.org", kind: httpApp, appPort: 8080, subset: "to-example-org",
+		host: "example.org", kind: httpApp, appPort: 8080, hop: "egress-example-org.gateway.mesh-egress.internal",
 		upstream: "example.org", upstreamPort: 8080, upstreamEndpoint: "example.org:8080", hopSNI: "example.org",
 	}
 	stripe = hostCase{
-		host: "api.stripe.com", kind: tlsApp, appPort: 443, appSNI: "api.stripe.com", subset: "to-api-stripe-com",
+		host: "api.stripe.com", kind: tlsApp, appPort: 443, appSNI: "api.stripe.com", hop: "egress-api-stripe-com.gateway.mesh-egress.internal",
 		upstream: "api.stripe.com", upstreamPort: 443, upstreamEndpoint: "api.stripe.com:443", hopSNI: "api.stripe.com",
 	}
 	cnn = hostCase{
-		host: "edition.cnn.com", kind: httpApp, appPort: 80, subset: "to-edition-cnn-com",
-		upstream: "edition.cnn.com", upstreamPort: 443, upstreamEndpoint: "edition.cnn.com:443", hopSNI: "edition.cnn.com",
+		host: "edition.cnn.com", kind: httpApp, appPort: 80, hop: "egress-edition-cnn-com.gateway.mesh-egress.internal",
+		upstream: "egress-edition-cnn-com.upstream.mesh-egress.internal", upstreamPort: 443, upstreamEndpoint: "edition.cnn.com:443", hopSNI: "edition.cnn.com",
 		origination: &originationCase{sni: "edition.cnn.com", trust: "/etc/ssl/certs/ca-certificates.crt"},
 	}
 	mtlsExample = hostCase{
-		host: "mtls.example.com", kind: httpApp, appPort: 80, subset: "to-mtls-example-com",
-		upstream: "mtls.example.com", upstreamPort: 443, upstreamEndpoint: "mtls.example.com:443", hopSNI: "mtls.example.com",
+		host: "mtls.example.com", kind: httpApp, appPort: 80, hop: "egress-mtls-example-com.gateway.mesh-egress.internal",
+		upstream: "egress-mtls-example-com.upstream.mesh-egress.internal", upstreamPort: 443, upstreamEndpoint: "mtls.example.com:443", hopSNI: "mtls.example.com",
 		origination: &originationCase{
 			sni:        "mtls.example.com",
 			clientCert: []string{"kubernetes://client-credential"},
@@ -90,12 +90,12 @@ var (
 		},
 	}
 	wikipedia = hostCase{
-		host: "*.wikipedia.org", kind: tlsApp, appPort: 443, appSNI: "en.wikipedia.org", subset: "to-star---wikipedia-org",
-		upstream: "www.wikipedia.org", upstreamPort: 443, upstreamEndpoint: "www.wikipedia.org:443", hopSNI: "www.wikipedia.org",
-		gatewayOnly: []string{"outbound|443||www.wikipedia.org"},
+		host: "*.wikipedia.org", kind: tlsApp, appPort: 443, appSNI: "en.wikipedia.org", hop: "egress-star---wikipedia-org.gateway.mesh-egress.internal",
+		upstream: "egress-star---wikipedia-org.upstream.mesh-egress.internal", upstreamPort: 443, upstreamEndpoint: "www.wikipedia.org:443", hopSNI: "www.wikipedia.org",
+		gatewayOnly: []string{"outbound|443||egress-star---wikipedia-org.upstream.mesh-egress.internal"},
 	}
 	mongo = hostCase{
-		host: "mongo.example.com", kind: tcpApp, appPort: 27017, appIP: "192.0.2.10", subset: "to-mongo-example-com",
+		host: "mongo.example.com", kind: tcpApp, appPort: 27017, appIP: "192.0.2.10", hop: "egress-mongo-example-com.gateway.mesh-egress.internal",
 		upstream: "mongo.example.com", upstreamPort: 27017, upstreamEndpoint: "192.0.2.10:27017", hopSNI: "mongo.example.com",
 	}
 	everyMode = []hostCase{aliyun, stripe, exampleOrg, cnn, mtlsExample, wikipedia, mongo}
@@ -136,7 +136,8 @@ func gatewayPort(t *testing.T, p *exportedPlan, sc scenarioCase, h hostCase) int
 		t.Fatalf("the plan has no host %q (hosts: %v)", h.host, p.Summary.HostObjects)
 	}
 	port := objects.GatewayPort
-	dedicated := h.kind == tcpApp || (h.kind == tlsApp && sc.mutualHop)
+	// Only a TCP host on the plain hop gets a port of its own; every other host arrives on its app port.
+	dedicated := h.kind == tcpApp && !sc.mutualHop
 	if dedicated && (port < 20000 || port > 32767) {
 		t.Fatalf("%s: gateway port %d is not a port of its own in 20000-32767", h.host, port)
 	}
@@ -176,9 +177,9 @@ func (h hostCase) hopCall(mutualHop bool, port int) simulation.Call {
 	return c
 }
 
-// gatewayCluster is the client sidecar's cluster for the host's subset of the gateway Service.
+// gatewayCluster is the client sidecar's cluster for the host's hop alias (its endpoints: the gateway pods).
 func gatewayCluster(h hostCase, port int) string {
-	return fmt.Sprintf("outbound|%d|%s|%s", port, h.subset, gatewayHost)
+	return fmt.Sprintf("outbound|%d||%s", port, h.hop)
 }
 
 func (h hostCase) upstreamCluster() string {
@@ -221,7 +222,7 @@ func runScenario(t *testing.T, sc scenarioCase) {
 		port := gatewayPort(t, p, sc, h)
 		toGateway := gatewayCluster(h, port)
 		t.Run(fmt.Sprintf("%s %s", h.kind, h.host), func(t *testing.T) {
-			t.Run("sidecar sends the app's request to the host's gateway subset", func(t *testing.T) {
+			t.Run("sidecar sends the app's request to the host's hop alias", func(t *testing.T) {
 				want := simulation.Result{ListenerMatched: fmt.Sprintf("0.0.0.0_%d", h.appPort), ClusterMatched: toGateway}
 				if h.kind == httpApp {
 					want.RouteConfigMatched = fmt.Sprint(h.appPort)
@@ -230,7 +231,7 @@ func runScenario(t *testing.T, sc scenarioCase) {
 				}
 				sidecar.expect(t, h.sidecarCall(), want)
 			})
-			t.Run("the host's gateway subset is the gateway pod on the host's gateway port", func(t *testing.T) {
+			t.Run("the host's hop alias is the gateway pod on the host's gateway port", func(t *testing.T) {
 				want := []string{fmt.Sprintf("%s:%d", gatewayPodIP, port)}
 				if got := sidecar.endpoints[toGateway]; !slices.Equal(got, want) {
 					t.Errorf("endpoints of %s = %v, want %v", toGateway, got, want)

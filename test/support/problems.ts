@@ -38,6 +38,7 @@ export function namesItsFields(problem: string, componentName: string, args: Mes
     const plain = typeof value === "string" || typeof value === "number" || typeof value === "boolean";
     // A map entry's problem may be its key rather than its value.
     const key = path[path.length - 1];
-    const namesKey = typeof key === "string" && field.endsWith(`[${JSON.stringify(key)}]`) && message.includes(show(key));
+    const namesKey =
+        typeof key === "string" && field.endsWith(`[${JSON.stringify(key)}]`) && message.includes(show(key));
     return !plain || message.startsWith("is not a known field") || message.includes(show(value)) || namesKey;
 }

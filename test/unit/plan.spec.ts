@@ -207,7 +207,7 @@ describe("the plan", () => {
         });
         it("adds the dedicated port to the gateway Service", () => {
             expect((manifest(tls, "Service/istio-system/egress-gateway").spec as any).ports).to.deep.equal([
-                { name: "status-port", port: 15021, targetPort: 15021, protocol: "TCP" },
+                { name: "status-port", port: 15021, targetPort: 15021, protocol: "TCP", appProtocol: "tcp" },
                 { name: `tls-${port}`, port, targetPort: port, protocol: "TCP" },
             ]);
         });
@@ -587,7 +587,7 @@ describe("the plan", () => {
                     type: "ClusterIP",
                     selector: { istio: "egressgateway", app: "egress-gateway" },
                     ports: [
-                        { name: "status-port", port: 15021, targetPort: 15021, protocol: "TCP" },
+                        { name: "status-port", port: 15021, targetPort: 15021, protocol: "TCP", appProtocol: "tcp" },
                         { name: "http-80", port: 80, targetPort: 80, protocol: "TCP" },
                         { name: "tls-443", port: 443, targetPort: 443, protocol: "TCP" },
                     ],
