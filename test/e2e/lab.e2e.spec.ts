@@ -21,6 +21,8 @@ const GATEWAY = {
     namespace: "istio-system",
     deployment: "egress-gateway",
     service: "egress-gateway.istio-system.svc.cluster.local",
+    /** The seed host's hop alias: the cluster through which the client reaches the gateway. */
+    hop: "egress-aliyun-com.gateway.mesh-egress.internal",
 };
 
 /** Pulumi's own progress and the lab's evidence, indented under the test, so a CI log shows what happened. */
@@ -141,7 +143,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
             const routes = envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_route_configs");
             const gateway = envoyAdmin(lab.GATEWAY_NETNS, "/clusters");
             const ready =
-                client.includes(`|${GATEWAY.service}::${lab.GATEWAY_IP}:80::`) &&
+                client.includes(`outbound|80||${GATEWAY.hop}::${lab.GATEWAY_IP}:80::`) &&
                 routes.includes('"block_all"') &&
                 gateway.includes(`outbound|80||aliyun.com::${lab.EXT_IP}:80::`);
             return ready ? true : undefined;

@@ -39,7 +39,11 @@ function echo(text: string): void {
 }
 
 function hostSteps(op: string, name: string): string[] {
-    return [...HOST_KINDS.map((kind) => `${op} ${ISTIO}:${kind} ${name}`), `${op} ${HOST_POLICY} ${name}`];
+    return [
+        ...HOST_KINDS.map((kind) => `${op} ${ISTIO}:${kind} ${name}`),
+        `${op} ${ISTIO}:ServiceEntry ${name}---hop`,
+        `${op} ${HOST_POLICY} ${name}`,
+    ];
 }
 
 /** Config changes also change the inputs of the dynamic-provider host's default provider; not MeshEgress's. */
@@ -167,9 +171,9 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         const moved = HOSTS.map((h) => (h.host === "example.org" ? { ...h, port: 9090 } : h));
         expect(await previewSteps(moved)).to.deep.equal(
             [
-                `update ${ISTIO}:DestinationRule egress-example-org`,
                 `update ${ISTIO}:Gateway egress-example-org`,
                 `update ${ISTIO}:ServiceEntry egress-example-org`,
+                `update ${ISTIO}:ServiceEntry egress-example-org---hop`,
                 `update ${ISTIO}:VirtualService egress-example-org`,
                 `update ${HOST_POLICY} egress-example-org`,
                 "update kubernetes:core/v1:Service egress-gateway",

@@ -6,6 +6,7 @@ export const SEED_CHILDREN = [
     "kubernetes:core/v1:Service egress-gateway",
     "kubernetes:policy/v1:PodDisruptionBudget egress-gateway",
     "kubernetes:networking.istio.io/v1:ServiceEntry egress-aliyun-com",
+    "kubernetes:networking.istio.io/v1:ServiceEntry egress-aliyun-com---hop",
     "kubernetes:networking.istio.io/v1:DestinationRule egress-aliyun-com",
     "kubernetes:networking.istio.io/v1:Gateway egress-aliyun-com",
     "kubernetes:networking.istio.io/v1:VirtualService egress-aliyun-com",

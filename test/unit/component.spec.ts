@@ -58,6 +58,7 @@ for (const preview of [true, false]) {
             const vs = byName(run, "kubernetes:networking.istio.io/v1:VirtualService", "egress-aliyun-com");
             expect(vs.dependencies).to.have.members([
                 urnOf({ type: "kubernetes:networking.istio.io/v1:ServiceEntry", name: "egress-aliyun-com" }),
+                urnOf({ type: "kubernetes:networking.istio.io/v1:ServiceEntry", name: "egress-aliyun-com---hop" }),
                 urnOf({ type: "kubernetes:networking.istio.io/v1:DestinationRule", name: "egress-aliyun-com" }),
                 urnOf({ type: "kubernetes:networking.istio.io/v1:Gateway", name: "egress-aliyun-com" }),
                 urnOf({ type: "kubernetes:core/v1:Service", name: "egress-gateway" }),

@@ -290,12 +290,11 @@ describe("Kubernetes' own rules, enforced at construction", () => {
 
         it("a pinned gatewayPort moves the host whose derived port it takes, and only that host", () => {
             const hosts = [
-                { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
-                { host: "pinned.example.com", mode: "TLS_PASSTHROUGH", gatewayPort: derivedPort("api.stripe.com") },
+                { host: "api.stripe.com", mode: "TCP", port: 5432 },
+                { host: "pinned.example.com", mode: "TCP", port: 5433, gatewayPort: derivedPort("api.stripe.com") },
             ];
-            const ports = Object.fromEntries(
-                validateArgs("egress", { hosts } as MeshEgressArgs).hosts.map((h) => [h.host, h.gatewayPort]),
-            );
+            const args = { hosts, gatewayHopTls: "DISABLE" } as MeshEgressArgs;
+            const ports = Object.fromEntries(validateArgs("egress", args).hosts.map((h) => [h.host, h.gatewayPort]));
             expect(ports).to.deep.equal({
                 "api.stripe.com": derivedPort("api.stripe.com") + 1,
                 "pinned.example.com": 30249,

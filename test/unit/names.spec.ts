@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
-import { hostObjectName, hostSlug, hostSubsetName } from "../../sdk/plan/names";
+import { hopAlias, hostObjectName, hostSlug, upstreamAlias } from "../../sdk/plan/names";
 
 describe("object names", () => {
     it("turns dots into single dashes", () => {
@@ -25,7 +25,10 @@ describe("object names", () => {
         const stem = `${"x".repeat(60)}.example`;
         expect(hostObjectName("egress", `${stem}.com`)).to.not.equal(hostObjectName("egress", `${stem}.org`));
     });
-    it("names a host's gateway subset after the host alone", () => {
-        expect(hostSubsetName("aliyun.com")).to.equal("to-aliyun-com");
+    it("names a host's aliases under mesh-egress.internal, after the component and the host", () => {
+        expect(hopAlias("egress", "aliyun.com")).to.equal("egress-aliyun-com.gateway.mesh-egress.internal");
+        expect(upstreamAlias("egress", "*.wikipedia.org")).to.equal(
+            "egress-star---wikipedia-org.upstream.mesh-egress.internal",
+        );
     });
 });

@@ -21,7 +21,8 @@ const LABELS = {
     "app.kubernetes.io/part-of": "mesh-egress",
     "mesh-egress.io/instance": "egress",
 };
-const GATEWAY_HOST = "egress-gateway.istio-system.svc.cluster.local";
+const HOP = "egress-aliyun-com.gateway.mesh-egress.internal";
+const STRIPE_HOP = "egress-api-stripe-com.gateway.mesh-egress.internal";
 
 function hostMetadata(name: string, host: string) {
     return { name, namespace: "istio-system", labels: LABELS, annotations: { "mesh-egress.io/host": host } };
@@ -62,41 +63,42 @@ describe("the plan", () => {
                 },
             });
         });
-        it("names the host's subset of the gateway, with Istio mTLS and SNI = the host, visible to every namespace", () => {
+        it("declares the gateway pods as the host's hop alias, visible where the host is", () => {
+            expect(manifest(seed, "ServiceEntry/istio-system/egress-aliyun-com---hop")).to.deep.equal({
+                apiVersion: "networking.istio.io/v1",
+                kind: "ServiceEntry",
+                metadata: hostMetadata("egress-aliyun-com---hop", "aliyun.com"),
+                spec: {
+                    hosts: [HOP],
+                    location: "MESH_INTERNAL",
+                    resolution: "STATIC",
+                    workloadSelector: { labels: { istio: "egressgateway", app: "egress-gateway" } },
+                    ports: [{ number: 80, name: "http-80", protocol: "HTTP", targetPort: 80 }],
+                    exportTo: ["*"],
+                },
+            });
+        });
+        it("wraps the hop in Istio mTLS with SNI = the host", () => {
             expect(manifest(seed, "DestinationRule/istio-system/egress-aliyun-com")).to.deep.equal({
                 apiVersion: "networking.istio.io/v1",
                 kind: "DestinationRule",
                 metadata: hostMetadata("egress-aliyun-com", "aliyun.com"),
                 spec: {
-                    host: GATEWAY_HOST,
+                    host: HOP,
                     exportTo: ["*"],
-                    subsets: [
-                        {
-                            name: "to-aliyun-com",
-                            trafficPolicy: {
-                                portLevelSettings: [
-                                    { port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL", sni: "aliyun.com" } },
-                                ],
-                            },
-                        },
-                    ],
+                    trafficPolicy: { tls: { mode: "ISTIO_MUTUAL", sni: "aliyun.com" } },
                 },
             });
         });
-        it("with the plain hop, opens a plain HTTP server and a subset that explicitly disables TLS", () => {
+        it("with the plain hop, opens a plain HTTP server and a hop rule that explicitly disables TLS", () => {
             const plain = plan({ hosts: [{ host: "aliyun.com" }], gatewayHopTls: "DISABLE" });
             expect((manifest(plain, "Gateway/istio-system/egress-aliyun-com").spec as any).servers).to.deep.equal([
                 { port: { number: 80, name: "http-80", protocol: "HTTP" }, hosts: ["aliyun.com"] },
             ]);
             // Explicit, or auto mTLS would wrap the hop for gateway endpoints labelled for Istio mTLS.
             expect(
-                (manifest(plain, "DestinationRule/istio-system/egress-aliyun-com").spec as any).subsets,
-            ).to.deep.equal([
-                {
-                    name: "to-aliyun-com",
-                    trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "DISABLE" } }] },
-                },
-            ]);
+                (manifest(plain, "DestinationRule/istio-system/egress-aliyun-com").spec as any).trafficPolicy,
+            ).to.deep.equal({ tls: { mode: "DISABLE" } });
         });
         it("routes mesh → gateway → host in one VirtualService", () => {
             expect(manifest(seed, "VirtualService/istio-system/egress-aliyun-com")).to.deep.equal({
@@ -111,9 +113,7 @@ describe("the plan", () => {
                         {
                             name: "mesh-to-egress-gateway",
                             match: [{ gateways: ["mesh"], port: 80 }],
-                            route: [
-                                { destination: { host: GATEWAY_HOST, subset: "to-aliyun-com", port: { number: 80 } } },
-                            ],
+                            route: [{ destination: { host: HOP, port: { number: 80 } } }],
                         },
                         {
                             name: "egress-gateway-to-host",
@@ -148,9 +148,7 @@ describe("the plan", () => {
             expect(spec.tls).to.deep.equal([
                 {
                     match: [{ gateways: ["mesh"], port: 443, sniHosts: ["api.stripe.com"] }],
-                    route: [
-                        { destination: { host: GATEWAY_HOST, subset: "to-api-stripe-com", port: { number: 443 } } },
-                    ],
+                    route: [{ destination: { host: STRIPE_HOP, port: { number: 443 } } }],
                 },
                 {
                     match: [
@@ -162,58 +160,55 @@ describe("the plan", () => {
         });
     });
 
-    describe("recipe D: TLS passthrough inside the gateway hop's Istio mTLS (yangminzhu's egress-mtls gist; ASM)", () => {
+    describe("recipe D: TLS passthrough inside the gateway hop's Istio mTLS", () => {
         const tls = plan({ hosts: [{ host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }] });
-        const port = derivedPort("api.stripe.com");
-        it("gives the host a gateway port of its own, terminating the hop's mTLS there", () => {
+        it("terminates the hop's mTLS on the host's own port, in a filter chain for the host's SNI alone", () => {
             expect((manifest(tls, "Gateway/istio-system/egress-api-stripe-com").spec as any).servers).to.deep.equal([
                 {
-                    port: { number: port, name: `tls-${port}`, protocol: "TLS" },
+                    port: { number: 443, name: "tls-443", protocol: "TLS" },
                     hosts: ["api.stripe.com"],
                     tls: { mode: "ISTIO_MUTUAL" },
                 },
             ]);
         });
-        it("wraps the host's traffic to that port in Istio mTLS with SNI = the host", () => {
-            expect(
-                (manifest(tls, "DestinationRule/istio-system/egress-api-stripe-com").spec as any).subsets,
-            ).to.deep.equal([
-                {
-                    name: "to-api-stripe-com",
-                    trafficPolicy: {
-                        portLevelSettings: [
-                            { port: { number: port }, tls: { mode: "ISTIO_MUTUAL", sni: "api.stripe.com" } },
-                        ],
-                    },
-                },
-            ]);
+        it("wraps the host's traffic to its hop alias in Istio mTLS with SNI = the host", () => {
+            expect(manifest(tls, "DestinationRule/istio-system/egress-api-stripe-com").spec).to.deep.equal({
+                host: STRIPE_HOP,
+                exportTo: ["*"],
+                trafficPolicy: { tls: { mode: "ISTIO_MUTUAL", sni: "api.stripe.com" } },
+            });
         });
-        it("routes the mesh hop by SNI and the gateway hop by port", () => {
+        it("declares the hop alias's port as TLS, so it adds no catch-all to the port on client sidecars", () => {
+            expect(
+                (manifest(tls, "ServiceEntry/istio-system/egress-api-stripe-com---hop").spec as any).ports,
+            ).to.deep.equal([{ number: 443, name: "tls-443", protocol: "TLS", targetPort: 443 }]);
+        });
+        it("routes the mesh hop by SNI and the gateway hop by its server", () => {
             const spec = manifest(tls, "VirtualService/istio-system/egress-api-stripe-com").spec as any;
             expect(spec.tls).to.deep.equal([
                 {
                     match: [{ gateways: ["mesh"], port: 443, sniHosts: ["api.stripe.com"] }],
-                    route: [
-                        { destination: { host: GATEWAY_HOST, subset: "to-api-stripe-com", port: { number: port } } },
-                    ],
+                    route: [{ destination: { host: STRIPE_HOP, port: { number: 443 } } }],
                 },
             ]);
             expect(spec.tcp).to.deep.equal([
                 {
-                    match: [{ gateways: ["istio-system/egress-api-stripe-com"], port }],
+                    match: [{ gateways: ["istio-system/egress-api-stripe-com"], port: 443 }],
                     route: [{ destination: { host: "api.stripe.com", port: { number: 443 } } }],
                 },
             ]);
         });
-        it("adds the dedicated port to the gateway Service", () => {
-            expect((manifest(tls, "Service/istio-system/egress-gateway").spec as any).ports).to.deep.equal([
+        it("puts the app's port on the gateway Service, once however many hosts share it", () => {
+            const two = plan({
+                hosts: [
+                    { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+                    { host: "api.github.com", mode: "TLS_PASSTHROUGH" },
+                ],
+            });
+            expect((manifest(two, "Service/istio-system/egress-gateway").spec as any).ports).to.deep.equal([
                 { name: "status-port", port: 15021, targetPort: 15021, protocol: "TCP", appProtocol: "tcp" },
-                { name: `tls-${port}`, port, targetPort: port, protocol: "TCP" },
+                { name: "tls-443", port: 443, targetPort: 443, protocol: "TCP" },
             ]);
-        });
-        it("uses an explicit gatewayPort", () => {
-            const pinned = plan({ hosts: [{ host: "api.stripe.com", mode: "TLS_PASSTHROUGH", gatewayPort: 20443 }] });
-            expect(pinned.hostObjects["api.stripe.com"].gatewayPort).to.equal(20443);
         });
     });
 
@@ -228,7 +223,7 @@ describe("the plan", () => {
             expect(
                 manifest(originate, "ServiceEntry/istio-system/egress-edition-cnn-com---upstream").spec,
             ).to.deep.equal({
-                hosts: ["egress-edition-cnn-com.mesh-egress.internal"],
+                hosts: ["egress-edition-cnn-com.upstream.mesh-egress.internal"],
                 location: "MESH_EXTERNAL",
                 resolution: "DNS",
                 endpoints: [{ address: "edition.cnn.com" }],
@@ -239,7 +234,12 @@ describe("the plan", () => {
         it("routes the gateway hop to the alias's port 443", () => {
             const http = (manifest(originate, "VirtualService/istio-system/egress-edition-cnn-com").spec as any).http;
             expect(http[1].route).to.deep.equal([
-                { destination: { host: "egress-edition-cnn-com.mesh-egress.internal", port: { number: 443 } } },
+                {
+                    destination: {
+                        host: "egress-edition-cnn-com.upstream.mesh-egress.internal",
+                        port: { number: 443 },
+                    },
+                },
             ]);
         });
         it("originates TLS with SNI from the gateway, verifying the host against the system roots, in a rule only the gateway's namespace sees", () => {
@@ -248,7 +248,7 @@ describe("the plan", () => {
                 kind: "DestinationRule",
                 metadata: hostMetadata("egress-edition-cnn-com---tls", "edition.cnn.com"),
                 spec: {
-                    host: "egress-edition-cnn-com.mesh-egress.internal",
+                    host: "egress-edition-cnn-com.upstream.mesh-egress.internal",
                     exportTo: ["."],
                     trafficPolicy: {
                         portLevelSettings: [
@@ -372,7 +372,7 @@ describe("the plan", () => {
         });
         it("declares the concrete upstream with DNS, visible only to the gateway's namespace", () => {
             expect(manifest(wild, `ServiceEntry/istio-system/${name}---upstream`).spec).to.deep.equal({
-                hosts: ["egress-star---wikipedia-org.mesh-egress.internal"],
+                hosts: ["egress-star---wikipedia-org.upstream.mesh-egress.internal"],
                 location: "MESH_EXTERNAL",
                 resolution: "DNS",
                 endpoints: [{ address: "www.wikipedia.org" }],
@@ -386,7 +386,7 @@ describe("the plan", () => {
                 route: [
                     {
                         destination: {
-                            host: "egress-star---wikipedia-org.mesh-egress.internal",
+                            host: "egress-star---wikipedia-org.upstream.mesh-egress.internal",
                             port: { number: 443 },
                         },
                     },
@@ -397,8 +397,9 @@ describe("the plan", () => {
             const mutual = plan({
                 hosts: [{ host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wikipedia.org" }],
             });
-            const subset = (manifest(mutual, `DestinationRule/istio-system/${name}`).spec as any).subsets[0];
-            expect(subset.trafficPolicy.portLevelSettings[0].tls).to.deep.equal({
+            expect(
+                (manifest(mutual, `DestinationRule/istio-system/${name}`).spec as any).trafficPolicy.tls,
+            ).to.deep.equal({
                 mode: "ISTIO_MUTUAL",
                 sni: "www.wikipedia.org",
             });
@@ -408,8 +409,9 @@ describe("the plan", () => {
             const elsewhere = plan({
                 hosts: [{ host: "*.wikipedia.org", mode: "TLS_PASSTHROUGH", upstreamHost: "wiki.mirror.example" }],
             });
-            const subset = (manifest(elsewhere, `DestinationRule/istio-system/${name}`).spec as any).subsets[0];
-            expect(subset.trafficPolicy.portLevelSettings[0].tls).to.deep.equal({
+            expect(
+                (manifest(elsewhere, `DestinationRule/istio-system/${name}`).spec as any).trafficPolicy.tls,
+            ).to.deep.equal({
                 mode: "ISTIO_MUTUAL",
                 sni: "egress.wikipedia.org",
             });
@@ -425,7 +427,6 @@ describe("the plan", () => {
                     port: 27017,
                     addresses: ["192.0.2.0/24"],
                     endpoints: ["192.0.2.10", "192.0.2.11"],
-                    gatewayPort: 27017,
                 },
             ],
         });
@@ -440,7 +441,7 @@ describe("the plan", () => {
                 endpoints: [{ address: "192.0.2.10" }, { address: "192.0.2.11" }],
             });
         });
-        it("terminates the hop's mTLS on the destination's own gateway port", () => {
+        it("terminates the hop's mTLS on the destination's port, in a filter chain for its SNI", () => {
             expect((manifest(tcp, "Gateway/istio-system/egress-mongo-example-com").spec as any).servers).to.deep.equal([
                 {
                     port: { number: 27017, name: "tls-27017", protocol: "TLS" },
@@ -458,8 +459,7 @@ describe("the plan", () => {
                     route: [
                         {
                             destination: {
-                                host: GATEWAY_HOST,
-                                subset: "to-mongo-example-com",
+                                host: "egress-mongo-example-com.gateway.mesh-egress.internal",
                                 port: { number: 27017 },
                             },
                         },
@@ -493,17 +493,36 @@ describe("the plan", () => {
     });
 
     describe("visibility", () => {
-        it("exports ServiceEntries and VirtualServices to the listed namespaces, gateway subsets to all", () => {
+        it("exports a host's objects to exportTo, and its ServiceEntry and VirtualService to the gateway too", () => {
             const scoped = plan({ hosts: [{ host: "aliyun.com" }], exportTo: ["payments"] });
-            expect(
-                (manifest(scoped, "ServiceEntry/istio-system/egress-aliyun-com").spec as any).exportTo,
-            ).to.deep.equal(["payments"]);
-            expect(
-                (manifest(scoped, "VirtualService/istio-system/egress-aliyun-com").spec as any).exportTo,
-            ).to.deep.equal(["payments"]);
+            const exportTo = (kind: string, name = "egress-aliyun-com") =>
+                (manifest(scoped, `${kind}/istio-system/${name}`).spec as any).exportTo;
+            expect(exportTo("ServiceEntry")).to.deep.equal(["istio-system", "payments"]);
+            expect(exportTo("VirtualService")).to.deep.equal(["istio-system", "payments"]);
+            expect(exportTo("ServiceEntry", "egress-aliyun-com---hop")).to.deep.equal(["payments"]);
+            expect(exportTo("DestinationRule")).to.deep.equal(["payments"]);
+        });
+        it("exports a host with from rules only to the namespaces they name (and the gateway's)", () => {
+            const scoped = plan({
+                hosts: [{ host: "aliyun.com", from: [{ namespace: "payments" }, { namespace: "checkout" }] }],
+            });
+            const exportTo = (kind: string, name = "egress-aliyun-com") =>
+                (manifest(scoped, `${kind}/istio-system/${name}`).spec as any).exportTo;
+            expect(exportTo("ServiceEntry")).to.deep.equal(["checkout", "istio-system", "payments"]);
+            expect(exportTo("ServiceEntry", "egress-aliyun-com---hop")).to.deep.equal(["checkout", "payments"]);
+            expect(exportTo("DestinationRule")).to.deep.equal(["checkout", "payments"]);
+        });
+        it('spells exportTo "." as the gateway\'s namespace, which every kind resolves alike in the root namespace', () => {
+            const scoped = plan({ hosts: [{ host: "aliyun.com" }], exportTo: [".", "payments"] });
             expect(
                 (manifest(scoped, "DestinationRule/istio-system/egress-aliyun-com").spec as any).exportTo,
-            ).to.deep.equal(["*"]);
+            ).to.deep.equal(["istio-system", "payments"]);
+        });
+        it("shows the gateway Service only to the gateway's own namespace", () => {
+            const seed = plan({ hosts: [{ host: "aliyun.com" }] });
+            expect(manifest(seed, "Service/istio-system/egress-gateway").metadata.annotations).to.deep.equal({
+                "networking.istio.io/exportTo": ".",
+            });
         });
     });
 
@@ -582,7 +601,7 @@ describe("the plan", () => {
             expect(manifest(p, "Service/istio-system/egress-gateway")).to.deep.equal({
                 apiVersion: "v1",
                 kind: "Service",
-                metadata,
+                metadata: { ...metadata, annotations: { "networking.istio.io/exportTo": "." } },
                 spec: {
                     type: "ClusterIP",
                     selector: { istio: "egressgateway", app: "egress-gateway" },
@@ -604,7 +623,11 @@ describe("the plan", () => {
             const annotated = plan({ hosts: [], gateway: { annotations: { "pulumi.com/skipAwait": "true" } } });
             const workload = annotated.objects.filter((o) => o.cluster === "workload");
             expect(workload.map((o) => o.manifest.metadata.annotations)).to.deep.equal(
-                workload.map(() => ({ "pulumi.com/skipAwait": "true" })),
+                workload.map((o) =>
+                    o.manifest.kind === "Service"
+                        ? { "pulumi.com/skipAwait": "true", "networking.istio.io/exportTo": "." }
+                        : { "pulumi.com/skipAwait": "true" },
+                ),
             );
             expect(
                 (manifest(annotated, "Deployment/istio-system/egress-gateway").spec as any).template.metadata
@@ -740,12 +763,13 @@ describe("the plan", () => {
     });
 
     describe("dependencies", () => {
-        it("creates a host's VirtualService after its ServiceEntry, DestinationRule, Gateway and the gateway Service", () => {
+        it("creates a host's VirtualService after its ServiceEntries, DestinationRule, Gateway and the gateway Service", () => {
             const p = plan({ hosts: [{ host: "aliyun.com" }] });
             expect(
                 p.objects.find((o) => o.key === "VirtualService/istio-system/egress-aliyun-com")!.dependsOn,
             ).to.deep.equal([
                 "ServiceEntry/istio-system/egress-aliyun-com",
+                "ServiceEntry/istio-system/egress-aliyun-com---hop",
                 "DestinationRule/istio-system/egress-aliyun-com",
                 "Gateway/istio-system/egress-aliyun-com",
                 "Service/istio-system/egress-gateway",
@@ -781,6 +805,7 @@ describe("the plan", () => {
             const added = [...keys(after)].filter((k) => !keys(before).has(k));
             expect(added).to.deep.equal([
                 "ServiceEntry/istio-system/egress-d-io",
+                "ServiceEntry/istio-system/egress-d-io---hop",
                 "DestinationRule/istio-system/egress-d-io",
                 "Gateway/istio-system/egress-d-io",
                 "VirtualService/istio-system/egress-d-io",
@@ -796,6 +821,7 @@ describe("the plan", () => {
                 "aliyun.com": {
                     namespace: "istio-system",
                     serviceEntry: "egress-aliyun-com",
+                    hopServiceEntry: "egress-aliyun-com---hop",
                     gateway: "egress-aliyun-com",
                     destinationRule: "egress-aliyun-com",
                     virtualService: "egress-aliyun-com",

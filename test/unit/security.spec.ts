@@ -2,7 +2,6 @@
 import { expect } from "chai";
 import { MeshEgressArgs } from "../../sdk";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
-import { derivedPort } from "../../sdk/validate/ports";
 import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
 
 function plan(args: MeshEgressArgs): EgressPlan {
@@ -36,7 +35,7 @@ describe("egress security", () => {
                 rules: [
                     {
                         from: [{ source: { namespaces: ["payments"] } }],
-                        to: [{ operation: { ports: [String(derivedPort("api.stripe.com"))] } }],
+                        to: [{ operation: { ports: ["443"] } }],
                         when: [{ key: "connection.sni", values: ["api.stripe.com"] }],
                     },
                 ],
@@ -58,12 +57,10 @@ describe("egress security", () => {
         });
         it("authorizes a TCP destination by its gateway port and SNI", () => {
             const tcp = plan({
-                hosts: [
-                    { host: "db.example.com", mode: "TCP", port: 5432, gatewayPort: 25432, from: [{ namespace: "x" }] },
-                ],
+                hosts: [{ host: "db.example.com", mode: "TCP", port: 5432, from: [{ namespace: "x" }] }],
             });
             expect(spec(tcp, "AuthorizationPolicy/istio-system/egress-db-example-com").rules[0]).to.deep.include({
-                to: [{ operation: { ports: ["25432"] } }],
+                to: [{ operation: { ports: ["5432"] } }],
                 when: [{ key: "connection.sni", values: ["db.example.com"] }],
             });
         });
@@ -121,7 +118,7 @@ describe("egress security", () => {
                         to: [{ ...ns("istio-system"), podSelector: SELECTOR }],
                         ports: [
                             { protocol: "TCP", port: 80 },
-                            { protocol: "TCP", port: derivedPort("api.stripe.com") },
+                            { protocol: "TCP", port: 443 },
                         ],
                     },
                     { to: [{ podSelector: {} }] },
@@ -247,7 +244,6 @@ describe("egress security", () => {
                         host: "db.example.com",
                         mode: "TCP",
                         port: 5432,
-                        gatewayPort: 25432,
                         from: [{ namespace: "shop" }, { namespace: "ops", serviceAccount: "backup" }],
                     },
                 ],
@@ -259,8 +255,8 @@ describe("egress security", () => {
                     "| host | ports | mode | allowed sources | gateway port |",
                     "|---|---|---|---|---|",
                     "| aliyun.com | 80 | HTTP | shop/crawler | 80 |",
-                    `| api.stripe.com | 443 | TLS_PASSTHROUGH | payments/* | ${derivedPort("api.stripe.com")} |`,
-                    "| db.example.com | 5432 | TCP | shop/*, ops/backup | 25432 |",
+                    "| api.stripe.com | 443 | TLS_PASSTHROUGH | payments/* | 443 |",
+                    "| db.example.com | 5432 | TCP | shop/*, ops/backup | 5432 |",
                     "| edition.cnn.com | 80 → 443 | TLS_ORIGINATION | every workload | 80 |",
                 ].join("\n"),
             );

@@ -198,7 +198,33 @@ describe("argument validation", () => {
                     },
                 ],
             });
-            expect(args.hosts.map((h) => h.gatewayPort)).to.not.include(5432);
+            // On the mutual-TLS hop both arrive on port 5432, told apart by the hop's SNI.
+            expect(args.hosts.map((h) => h.gatewayPort)).to.deep.equal([5432, 5432]);
+        });
+        it("gives two TCP destinations on one port ports of their own on the plain hop", () => {
+            const args = validateArgs("egress", {
+                hosts: [
+                    {
+                        host: "a.db.example",
+                        mode: "TCP",
+                        port: 5432,
+                        addresses: ["192.0.2.0/25"],
+                        endpoints: ["192.0.2.9"],
+                    },
+                    {
+                        host: "b.db.example",
+                        mode: "TCP",
+                        port: 5432,
+                        addresses: ["192.0.2.128/25"],
+                        endpoints: ["192.0.2.200"],
+                    },
+                ],
+                gatewayHopTls: "DISABLE",
+            });
+            expect(args.hosts.map((h) => h.gatewayPort)).to.deep.equal([
+                derivedPort("a.db.example"),
+                derivedPort("b.db.example"),
+            ]);
         });
         it("rejects a malformed label", () => {
             expect(problemsOf({ hosts: [{ host: "foo_bar.example.com" }] })).to.deep.equal([
@@ -328,17 +354,19 @@ describe("argument validation", () => {
         });
         it("rejects a gatewayPort for a host that shares its gateway port", () => {
             expect(problemsOf({ hosts: [{ host: "a.com", gatewayPort: 20080 }] })).to.deep.equal([
-                "hosts[0].gatewayPort: 20080 applies only to hosts with a gateway port of their own (TCP, and TLS_PASSTHROUGH " +
-                    "with the ISTIO_MUTUAL hop); the others share the gateway port that equals their port",
+                "hosts[0].gatewayPort: 20080 applies only to TCP hosts on the DISABLE hop, the only ones with a gateway " +
+                    "port of their own; every other host arrives on the gateway port equal to its port (on the " +
+                    "ISTIO_MUTUAL hop the gateway tells hosts apart by the hop's SNI)",
             ]);
         });
         it("rejects two hosts pinned to one gateway port", () => {
             expect(
                 problemsOf({
                     hosts: [
-                        { host: "a.com", mode: "TLS_PASSTHROUGH", gatewayPort: 20443 },
-                        { host: "b.com", mode: "TLS_PASSTHROUGH", gatewayPort: 20443 },
+                        { host: "a.com", mode: "TCP", port: 5432, gatewayPort: 20443 },
+                        { host: "b.com", mode: "TCP", port: 5433, gatewayPort: 20443 },
                     ],
+                    gatewayHopTls: "DISABLE",
                 }),
             ).to.deep.equal(['hosts[1].gatewayPort: 20443 is already the gateway port of hosts[0] ("a.com")']);
         });
@@ -347,8 +375,9 @@ describe("argument validation", () => {
                 problemsOf({
                     hosts: [
                         { host: "a.com", port: 8080 },
-                        { host: "b.com", mode: "TLS_PASSTHROUGH", gatewayPort: 8080 },
+                        { host: "b.com", mode: "TCP", port: 5432, gatewayPort: 8080 },
                     ],
+                    gatewayHopTls: "DISABLE",
                 }),
             ).to.deep.equal([
                 "hosts[1].gatewayPort: 8080 is a shared gateway port (the port of other hosts); choose another",
@@ -538,8 +567,8 @@ describe("argument validation", () => {
                     port: 443,
                     appProtocol: "TLS",
                     externalPort: 443,
-                    gatewayPort: derivedPort("b.com"),
-                    dedicatedGatewayPort: true,
+                    gatewayPort: 443,
+                    dedicatedGatewayPort: false,
                 },
             ]);
         });
