@@ -5,6 +5,7 @@
 #   bash bench/run.sh                   both parts; rewrites both results sections of BENCHMARKS.md
 #   bash bench/run.sh --construct-only  construction under mocks only (about 12 min on 2 cores)
 #   bash bench/run.sh --engine-only     real engine only (needs `npm run setup`'s toolchain)
+#   bash bench/run.sh --mesh-side-only  mesh-side cost in Istio's discovery server only (a few minutes)
 #   bash bench/run.sh --smoke           tiny sizes, one run each, writes nothing: keeps the bench code working in CI
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,14 +13,15 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 ts() { node --expose-gc -r ts-node/register/transpile-only "$@"; }
 
-construct=true engine=true smoke=false
+construct=true engine=true meshside=true smoke=false
 for arg in "$@"; do
     case "$arg" in
     --smoke) smoke=true ;;
-    --construct-only) engine=false ;;
-    --engine-only) construct=false ;;
+    --construct-only) engine=false meshside=false ;;
+    --engine-only) construct=false meshside=false ;;
+    --mesh-side-only) construct=false engine=false ;;
     *)
-        echo "usage: $0 [--smoke] [--construct-only | --engine-only]" >&2
+        echo "usage: $0 [--smoke] [--construct-only | --engine-only | --mesh-side-only]" >&2
         exit 2
         ;;
     esac
@@ -34,7 +36,12 @@ if $smoke; then
         ts bench/profile.ts 20 | head -3
     fi
     $engine && ts bench/engine/run.ts --smoke
-    echo "bench smoke: OK ($($construct && echo "construction at 20 hosts; ")$($engine && echo "real engine at 3 hosts; ")nothing written)"
+    if $meshside; then
+        results=$(mktemp -d)
+        mesh_side_results 0 10 >/dev/null
+        rm -rf "$results"
+    fi
+    echo "bench smoke: OK ($($construct && echo "construction at 20 hosts; ")$($engine && echo "real engine at 3 hosts; ")$($meshside && echo "mesh side at 10 hosts; ")nothing written)"
     exit 0
 fi
 
@@ -111,6 +118,18 @@ engine_results() {
     footer
 }
 
+# Istio's in-process discovery server on the component's plans, the hand-written recipe and a mesh without either
+# (bench/meshSide.ts writes the plans, test/dataplane/meshside_test.go measures, bench/meshSideReport.ts renders).
+mesh_side_results() {
+    header
+    local plans="$results/mesh-side"
+    ts bench/meshSide.ts "$plans" "$@"
+    (cd test/dataplane && MESH_EGRESS_MESHSIDE_DIR="$plans" MESH_EGRESS_MESHSIDE_OUT="$results/mesh-side.jsonl" \
+        GOFLAGS=-mod=readonly GOTOOLCHAIN=local go test -count=1 -timeout 120m -run '^TestMeshSideCost$' ./... >&2)
+    ts bench/meshSideReport.ts "$results/mesh-side.jsonl"
+    footer
+}
+
 # Replaces what lies between the section's two marker lines in BENCHMARKS.md; the text around them is written by hand.
 write_section() {
     local name="$1" file="$2" begin end
@@ -131,7 +150,9 @@ trap 'rm -rf "$results" BENCHMARKS.md.new' EXIT
 started=$(date +%s)
 $construct && construct_results >"$results/construct.md"
 $engine && engine_results >"$results/engine.md"
+$meshside && mesh_side_results 0 10 100 1000 5000 >"$results/mesh-side.md"
 # Written only after every part succeeded, so a failed run leaves BENCHMARKS.md as it was.
 $construct && write_section "construction under mocks" "$results/construct.md"
 $engine && write_section "real engine" "$results/engine.md"
+$meshside && write_section "mesh side" "$results/mesh-side.md"
 echo "bench: results written to BENCHMARKS.md ($(( ($(date +%s) - started) / 60 )) min)"

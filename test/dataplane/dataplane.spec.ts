@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { toolchain } from "../e2e/support/toolchain";
+import { writeMeshSidePlans } from "../../bench/meshSide";
 import { GENERATED_SEED, writeGenerated, writeScenarios } from "./export-plan";
 
 // Mocha's classes, to add one mocha test per Go test once `go test` has reported.
@@ -48,7 +49,7 @@ function echo(text: string): void {
 }
 
 /** Runs `go test -json` in the module and parses its events into a tree of tests. */
-function goTest(planDir: string): Promise<GoRun> {
+function goTest(planDir: string, meshSideDir: string): Promise<GoRun> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
         const child = spawn("go", ["test", "-json", "-count=1", "-timeout=20m", "./..."], {
@@ -58,6 +59,7 @@ function goTest(planDir: string): Promise<GoRun> {
                 // The upstream Envoy that `npm run tools` installs, for the `envoy --mode validate` checks.
                 MESH_EGRESS_ENVOY: path.join(toolchain().bin, "envoy"),
                 MESH_EGRESS_PLAN_DIR: planDir,
+                MESH_EGRESS_MESHSIDE_DIR: meshSideDir,
                 GOFLAGS: "-mod=readonly -buildvcs=false",
                 GOTOOLCHAIN: "local",
             },
@@ -170,14 +172,17 @@ describe("data plane: Istio's own discovery server routes the plan (test/datapla
         // The Go tests are known only after the run; they go into this describe block's suite.
         const suite = this.test!.parent!;
         const planDir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-plans-"));
+        const meshSideDir = path.join(planDir, "mesh-side");
         try {
             const scenarios = writeScenarios(planDir);
             const drawn = writeGenerated(planDir, GENERATED_PLANS);
+            // The mesh-side cost harness at smoke sizes, for its exact check (least visibility); bench/run.sh measures.
+            writeMeshSidePlans(meshSideDir, [0, 10]);
             echo(
                 `exported the plan of ${scenarios.join(", ")} and of ${GENERATED_PLANS} generated argument sets ` +
                     `MeshEgress accepts (${drawn} drawn, seed ${GENERATED_SEED}); go test -json ./... in test/dataplane`,
             );
-            run = await goTest(planDir);
+            run = await goTest(planDir, meshSideDir);
         } finally {
             fs.rmSync(planDir, { recursive: true, force: true });
         }

@@ -1,0 +1,82 @@
+// Renders the mesh-side benchmark's measurements (JSON lines from test/dataplane/meshside_test.go) as the markdown
+// of its BENCHMARKS.md section, with the verdict on each target of the issue "Mesh-side scale".
+//
+//   node -r ts-node/register bench/meshSideReport.ts <measurements.jsonl>
+import * as fs from "node:fs";
+
+interface Cost {
+    plan: string;
+    proxy: string;
+    hosts: number;
+    clusters: number;
+    listeners: number;
+    routes: number;
+    virtualHosts: number;
+    endpoints: number;
+    bytes: number;
+    buildMillis: number;
+}
+
+const kb = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} KB`);
+
+export function report(costs: Cost[]): string {
+    const find = (plan: string, proxy: string, hosts: number) =>
+        costs.find((c) => c.plan === plan && c.proxy.startsWith(proxy) && c.hosts === hosts);
+    const rows = costs.map(
+        (c) =>
+            `| ${c.plan} | ${c.proxy} | ${c.hosts} | ${c.clusters} | ${c.listeners} | ${c.routes} | ${c.virtualHosts} | ` +
+            `${c.endpoints} | ${kb(c.bytes)} | ${c.buildMillis.toFixed(1)} ms |`,
+    );
+    const sizes = [...new Set(costs.filter((c) => c.plan === "mesh").map((c) => c.hosts))].sort((a, b) => a - b);
+    const top = Math.max(...sizes.filter((n) => find("baseline", "client sidecar", n)));
+    const verdicts: string[] = [];
+    const ratio = (a?: Cost, b?: Cost) => (a && b ? a.bytes / b.bytes : NaN);
+    const marginal = (plan: string, proxy: string, from: number, to: number) => {
+        const a = find(plan, proxy, from);
+        const b = find(plan, proxy, to);
+        return a && b ? (b.bytes - a.bytes) / (to - from) : NaN;
+    };
+    const check = (ok: boolean) => (ok ? "**met**" : "**not met**");
+    const client = ratio(find("mesh", "client sidecar", top), find("baseline", "client sidecar", top));
+    verdicts.push(
+        `- Client sidecar that may use every host at N = ${top}: ${client.toFixed(3)}× the bytes of the hand-written recipe's (target ≤ 1.0): ${check(client <= 1)}.`,
+    );
+    const gateway = ratio(find("mesh", "egress gateway", top), find("baseline", "egress gateway", top));
+    verdicts.push(
+        `- Egress gateway at N = ${top}: ${gateway.toFixed(3)}× the hand-written recipe's (target ≤ 1.0): ${check(gateway <= 1)}.`,
+    );
+    if (sizes.includes(10) && sizes.includes(100) && sizes.includes(1000)) {
+        for (const proxy of ["client sidecar", "egress gateway"]) {
+            const early = marginal("mesh", proxy, 10, 100);
+            const late = marginal("mesh", proxy, 100, 1000);
+            verdicts.push(
+                `- ${proxy}: ${early.toFixed(0)} B per host from N = 10 to 100, ${late.toFixed(0)} B per host from 100 to 1,000; ` +
+                    `ratio ${(late / early).toFixed(2)} (target ≤ 1.2): ${check(late / early <= 1.2)}.`,
+            );
+        }
+    }
+    const none = find("none", "client sidecar", 0)!;
+    const bystanders = costs.filter((c) => c.proxy.includes("no allowed host"));
+    const worst = Math.max(...bystanders.map((c) => c.bytes / none.bytes));
+    verdicts.push(
+        `- Client sidecar in a namespace allowed no host: at most ${worst.toFixed(3)}× the bytes of a mesh without MeshEgress, at every N (target ≤ 1.05): ${check(worst <= 1.05)}.`,
+    );
+    const slowest = Math.max(
+        ...costs.filter((c) => c.plan !== "baseline" && c.hosts <= 1000).map((c) => c.buildMillis),
+    );
+    verdicts.push(
+        `- Build time per proxy up to N = 1,000: at most ${slowest.toFixed(0)} ms (target < 1 s): ${check(slowest < 1000)}.`,
+    );
+    return [
+        "| plan | proxy | hosts | clusters | listeners | route configs | virtual hosts | EDS | bytes | build |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        ...rows,
+        "",
+        ...verdicts,
+    ].join("\n");
+}
+
+if (require.main === module) {
+    const lines = fs.readFileSync(process.argv[2], "utf8").split("\n").filter(Boolean);
+    process.stdout.write(report(lines.map((line) => JSON.parse(line))) + "\n");
+}

@@ -1,0 +1,143 @@
+package dataplane
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"istio.io/istio/pilot/pkg/model"
+	"istio.io/istio/pilot/test/xds"
+	"istio.io/istio/pilot/test/xdstest"
+)
+
+// The mesh-side cost of the plans bench/meshSide.ts writes to $MESH_EGRESS_MESHSIDE_DIR: what each proxy receives
+// from Istio's own discovery server (clusters, listeners, routes, endpoints, serialized bytes) and how long istiod
+// takes to build it. bench/run.sh runs it at full sizes and writes BENCHMARKS.md; npm test runs the smoke sizes and
+// checks the one exact promise, least visibility: a client in a namespace allowed no host gets exactly what it
+// gets in a mesh without MeshEgress.
+
+// proxyCost is one proxy's generated config, measured.
+type proxyCost struct {
+	Plan      string `json:"plan"`
+	Proxy     string `json:"proxy"`
+	Hosts     int    `json:"hosts"`
+	Clusters  int    `json:"clusters"`
+	Listeners int    `json:"listeners"`
+	Routes    int    `json:"routes"`
+	// VirtualHosts counts the virtual hosts of every route configuration.
+	VirtualHosts int `json:"virtualHosts"`
+	Endpoints    int `json:"endpoints"`
+	// Bytes is the serialized size of everything the proxy receives: CDS, LDS, RDS and EDS.
+	Bytes int `json:"bytes"`
+	// BuildMillis is the time to build the proxy's CDS, LDS and RDS (first build, cold xDS cache).
+	BuildMillis float64 `json:"buildMillis"`
+	clusterNames []string
+}
+
+func measure(t *testing.T, s *xds.FakeDiscoveryServer, plan, proxyName string, hosts int, p *model.Proxy) proxyCost {
+	t.Helper()
+	p = s.SetupProxy(p)
+	started := time.Now()
+	clusters := s.Clusters(p)
+	listeners := s.Listeners(p)
+	routes := s.Routes(p)
+	built := time.Since(started)
+	endpoints := s.Endpoints(p)
+	cost := proxyCost{Plan: plan, Proxy: proxyName, Hosts: hosts, Clusters: len(clusters), Listeners: len(listeners),
+		Routes: len(routes), Endpoints: len(endpoints), BuildMillis: float64(built.Microseconds()) / 1000}
+	for _, c := range clusters {
+		cost.Bytes += proto.Size(c)
+		cost.clusterNames = append(cost.clusterNames, c.Name)
+	}
+	for _, l := range listeners {
+		cost.Bytes += proto.Size(l)
+	}
+	for _, r := range routes {
+		cost.Bytes += proto.Size(r)
+		cost.VirtualHosts += len(r.VirtualHosts)
+	}
+	for _, e := range endpoints {
+		cost.Bytes += proto.Size(e)
+	}
+	sort.Strings(cost.clusterNames)
+	return cost
+}
+
+// meshSidePlans lists the plans of the directory by size: "none", then per size mesh, scoped and baseline.
+func meshSidePlans(t *testing.T, dir string) (sizes []int) {
+	files, err := filepath.Glob(filepath.Join(dir, "mesh-*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		var n int
+		fmt.Sscanf(filepath.Base(f), "mesh-%d.yaml", &n)
+		sizes = append(sizes, n)
+	}
+	slices.Sort(sizes)
+	return sizes
+}
+
+func TestMeshSideCost(t *testing.T) {
+	dir := os.Getenv("MESH_EGRESS_MESHSIDE_DIR")
+	if dir == "" {
+		t.Skip("no mesh-side plans: bench/meshSide.ts writes them to $MESH_EGRESS_MESHSIDE_DIR (bench/run.sh, npm test)")
+	}
+	t.Setenv("MESH_EGRESS_PLAN_DIR", dir)
+	var costs []proxyCost
+	none := loadPlan(t, "none")
+	noneServer := newServer(t, none, serverOptions{})
+	plain := measure(t, noneServer, "none", "client sidecar", 0, clientSidecarIn("bystander"))
+	costs = append(costs, plain)
+
+	for _, n := range meshSidePlans(t, dir) {
+		for _, variant := range []string{"mesh", "scoped", "baseline"} {
+			name := fmt.Sprintf("%s-%d", variant, n)
+			if _, err := os.Stat(filepath.Join(dir, name+".yaml")); err != nil {
+				continue // bench/meshSide.ts writes no baseline for the largest sizes
+			}
+			p := loadPlan(t, name)
+			s := newServer(t, p, serverOptions{})
+			switch variant {
+			case "mesh", "baseline":
+				costs = append(costs,
+					measure(t, s, variant, "client sidecar (every host)", n, clientSidecarIn("default")),
+					measure(t, s, variant, "egress gateway", n, gatewayProxy(t, p)))
+			case "scoped":
+				allowed := measure(t, s, variant, "client sidecar (every host, from rules)", n, clientSidecarIn("allowed"))
+				bystander := measure(t, s, variant, "client sidecar (no allowed host)", n, clientSidecarIn("bystander"))
+				costs = append(costs, allowed, bystander)
+				t.Run(fmt.Sprintf("a client allowed no host gets what a mesh without MeshEgress sends (%d hosts)", n), func(t *testing.T) {
+					if !slices.Equal(bystander.clusterNames, plain.clusterNames) {
+						t.Errorf("clusters %v, want those of a mesh without MeshEgress: %v", bystander.clusterNames, plain.clusterNames)
+					}
+					if bystander.Listeners != plain.Listeners || bystander.Routes != plain.Routes {
+						t.Errorf("%d listeners and %d routes, want %d and %d", bystander.Listeners, bystander.Routes,
+							plain.Listeners, plain.Routes)
+					}
+				})
+			}
+			xdstest.ValidateClusters(t, s.Clusters(s.SetupProxy(clientSidecarIn("default"))))
+		}
+	}
+	var lines []string
+	for _, c := range costs {
+		line, _ := json.Marshal(c)
+		lines = append(lines, string(line))
+		t.Logf("%-8s %-42s N=%-5d clusters %-6d listeners %-5d routes %-4d vhosts %-5d bytes %-10d build %.1f ms",
+			c.Plan, c.Proxy, c.Hosts, c.Clusters, c.Listeners, c.Routes, c.VirtualHosts, c.Bytes, c.BuildMillis)
+	}
+	if out := os.Getenv("MESH_EGRESS_MESHSIDE_OUT"); out != "" {
+		if err := os.WriteFile(out, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
