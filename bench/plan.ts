@@ -35,7 +35,13 @@ const MODES: Record<string, KnownRecipe> = {
         asm: "by hand only (ASM's guide to external mTLS services); not in the policy",
     },
     TCP: {
-        example: { host: "example.com", mode: EgressMode.Tcp, port: 5432, addresses: ["192.0.2.0/24"] },
+        example: {
+            host: "example.com",
+            mode: EgressMode.Tcp,
+            port: 5432,
+            addresses: ["192.0.2.0/24"],
+            endpoints: ["192.0.2.10"],
+        },
         istio: '4: ServiceEntry, Gateway, DestinationRule, VirtualService with `tcp` routes (blog "Consuming External MongoDB Services")',
         asm: "by hand only: the policy has no addresses (CIDR) for TCP",
     },
@@ -146,6 +152,7 @@ function tcpOnOnePort(smoke: boolean): string[] {
             mode: EgressMode.Tcp,
             port: 5432,
             addresses: [`10.${(i >> 8) & 255}.${i & 255}.0/24`],
+            endpoints: [`10.${(i >> 8) & 255}.${i & 255}.10`],
         }));
         const ms = time(() => validateArgs("egress", { hosts }), smoke ? 1 : 7);
         const row = `| ${n} | ${ms.toFixed(1)} | ${previous === undefined ? "" : (ms / previous).toFixed(2)} |`;

@@ -22,6 +22,8 @@ export interface HostContext {
     hopAlias: string;
     /** metadata.name of the hop alias ServiceEntry. */
     hopAliasName: string;
+    /** metadata.name of the gateway hop's own VirtualService, when it has one. */
+    gatewayRouteName: string;
     /** `<namespace>/<name>` of this host's Istio Gateway, as VirtualServices reference it. */
     gatewayRef: string;
     /** Labels of the gateway pods. */
@@ -42,6 +44,8 @@ export interface HostRecipe {
     /** The hop's TLS (Istio mTLS with the host's SNI, or none). */
     destinationRule: Manifest;
     virtualService: Manifest;
+    /** The gateway hop's routes, when they lead to an alias only the gateway sees (virtualServices()). */
+    gatewayVirtualService?: Manifest;
     /** The DestinationRule that makes the gateway originate TLS to the host, for the origination modes. */
     originationRule?: Manifest;
     /** The ServiceEntry only the gateway sees for the server it connects to (origination, wildcards). */
@@ -156,19 +160,65 @@ export function httpGatewayServer(context: HostContext): Record<string, unknown>
         : { port: { number: gatewayPort, name: `http-${gatewayPort}`, protocol: "HTTP" } };
 }
 
-/** The VirtualService `http` routes: mesh → the host's hop alias, gateway → the upstream. */
-export function httpRoutes(context: HostContext, upstream: Upstream): Record<string, unknown>[] {
+/** A VirtualService's routes by protocol (`http`, `tls`, `tcp`). */
+export type Routes = Record<string, Record<string, unknown>[]>;
+
+/** The `http` routes of both hops: mesh → the host's hop alias, gateway → the upstream. */
+export function httpRoutes(context: HostContext, upstream: Upstream): { mesh: Routes; gateway: Routes } {
     const { port, gatewayPort } = context.host;
-    return [
-        {
-            name: "mesh-to-egress-gateway",
-            match: [{ gateways: ["mesh"], port }],
-            route: toGateway(context),
+    return {
+        mesh: {
+            http: [
+                { name: "mesh-to-egress-gateway", match: [{ gateways: ["mesh"], port }], route: toGateway(context) },
+            ],
         },
-        {
-            name: "egress-gateway-to-host",
-            match: [{ gateways: [context.gatewayRef], port: gatewayPort }],
-            route: [{ destination: { host: upstream.host, port: { number: upstream.port } } }],
+        gateway: {
+            http: [
+                {
+                    name: "egress-gateway-to-host",
+                    match: [{ gateways: [context.gatewayRef], port: gatewayPort }],
+                    route: [{ destination: { host: upstream.host, port: { number: upstream.port } } }],
+                },
+            ],
         },
-    ];
+    };
+}
+
+/**
+ * The host's VirtualService with both hops. When the gateway hop leads to an alias that only the gateway's
+ * namespace sees (origination, wildcards), that hop is a VirtualService of its own, exported to that namespace alone:
+ * a route visible to clients must not name a host they cannot see (istioctl analyze IST0101).
+ */
+export function virtualServices(
+    context: HostContext,
+    routes: { mesh: Routes; gateway: Routes },
+    gatewayOnlyUpstream: boolean,
+): Pick<HostRecipe, "virtualService" | "gatewayVirtualService"> {
+    const hosts = [context.host.host];
+    if (!gatewayOnlyUpstream) {
+        const merged: Routes = { ...routes.mesh };
+        for (const [kind, list] of Object.entries(routes.gateway)) merged[kind] = [...(merged[kind] ?? []), ...list];
+        return {
+            virtualService: istioObject(context, "VirtualService", {
+                hosts,
+                gateways: ["mesh", context.gatewayRef],
+                exportTo: withGateway(context),
+                ...merged,
+            }),
+        };
+    }
+    return {
+        virtualService: istioObject(context, "VirtualService", {
+            hosts,
+            gateways: ["mesh"],
+            exportTo: context.clients,
+            ...routes.mesh,
+        }),
+        gatewayVirtualService: istioObject(
+            context,
+            "VirtualService",
+            { hosts, gateways: [context.gatewayRef], exportTo: ["."], ...routes.gateway },
+            context.gatewayRouteName,
+        ),
+    };
 }

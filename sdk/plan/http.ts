@@ -11,6 +11,7 @@ import {
     httpGatewayServer,
     httpRoutes,
     istioObject,
+    virtualServices,
     withGateway,
 } from "./host";
 
@@ -26,11 +27,6 @@ export function httpRecipe(context: HostContext, upstream?: Upstream): HostRecip
         }),
         gateway: gatewayObject(context, httpGatewayServer(context)),
         ...hopObjects(context),
-        virtualService: istioObject(context, "VirtualService", {
-            hosts: [host],
-            gateways: ["mesh", context.gatewayRef],
-            exportTo: withGateway(context),
-            http: httpRoutes(context, upstream ?? { host, port }),
-        }),
+        ...virtualServices(context, httpRoutes(context, upstream ?? { host, port }), upstream !== undefined),
     };
 }

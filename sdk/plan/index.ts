@@ -61,6 +61,7 @@ function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<
         namespace: args.gateway.namespace,
         hopAlias: hopAlias(args.name, host.host),
         hopAliasName: hostObjectName(args.name, host.host, "hop"),
+        gatewayRouteName: hostObjectName(args.name, host.host, "gateway"),
         gatewayRef: `${args.gateway.namespace}/${objectName}`,
         gatewaySelector: args.gateway.selector,
         hopTls: args.hopTls,
@@ -101,7 +102,9 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
         if (recipe.originationRule) prerequisites.push(add(recipe.originationRule, "istio", [], host.host));
         if (recipe.upstreamServiceEntry) prerequisites.push(add(recipe.upstreamServiceEntry, "istio", [], host.host));
         // Routes last: a VirtualService pointing at a gateway that does not listen yet drops traffic.
-        add(recipe.virtualService, "istio", serviceKey ? [...prerequisites, serviceKey] : prerequisites, host.host);
+        const routeAfter = serviceKey ? [...prerequisites, serviceKey] : prerequisites;
+        if (recipe.gatewayVirtualService) add(recipe.gatewayVirtualService, "istio", routeAfter, host.host);
+        add(recipe.virtualService, "istio", routeAfter, host.host);
         hostObjects[host.host] = {
             namespace: context.namespace,
             serviceEntry: context.objectName,

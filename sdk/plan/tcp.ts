@@ -13,6 +13,7 @@ import {
     mutualHop,
     toGateway,
     withGateway,
+    virtualServices,
 } from "./host";
 
 export function tcpRecipe(context: HostContext): HostRecipe {
@@ -39,18 +40,21 @@ export function tcpRecipe(context: HostContext): HostRecipe {
                 : { port: { number: gatewayPort, name: `tcp-${gatewayPort}`, protocol: "TCP" } },
         ),
         ...hopObjects(context),
-        virtualService: istioObject(context, "VirtualService", {
-            hosts: [host],
-            gateways: ["mesh", context.gatewayRef],
-            exportTo: withGateway(context),
-            tcp: [
+        ...virtualServices(
+            context,
+            {
                 // The ServiceEntry's addresses already bind the sidecar's listener to the CIDRs.
-                { match: [{ gateways: ["mesh"], port }], route: toGateway(context) },
-                {
-                    match: [{ gateways: [context.gatewayRef], port: gatewayPort }],
-                    route: [{ destination: { host, port: { number: port } } }],
+                mesh: { tcp: [{ match: [{ gateways: ["mesh"], port }], route: toGateway(context) }] },
+                gateway: {
+                    tcp: [
+                        {
+                            match: [{ gateways: [context.gatewayRef], port: gatewayPort }],
+                            route: [{ destination: { host, port: { number: port } } }],
+                        },
+                    ],
                 },
-            ],
-        }),
+            },
+            false,
+        ),
     };
 }

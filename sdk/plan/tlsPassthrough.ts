@@ -14,6 +14,7 @@ import {
     mutualHop,
     toGateway,
     withGateway,
+    virtualServices,
 } from "./host";
 import { hostObjectName, upstreamAlias } from "./names";
 
@@ -37,20 +38,16 @@ export function tlsPassthroughRecipe(context: HostContext, componentName: string
             tls: { mode: mutual ? "ISTIO_MUTUAL" : "PASSTHROUGH" },
         }),
         ...hopObjects(context),
-        virtualService: istioObject(context, "VirtualService", {
-            hosts: [host],
-            gateways: ["mesh", context.gatewayRef],
-            exportTo: withGateway(context),
-            tls: [
-                { match: [{ gateways: ["mesh"], port, sniHosts: [host] }], route: toGateway(context) },
-                ...(mutual
-                    ? []
-                    : [{ match: [{ gateways: [context.gatewayRef], port, sniHosts: [host] }], route: toHost }]),
-            ],
-            ...(mutual
-                ? { tcp: [{ match: [{ gateways: [context.gatewayRef], port: gatewayPort }], route: toHost }] }
-                : {}),
-        }),
+        ...virtualServices(
+            context,
+            {
+                mesh: { tls: [{ match: [{ gateways: ["mesh"], port, sniHosts: [host] }], route: toGateway(context) }] },
+                gateway: mutual
+                    ? { tcp: [{ match: [{ gateways: [context.gatewayRef], port: gatewayPort }], route: toHost }] }
+                    : { tls: [{ match: [{ gateways: [context.gatewayRef], port, sniHosts: [host] }], route: toHost }] },
+            },
+            alias !== undefined,
+        ),
     };
     if (upstreamHost && alias) {
         recipe.upstreamServiceEntry = istioObject(

@@ -87,10 +87,14 @@ describe("Invariant B: generated arguments are refused at construction or accept
             findings.push(`istioctl validate: ${(error as Error).message}`);
         }
         // istioctl analyze exits non-zero when it finds anything; its JSON lists what.
-        const analysis = spawnSync("istioctl", ["analyze", "--use-kube=false", "--output", "json", file], {
-            env: tools.env,
-            encoding: "utf8",
-        });
+        const analysis = spawnSync(
+            "istioctl",
+            ["analyze", "--use-kube=false", "--all-namespaces", "--output", "json", file],
+            {
+                env: tools.env,
+                encoding: "utf8",
+            },
+        );
         for (const message of JSON.parse(analysis.stdout || "[]") as { code: string; message: string }[]) {
             if (!NO_POD_FINDINGS.includes(message.code))
                 findings.push(`istioctl analyze: ${message.code} ${message.message}`);

@@ -217,7 +217,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
             path.join(REPO, "tools", "analyze-local.sh"),
             // The CA of a credentialName origination is the Secret's ca.crt, which the analyzer does not read.
             "--suppress",
-            "IST0129=DestinationRule istio-system/egress-mtls-example-com-tls",
+            "IST0129=DestinationRule istio-system/egress-mtls-example-com---tls",
             "--kubeconfig",
             cluster.kubeconfigPath,
             "--namespace",

@@ -108,6 +108,7 @@ describe("diffs between two inputs", () => {
             created: [
                 `${ISTIO}:DestinationRule egress-api-stripe-com---tls`,
                 `${ISTIO}:ServiceEntry egress-api-stripe-com---upstream`,
+                `${ISTIO}:VirtualService egress-api-stripe-com---gateway`,
             ],
             deleted: [],
             changed: [

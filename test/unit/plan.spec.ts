@@ -231,16 +231,49 @@ describe("the plan", () => {
                 exportTo: ["."],
             });
         });
-        it("routes the gateway hop to the alias's port 443", () => {
-            const http = (manifest(originate, "VirtualService/istio-system/egress-edition-cnn-com").spec as any).http;
-            expect(http[1].route).to.deep.equal([
-                {
-                    destination: {
-                        host: "egress-edition-cnn-com.upstream.mesh-egress.internal",
-                        port: { number: 443 },
+        it("routes the gateway hop to the alias's port 443, in a VirtualService only the gateway's namespace sees", () => {
+            expect(
+                manifest(originate, "VirtualService/istio-system/egress-edition-cnn-com---gateway").spec,
+            ).to.deep.equal({
+                hosts: ["edition.cnn.com"],
+                gateways: ["istio-system/egress-edition-cnn-com"],
+                exportTo: ["."],
+                http: [
+                    {
+                        name: "egress-gateway-to-host",
+                        match: [{ gateways: ["istio-system/egress-edition-cnn-com"], port: 80 }],
+                        route: [
+                            {
+                                destination: {
+                                    host: "egress-edition-cnn-com.upstream.mesh-egress.internal",
+                                    port: { number: 443 },
+                                },
+                            },
+                        ],
                     },
-                },
-            ]);
+                ],
+            });
+        });
+        it("gives clients only the mesh hop, which names no host they cannot see", () => {
+            expect(manifest(originate, "VirtualService/istio-system/egress-edition-cnn-com").spec).to.deep.equal({
+                hosts: ["edition.cnn.com"],
+                gateways: ["mesh"],
+                exportTo: ["*"],
+                http: [
+                    {
+                        name: "mesh-to-egress-gateway",
+                        match: [{ gateways: ["mesh"], port: 80 }],
+                        route: [
+                            {
+                                destination: {
+                                    host: "egress-edition-cnn-com.gateway.mesh-egress.internal",
+                                    port: { number: 80 },
+                                },
+                            },
+                        ],
+                    },
+                ],
+            });
         });
         it("originates TLS with SNI from the gateway, verifying the host against the system roots, in a rule only the gateway's namespace sees", () => {
             expect(manifest(originate, "DestinationRule/istio-system/egress-edition-cnn-com---tls")).to.deep.equal({
@@ -381,7 +414,7 @@ describe("the plan", () => {
             });
         });
         it("routes every name under the wildcard to the upstream", () => {
-            expect((manifest(wild, `VirtualService/istio-system/${name}`).spec as any).tls[1]).to.deep.equal({
+            expect((manifest(wild, `VirtualService/istio-system/${name}---gateway`).spec as any).tls[0]).to.deep.equal({
                 match: [{ gateways: [`istio-system/${name}`], port: 443, sniHosts: ["*.wikipedia.org"] }],
                 route: [
                     {
