@@ -40,6 +40,12 @@ export function riskWarnings(args: NormalizedArgs): string[] {
                 "blocked for the whole mesh",
         );
     }
+    for (const host of args.hosts.filter((h) => h.tcp && h.tcp.addresses.length === 0)) {
+        warnings.push(
+            `${host.host} is TCP on port ${host.port} without addresses: every TCP connection to port ${host.port}, to ` +
+                "any address, goes to it through the gateway (istioctl analyze IST0134); give it `addresses`",
+        );
+    }
     if (authorizesCallers(args)) {
         if (args.policy.mode === "ALLOW_ANY") {
             warnings.push(

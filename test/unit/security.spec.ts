@@ -232,6 +232,12 @@ describe("egress security", () => {
             expect(plan({ hosts: [] }).warnings).to.have.length(1);
             expect(plan({ hosts: [{ host: "aliyun.com" }] }).warnings).to.deep.equal([]);
         });
+        it("warns that a TCP host without addresses takes every connection to its port (istioctl IST0134)", () => {
+            expect(plan({ hosts: [{ host: "db.example.com", mode: "TCP", port: 5432 }] }).warnings).to.deep.equal([
+                "db.example.com is TCP on port 5432 without addresses: every TCP connection to port 5432, to any " +
+                    "address, goes to it through the gateway (istioctl analyze IST0134); give it `addresses`",
+            ]);
+        });
     });
 
     describe("review summary", () => {
