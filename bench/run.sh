@@ -37,9 +37,12 @@ if $smoke; then
     fi
     $engine && ts bench/engine/run.ts --smoke
     if $meshside; then
-        results=$(mktemp -d)
-        mesh_side_results 0 10 >/dev/null
-        rm -rf "$results"
+        smoke_dir=$(mktemp -d)
+        ts bench/meshSide.ts "$smoke_dir/plans" 0 10
+        (cd test/dataplane && MESH_EGRESS_MESHSIDE_DIR="$smoke_dir/plans" MESH_EGRESS_MESHSIDE_OUT="$smoke_dir/out.jsonl" \
+            GOFLAGS=-mod=readonly GOTOOLCHAIN=local go test -count=1 -run '^TestMeshSideCost$' ./... >/dev/null)
+        ts bench/meshSideReport.ts "$smoke_dir/out.jsonl" >/dev/null
+        rm -rf "$smoke_dir"
     fi
     echo "bench smoke: OK ($($construct && echo "construction at 20 hosts; ")$($engine && echo "real engine at 3 hosts; ")$($meshside && echo "mesh side at 10 hosts; ")nothing written)"
     exit 0

