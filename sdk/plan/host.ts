@@ -96,9 +96,17 @@ export function hopSni(host: NormalizedHost): string {
 }
 
 /**
+ * An address no packet is ever sent to (240.0.0.0/4 is reserved and never routed). A non-HTTP hop alias is declared
+ * on it, so that its entry on client sidecars is a listener of its own: declared on the app's port of every address
+ * (no address), its SNI filter chain would add a TLS inspector to that port's listener, which waits for five bytes from
+ * the client before routing — and a protocol whose client speaks second (MySQL) or sends less would hang.
+ */
+export const HOP_ALIAS_ADDRESS = "240.240.240.240";
+
+/**
  * The hop alias and its DestinationRule. The alias port's protocol only shapes the alias's own entry on client
- * sidecars: HTTP adds a virtual host named after the alias; anything else is declared TLS, which adds a filter chain
- * matching the alias name as SNI and never a catch-all on the port.
+ * sidecars: HTTP adds a virtual host named after the alias to the port's route; anything else is declared TLS on
+ * HOP_ALIAS_ADDRESS, a listener that only matches the alias name as SNI and never takes an app's traffic.
  */
 export function hopObjects(context: HostContext): Pick<HostRecipe, "hopServiceEntry" | "destinationRule"> {
     const { appProtocol, gatewayPort } = context.host;
@@ -109,6 +117,7 @@ export function hopObjects(context: HostContext): Pick<HostRecipe, "hopServiceEn
             "ServiceEntry",
             {
                 hosts: [context.hopAlias],
+                ...(protocol === "HTTP" ? {} : { addresses: [HOP_ALIAS_ADDRESS] }),
                 location: "MESH_INTERNAL",
                 resolution: "STATIC",
                 workloadSelector: { labels: context.gatewaySelector },

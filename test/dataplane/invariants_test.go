@@ -25,6 +25,8 @@ import (
 //     gateway, and the gateway sends what the sidecar sent to the host's own endpoints, with the TLS the host's
 //     mode asks for.
 //   - Default deny: where REGISTRY_ONLY applies, an undeclared host is blocked on every protocol.
+//   - Server-first TCP works: a port that carries only plain TCP (no TLS host) gets no TLS inspector on client
+//     sidecars, which would hold a connection until the client sent five bytes (seen in the lab: a 4-byte request hung).
 
 // invariantPlans lists the scenarios and the generated plans of $MESH_EGRESS_PLAN_DIR.
 func invariantPlans(t *testing.T) []string {
@@ -77,6 +79,11 @@ func TestInvariants(t *testing.T) {
 						continue
 					}
 					checkRouting(t, p, h, sidecarIn(h.ClientNamespace), gateway)
+				}
+			})
+			t.Run("a port that carries only plain TCP has no TLS inspector on client sidecars", func(t *testing.T) {
+				for _, namespace := range p.Summary.ProbeNamespaces {
+					checkNoTLSInspector(t, p, sidecarIn(namespace))
 				}
 			})
 			t.Run("undeclared hosts are blocked where REGISTRY_ONLY applies", func(t *testing.T) {
@@ -273,6 +280,29 @@ func checkDefaultDeny(t *testing.T, p *exportedPlan, sidecar *proxyView) {
 			if where, ok := sidecar.outcome(t, r); !ok {
 				t.Errorf("in %s under REGISTRY_ONLY: %s to undeclared.example:%d went %s", sidecar.proxy.ConfigNamespace,
 					kind, port, where)
+			}
+		}
+	}
+}
+
+// checkNoTLSInspector: for every port whose hosts the app reaches with plain TCP (one port carries one protocol), the
+// wildcard listener of that port must not inspect TLS (which waits for a ClientHello before routing).
+func checkNoTLSInspector(t *testing.T, p *exportedPlan, sidecar *proxyView) {
+	namespace := sidecar.proxy.ConfigNamespace
+	tcpPorts := map[int]bool{}
+	for _, h := range p.Summary.Hosts {
+		if h.AppProtocol == "TCP" {
+			tcpPorts[h.Port] = true
+		}
+	}
+	for _, l := range sidecar.sim.Listeners {
+		port := int(l.GetAddress().GetSocketAddress().GetPortValue())
+		if !tcpPorts[port] || l.GetAddress().GetSocketAddress().GetAddress() != "0.0.0.0" {
+			continue
+		}
+		for _, f := range l.GetListenerFilters() {
+			if f.GetName() == "envoy.filters.listener.tls_inspector" {
+				t.Errorf("in %s: listener %s (port %d carries only TCP) has a TLS inspector", namespace, l.GetName(), port)
 			}
 		}
 	}

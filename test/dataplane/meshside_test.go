@@ -38,7 +38,7 @@ type proxyCost struct {
 	// Bytes is the serialized size of everything the proxy receives: CDS, LDS, RDS and EDS.
 	Bytes int `json:"bytes"`
 	// BuildMillis is the time to build the proxy's CDS, LDS and RDS (first build, cold xDS cache).
-	BuildMillis float64 `json:"buildMillis"`
+	BuildMillis  float64 `json:"buildMillis"`
 	clusterNames []string
 }
 

@@ -178,10 +178,12 @@ describe("the plan", () => {
                 trafficPolicy: { tls: { mode: "ISTIO_MUTUAL", sni: "api.stripe.com" } },
             });
         });
-        it("declares the hop alias's port as TLS, so it adds no catch-all to the port on client sidecars", () => {
-            expect(
-                (manifest(tls, "ServiceEntry/istio-system/egress-api-stripe-com---hop").spec as any).ports,
-            ).to.deep.equal([{ number: 443, name: "tls-443", protocol: "TLS", targetPort: 443 }]);
+        it("declares the hop alias as TLS on an address never routed, so it leaves the app's port listener alone", () => {
+            const spec = manifest(tls, "ServiceEntry/istio-system/egress-api-stripe-com---hop").spec as any;
+            expect(spec.ports).to.deep.equal([{ number: 443, name: "tls-443", protocol: "TLS", targetPort: 443 }]);
+            // On the app's port of every address, its SNI chain would put a TLS inspector on that port's listener,
+            // which holds a plain TCP client until it has sent five bytes (the lab saw a 4-byte request hang).
+            expect(spec.addresses).to.deep.equal(["240.240.240.240"]);
         });
         it("routes the mesh hop by SNI and the gateway hop by its server", () => {
             const spec = manifest(tls, "VirtualService/istio-system/egress-api-stripe-com").spec as any;

@@ -1,6 +1,7 @@
 """The lab's external TLS servers on one address and port: a certificate per name (SNI), from the lab's external CA.
 
-Names listed with a client CA demand a client certificate signed by it (mutual TLS). Every request is answered 200
+Every client may present a certificate from the external CA (the server asks; an invalid one fails the handshake);
+names marked ":mutual" answer 403 to a client that presented none. Every request is answered 200
 with a header carrying this run's nonce, and logged as one JSON line: the peer address, the SNI, the Host, the
 subject of the client certificate (if any). A handshake that fails is logged too, with the reason.
 
@@ -24,20 +25,20 @@ def record(entry):
         log.write(json.dumps(entry) + "\n")
 
 
-def context_for(name, mutual):
+def context_for(name):
     stem = name.replace("*", "star")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(f"{CERTS}/{stem}.pem", f"{CERTS}/{stem}.key")
-    if mutual:
-        context.verify_mode = ssl.CERT_REQUIRED
-        context.load_verify_locations(f"{CERTS}/ca.pem")
     return context
 
 
 CONTEXTS = {}
+MUTUAL = set()
 for spec in NAMES:
     name, _, flag = spec.partition(":")
-    CONTEXTS[name] = context_for(name, flag == "mutual")
+    CONTEXTS[name] = context_for(name)
+    if flag == "mutual":
+        MUTUAL.add(name)
 
 
 def lookup(server_name):
@@ -58,9 +59,13 @@ def sni_callback(sock, server_name, _):
     return None
 
 
+# OpenSSL keeps the verify mode of the context a connection started with (switching contexts by SNI changes only
+# the certificate), so this one asks every client for a certificate, and the handler enforces the mutual names.
 DEFAULT = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 first = NAMES[0].partition(":")[0].replace("*", "star")
 DEFAULT.load_cert_chain(f"{CERTS}/{first}.pem", f"{CERTS}/{first}.key")
+DEFAULT.verify_mode = ssl.CERT_OPTIONAL
+DEFAULT.load_verify_locations(f"{CERTS}/ca.pem")
 DEFAULT.sni_callback = sni_callback
 
 
@@ -80,8 +85,10 @@ class Handler(BaseHTTPRequestHandler):
                 "clientCert": subject.get("commonName"),
             }
         )
-        body = b"ok\n"
-        self.send_response(200)
+        sni = getattr(self.connection, "sni", None)
+        mutual = sni in MUTUAL
+        body = b"ok\n" if not mutual or subject else b"client certificate required\n"
+        self.send_response(200 if not mutual or subject else 403)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Lab-Answer", NONCE)
         self.end_headers()
