@@ -29,6 +29,10 @@ def context_for(name):
     stem = name.replace("*", "star")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(f"{CERTS}/{stem}.pem", f"{CERTS}/{stem}.key")
+    # After the switch by SNI, the client's certificate is checked against this context's trust store, and Python
+    # reports it only if this context verifies peers.
+    context.verify_mode = ssl.CERT_OPTIONAL
+    context.load_verify_locations(f"{CERTS}/ca.pem")
     return context
 
 
@@ -59,8 +63,9 @@ def sni_callback(sock, server_name, _):
     return None
 
 
-# OpenSSL keeps the verify mode of the context a connection started with (switching contexts by SNI changes only
-# the certificate), so this one asks every client for a certificate, and the handler enforces the mutual names.
+# OpenSSL keeps the verify mode of the context a connection started with (switching contexts by SNI changes the
+# certificate and the trust store), so this one asks every client for a certificate, and the handler enforces the
+# mutual names.
 DEFAULT = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 first = NAMES[0].partition(":")[0].replace("*", "star")
 DEFAULT.load_cert_chain(f"{CERTS}/{first}.pem", f"{CERTS}/{first}.key")
