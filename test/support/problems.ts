@@ -1,7 +1,21 @@
-// What a MeshEgressArgsError line must do: name a field that exists in the arguments (or whose parent does, for a
-// missing field) and, when that field holds a plain value, show the value.
+// Refused arguments in tests: the problems they produce, and what a MeshEgressArgsError line must do: name a field
+// that exists in the arguments (or whose parent does, for a missing field) and, when that field holds a plain value,
+// show the value.
+import { expect } from "chai";
 import { MeshEgressArgs } from "../../sdk";
+import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
 import { show } from "../../sdk/validate/problems";
+
+/** The problems MeshEgress reports for arguments it must refuse (fails the test if it accepts them). */
+export function problemsOf(args: unknown, name = "egress"): string[] {
+    try {
+        validateArgs(name, args as MeshEgressArgs);
+    } catch (error) {
+        expect(error).to.be.instanceOf(MeshEgressArgsError);
+        return (error as MeshEgressArgsError).problems;
+    }
+    throw new Error("expected the arguments to be rejected");
+}
 
 /** `hosts[0].tls.sni` → ["hosts", 0, "tls", "sni"]; `labels["a b"]` → ["labels", "a b"]. */
 function pathOf(field: string): (string | number)[] {

@@ -5,18 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { MeshEgressArgs } from "../../sdk";
 import { buildPlan } from "../../sdk/plan";
-import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
+import { validateArgs } from "../../sdk/validate";
+import { problemsOf } from "../support/problems";
 import { allocatePorts, DEDICATED_PORT_RANGE, derivedPort } from "../../sdk/validate/ports";
-
-function problemsOf(args: unknown, name = "egress"): string[] {
-    try {
-        validateArgs(name, args as MeshEgressArgs);
-    } catch (error) {
-        expect(error).to.be.instanceOf(MeshEgressArgsError);
-        return (error as MeshEgressArgsError).problems;
-    }
-    throw new Error("expected the arguments to be rejected");
-}
 
 const HOSTS = [{ host: "aliyun.com" }];
 

@@ -1,18 +1,8 @@
 // Every rejected input: the exact message names the field and the offending value, and nothing is registered.
 import { expect } from "chai";
-import { MeshEgressArgs } from "../../sdk";
 import { derivedPort } from "../../sdk/validate/ports";
 import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
-
-function problemsOf(args: unknown, name = "egress"): string[] {
-    try {
-        validateArgs(name, args as MeshEgressArgs);
-    } catch (error) {
-        expect(error).to.be.instanceOf(MeshEgressArgsError);
-        return (error as MeshEgressArgsError).problems;
-    }
-    throw new Error("expected the arguments to be rejected");
-}
+import { problemsOf } from "../support/problems";
 
 describe("argument validation", () => {
     describe("the error", () => {
