@@ -11,14 +11,12 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PLUGIN, languageExample } from "./support/languageExample";
+import { SDK_DIR, languageExample, sdkSteps } from "./support/languageExample";
 import { SKIP_AWAIT, itRunsTheSeedLikeTypeScript, pluginSeedCreates } from "./support/seedLive";
-import { attempt, once } from "./support/once";
+import { once } from "./support/once";
 import { programStack } from "./support/stack";
 import { REPO, run } from "./support/toolchain";
 
-// Where `pulumi package add` puts a package's SDK; examples/go/go.mod replaces the SDK's module with it.
-const SDK_DIR = path.join("sdks", "mesh-egress");
 const SDK_MODULE = "example.com/pulumi-mesh-egress/sdk/go";
 // The committed go.mod/go.sum must be complete (nothing added), and every module must already be in the module cache
 // (npm run setup fetched what go.sum pins): no network.
@@ -45,20 +43,7 @@ describe("MeshEgress from a Go program (SDK from Pulumi's Go codegen; run with t
     }
 
     // Each step once, in order, whichever test needs it first.
-    const packageAdd = once(() => {
-        const { tools, env, program } = example;
-        const error = attempt(() => run(tools, "pulumi", ["package", "add", PLUGIN], env, program));
-        return { error, sdkWritten: fs.existsSync(path.join(program, SDK_DIR)) };
-    });
-    const generated = once(async () => {
-        await packageAdd();
-        const { tools, env, program, workHome } = example;
-        const schema = path.join(workHome, "schema.json");
-        fs.writeFileSync(schema, run(tools, "pulumi", ["package", "get-schema", PLUGIN], env, program).stdout);
-        return run(tools, "pulumi-gen-sdk", ["go", schema, path.join(program, SDK_DIR)])
-            .stdout.trim()
-            .split("\n");
-    });
+    const { packageAdd, generated } = sdkSteps(example, "go");
     const built = once(async () => {
         await generated();
         const { tools, program, workHome } = example;

@@ -11,7 +11,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PLUGIN, languageExample } from "./support/languageExample";
+import { SDK_DIR, languageExample, sdkSteps } from "./support/languageExample";
 import {
     SKIP_AWAIT,
     itRunsTheSeedLikeTypeScript,
@@ -20,31 +20,15 @@ import {
     stepRecorder,
 } from "./support/seedLive";
 import { programStack } from "./support/stack";
-import { attempt, once } from "./support/once";
+import { once } from "./support/once";
 import { REPO, run } from "./support/toolchain";
-
-// Where `pulumi package add` puts a package's SDK (pkg/v3 cmd/pulumi/packages InstallPackage).
-const SDK_DIR = path.join("sdks", "mesh-egress");
 
 describe("MeshEgress from a Python program (SDK from Pulumi's Python codegen, real CLI and Python language host)", function () {
     this.timeout(10 * 60 * 1000);
     const example = languageExample("python");
     let venv: string;
     // Each step once, in order, whichever test needs it first.
-    const packageAdd = once(() => {
-        const { tools, env, program } = example;
-        const error = attempt(() => run(tools, "pulumi", ["package", "add", PLUGIN], env, program));
-        return { error, sdkWritten: fs.existsSync(path.join(program, SDK_DIR)) };
-    });
-    const generated = once(async () => {
-        await packageAdd();
-        const { tools, env, program, workHome } = example;
-        const schema = path.join(workHome, "schema.json");
-        fs.writeFileSync(schema, run(tools, "pulumi", ["package", "get-schema", PLUGIN], env, program).stdout);
-        return run(tools, "pulumi-gen-sdk", ["python", schema, path.join(program, SDK_DIR)])
-            .stdout.trim()
-            .split("\n");
-    });
+    const { packageAdd, generated } = sdkSteps(example, "python");
     const installed = once(async () => {
         await generated();
         const { tools, env, program } = example;

@@ -9,24 +9,18 @@ Usage: tls-server.py <address> <port> <log file> <nonce> <cert dir> <name>[:mutu
     <cert dir>/<name>.pem and <cert dir>/<name>.key for each name (a "*.x" name is stored as "star.x"),
     <cert dir>/ca.pem: the external CA (also the client CA of the mutual names).
 """
-import json
 import ssl
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from lab_http import LabHandler, append_record
 
 ADDRESS, PORT, LOG, NONCE, CERTS = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 NAMES = sys.argv[6:]
-LOCK = threading.Lock()
-
-
-def record(entry):
-    with LOCK, open(LOG, "a", encoding="utf-8") as log:
-        log.write(json.dumps(entry) + "\n")
 
 
 def context_for(name):
-    stem = name.replace("*", "star")
+    stem = name.partition(":")[0].replace("*", "star")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(f"{CERTS}/{stem}.pem", f"{CERTS}/{stem}.key")
     # After the switch by SNI, the client's certificate is checked against this context's trust store, and Python
@@ -66,48 +60,28 @@ def sni_callback(sock, server_name, _):
 # OpenSSL keeps the verify mode of the context a connection started with (switching contexts by SNI changes the
 # certificate and the trust store), so this one asks every client for a certificate, and the handler enforces the
 # mutual names.
-DEFAULT = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-first = NAMES[0].partition(":")[0].replace("*", "star")
-DEFAULT.load_cert_chain(f"{CERTS}/{first}.pem", f"{CERTS}/{first}.key")
-DEFAULT.verify_mode = ssl.CERT_OPTIONAL
-DEFAULT.load_verify_locations(f"{CERTS}/ca.pem")
+DEFAULT = context_for(NAMES[0])
 DEFAULT.sni_callback = sni_callback
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
+class Handler(LabHandler):
     def answer(self, with_body):
         cert = self.connection.getpeercert()
         subject = dict(item[0] for item in cert.get("subject", ())) if cert else {}
-        record(
+        sni = getattr(self.connection, "sni", None)
+        self.record(
             {
                 "proto": "tls",
                 "peer": self.client_address[0],
-                "sni": getattr(self.connection, "sni", None),
+                "sni": sni,
                 "host": self.headers.get("Host", ""),
                 "method": self.command,
                 "clientCert": subject.get("commonName"),
             }
         )
-        sni = getattr(self.connection, "sni", None)
-        mutual = sni in MUTUAL
-        body = b"ok\n" if not mutual or subject else b"client certificate required\n"
-        self.send_response(200 if not mutual or subject else 403)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Lab-Answer", NONCE)
-        self.end_headers()
-        if with_body:
-            self.wfile.write(body)
-
-    def do_HEAD(self):
-        self.answer(with_body=False)
-
-    def do_GET(self):
-        self.answer(with_body=True)
-
-    def log_message(self, *args):
-        pass  # the JSON log above is the record
+        refused = sni in MUTUAL and not subject
+        body = b"client certificate required\n" if refused else b"ok\n"
+        self.reply(403 if refused else 200, body, {}, with_body)
 
 
 class Server(ThreadingHTTPServer):
@@ -116,9 +90,10 @@ class Server(ThreadingHTTPServer):
         try:
             return DEFAULT.wrap_socket(sock, server_side=True), peer
         except (ssl.SSLError, OSError) as error:
-            record({"proto": "tls", "peer": peer[0], "handshake": str(error)})
+            append_record(LOG, {"proto": "tls", "peer": peer[0], "handshake": str(error)})
             sock.close()
             raise
 
 
+Handler.LOG, Handler.NONCE = LOG, NONCE
 Server((ADDRESS, PORT), Handler).serve_forever()
