@@ -91,7 +91,7 @@ async function worker(variant: Variant, hosts: number): Promise<Sample> {
         }
         const policy = new MeshConfigOutboundMode(
             "egress-outbound-policy",
-            { ...plan.meshConfigEdit!, kubeconfig: undefined, context: undefined },
+            { ...plan.meshConfigEdit!, owner: "bench/bench/egress", kubeconfig: undefined, context: undefined },
             { dependsOn: [...created.values()] },
         );
         registered = () => [...created.values(), policy];

@@ -1,9 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { HostObjects, MeshEgressArgs } from "./args";
 import { kindClass } from "./kinds";
 import { newMeshConfigEdit } from "./meshConfig/edit";
-import { buildPlan } from "./plan";
+import { checksFor, clusterChecked } from "./clusterCheck";
+import { PlannedObject, buildPlan } from "./plan";
+import { REPAIR_ANNOTATION } from "./plan/drift";
+import { ObjectMeta } from "./plan/manifest";
 import { normalizeHost, validateArgs } from "./validate";
 import { NormalizedArgs } from "./validate/normalized";
 
@@ -35,23 +39,42 @@ export class MeshEgress extends pulumi.ComponentResource {
         const plan = buildPlan(normalized);
         super("mesh-egress:index:MeshEgress", name, recordedArgs(args), opts);
         for (const warning of plan.warnings) pulumi.log.warn(warning, this);
-        warnAboutProviderCredentials(this, normalized, opts);
+        const explicitProvider = hasExplicitProvider(opts);
+        warnAboutProviderCredentials(this, normalized, explicitProvider);
+        const owner = `${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
+        // Nothing is registered before the cluster check passes: a cluster that cannot take the plan fails the
+        // preview, and an update creates nothing.
+        // Under Pulumi's mocks (unit tests of a program) there is no cluster to check.
+        const mocked = pulumi.runtime.getMonitor() instanceof MockMonitor;
+        const checks = checksFor(plan, normalized.separateIstioCluster, explicitProvider, owner);
+        const checked = normalized.clusterCheck && !mocked ? clusterChecked(this, name, args, checks) : undefined;
+        const after = (resources: pulumi.Resource[]): pulumi.Input<pulumi.Resource[]> =>
+            checked ? checked.apply(() => resources) : resources;
+        // A drifted object is registered with a new repair annotation, which makes the provider apply it again.
+        const metadataOf = (object: PlannedObject): pulumi.Input<ObjectMeta> =>
+            checked
+                ? checked.apply((review) => forcedApply(object.manifest.metadata, review.repairs.get(object.key)))
+                : forcedApply(object.manifest.metadata, undefined);
 
         const istioProvider = args.istioCluster
             ? new k8s.Provider(
                   `${name}-istio`,
                   { kubeconfig: pulumi.secret(args.istioCluster.kubeconfig), context: args.istioCluster.context },
-                  { parent: this },
+                  { parent: this, dependsOn: after([]) },
               )
             : undefined;
         const created = new Map<string, pulumi.Resource>();
         for (const object of plan.objects) {
             const Kind = kindClass(object.manifest);
-            const resource = new Kind(object.manifest.metadata.name, object.manifest, {
-                parent: this,
-                dependsOn: object.dependsOn.map((key) => created.get(key)!),
-                ...(object.cluster === "istio" && istioProvider ? { provider: istioProvider } : {}),
-            });
+            const resource = new Kind(
+                object.manifest.metadata.name,
+                { ...object.manifest, metadata: metadataOf(object) },
+                {
+                    parent: this,
+                    dependsOn: after(object.dependsOn.map((key) => created.get(key)!)),
+                    ...(object.cluster === "istio" && istioProvider ? { provider: istioProvider } : {}),
+                },
+            );
             created.set(object.key, resource);
         }
         if (plan.meshConfigEdit) {
@@ -59,10 +82,11 @@ export class MeshEgress extends pulumi.ComponentResource {
                 `${name}-outbound-policy`,
                 {
                     ...plan.meshConfigEdit,
+                    owner,
                     kubeconfig: args.istioCluster ? pulumi.secret(args.istioCluster.kubeconfig) : undefined,
                     context: args.istioCluster?.context,
                 },
-                { parent: this, dependsOn: [...created.values()] },
+                { parent: this, dependsOn: after([...created.values()]) },
             );
         }
 
@@ -94,14 +118,22 @@ function recordedArgs(args: MeshEgressArgs): MeshEgressArgs {
     return { ...args, hosts, istioCluster };
 }
 
-function warnAboutProviderCredentials(
-    component: MeshEgress,
-    args: NormalizedArgs,
-    opts: pulumi.ComponentResourceOptions | undefined,
-): void {
+/**
+ * Every object is applied with force: MeshEgress owns its objects whole, so a field someone changed by hand is taken
+ * back instead of failing on a server-side-apply conflict with the hand editor. `repair` is the repair annotation.
+ */
+function forcedApply(metadata: ObjectMeta, repair: string | undefined): ObjectMeta {
+    const annotations: Record<string, string> = { ...metadata.annotations, "pulumi.com/patchForce": "true" };
+    if (repair !== undefined) annotations[REPAIR_ANNOTATION] = repair;
+    return { ...metadata, annotations };
+}
+
+function hasExplicitProvider(opts: pulumi.ComponentResourceOptions | undefined): boolean {
     // A remote construct always passes a providers map, empty when the program passed none.
-    const providers = opts?.providers ?? {};
-    const explicitProvider = opts?.provider !== undefined || Object.keys(providers).length > 0;
+    return opts?.provider !== undefined || Object.keys(opts?.providers ?? {}).length > 0;
+}
+
+function warnAboutProviderCredentials(component: MeshEgress, args: NormalizedArgs, explicitProvider: boolean): void {
     if (args.policy.mode !== "UNMANAGED" && args.policy.target === "MESH_CONFIG" && explicitProvider) {
         if (!args.separateIstioCluster) {
             pulumi.log.warn(

@@ -119,4 +119,15 @@ export interface MeshEgressArgs {
      * Default: the component's provider.
      */
     istioCluster?: KubernetesCluster;
+    /**
+     * Check the cluster before registering anything, in previews and updates alike: that its API server answers
+     * (each request within 10 s), that it serves every kind MeshEgress creates (Istio's CRDs among them) and, when
+     * MeshEgress edits the mesh config, that the ConfigMap exists and no other MeshEgress owns its mode. A cluster
+     * that fails the check fails the preview with what is missing and where; nothing is created. The check covers the
+     * clusters MeshEgress knows: `istioCluster`, and the default kubeconfig when no provider is passed. Set false when
+     * what it checks is created by the same update (Istio installed by this stack).
+     *
+     * Default: `true`.
+     */
+    clusterCheck?: boolean;
 }

@@ -1,84 +1,80 @@
-// Reads and writes the mesh config key of a live ConfigMap. Loaded by the dynamic provider at run time.
-import { readOutboundMode, withOutboundMode } from "./meshYaml";
+// The mesh config ConfigMap of a live cluster, for the edit's lifecycle. Loaded by the dynamic provider at run time.
+import { ClusterAccess, KubeApi, connect, unexpectedAnswer } from "../cluster/kubeApi";
+import {
+    ConfigMapState,
+    ConfigMapStore,
+    LiveMode,
+    MeshConfigTarget,
+    PriorClaim,
+    claimMode,
+    driftMessage,
+    observeMode,
+    releaseMode,
+    releaseWarning,
+} from "./ownership";
 
-export interface MeshConfigTarget {
-    namespace: string;
-    configMapName: string;
-    key: string;
-    kubeconfig?: string;
-    context?: string;
+/** Where the edit applies and with which credentials. */
+export type LiveTarget = MeshConfigTarget & ClusterAccess;
+
+function path(target: MeshConfigTarget): string {
+    return `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/configmaps/${encodeURIComponent(target.configMapName)}`;
 }
 
-type Client = {
-    readNamespacedConfigMap(req: { name: string; namespace: string }): Promise<any>;
-    patchNamespacedConfigMap(req: { name: string; namespace: string; body: unknown }): Promise<any>;
-};
-
-async function client(target: MeshConfigTarget): Promise<Client> {
-    const k8s = await import("@kubernetes/client-node");
-    const config = new k8s.KubeConfig();
-    if (target.kubeconfig) config.loadFromString(target.kubeconfig);
-    else config.loadFromDefault();
-    if (target.context) config.setCurrentContext(target.context);
-    return config.makeApiClient(k8s.CoreV1Api) as unknown as Client;
+/** The store of one cluster's ConfigMaps. */
+export function apiStore(api: KubeApi): ConfigMapStore {
+    const describe = (target: MeshConfigTarget) =>
+        `ConfigMap ${target.namespace}/${target.configMapName} at ${api.server} (${api.source})`;
+    return {
+        describe,
+        async read(target): Promise<ConfigMapState | undefined> {
+            const response = await api.request("GET", path(target));
+            if (response.status === 404) return undefined;
+            if (response.status !== 200) throw unexpectedAnswer(api, `reading ${describe(target)}`, response);
+            const { metadata, data } = response.body;
+            return {
+                resourceVersion: metadata.resourceVersion,
+                data: data ?? {},
+                annotations: metadata.annotations ?? {},
+            };
+        },
+        async write(target, resourceVersion, data, annotations) {
+            // A merge patch that names the resourceVersion it was computed from: the API server refuses it with 409
+            // Conflict when the ConfigMap changed since.
+            const patch = { metadata: { resourceVersion, annotations }, data };
+            const response = await api.request("PATCH", path(target), patch, "application/merge-patch+json");
+            if (response.status === 409) return "conflict";
+            if (response.status !== 200) throw unexpectedAnswer(api, `writing ${describe(target)}`, response);
+            return "written";
+        },
+    };
 }
 
-function isNotFound(error: unknown): boolean {
-    return (error as { code?: number })?.code === 404;
+/** The lifecycle's operations over the store `storeFor` gives for a target. */
+export function meshConfigOver(
+    storeFor: (target: LiveTarget) => Promise<ConfigMapStore>,
+    pause?: (ms: number) => Promise<void>,
+) {
+    return {
+        async readLiveMode(target: LiveTarget): Promise<LiveMode> {
+            return observeMode(await storeFor(target), target);
+        },
+        /** Why the live mesh config no longer matches what MeshEgress set, or undefined when it does. */
+        async driftOf(target: LiveTarget, setMode: string, setOwner: string, nextMode: string) {
+            return driftMessage(await observeMode(await storeFor(target), target), setMode, setOwner, nextMode);
+        },
+        async claimLiveMode(target: LiveTarget, mode: string, prior?: PriorClaim): Promise<string> {
+            return claimMode(await storeFor(target), target, mode, prior, pause);
+        },
+        /** Gives the mode back; returns a warning for the user when it could not be restored. */
+        async releaseLiveMode(target: LiveTarget, mode: string, previous: string): Promise<string | undefined> {
+            const store = await storeFor(target);
+            return releaseWarning(await releaseMode(store, target, mode, previous, pause), store.describe(target));
+        },
+    };
 }
 
-function where(target: MeshConfigTarget): string {
-    return `ConfigMap ${target.namespace}/${target.configMapName}`;
-}
+export type LiveMeshConfig = ReturnType<typeof meshConfigOver>;
 
-/** The current mode in the mesh config, or undefined when the ConfigMap does not exist. */
-export async function readLiveMode(target: MeshConfigTarget): Promise<{ exists: boolean; mode?: string }> {
-    try {
-        const configMap = await (
-            await client(target)
-        ).readNamespacedConfigMap({
-            name: target.configMapName,
-            namespace: target.namespace,
-        });
-        return { exists: true, mode: readOutboundMode(configMap.data?.[target.key] ?? "") };
-    } catch (error) {
-        if (isNotFound(error)) return { exists: false };
-        throw error;
-    }
-}
-
-/**
- * Sets the mode (or removes it when undefined) and returns the mode that was there before. The write is a JSON
- * patch guarded by the resourceVersion that was read, so a concurrent edit fails instead of being overwritten.
- */
-export async function writeLiveMode(target: MeshConfigTarget, mode: string | undefined): Promise<string | undefined> {
-    const api = await client(target);
-    let configMap: any;
-    try {
-        configMap = await api.readNamespacedConfigMap({ name: target.configMapName, namespace: target.namespace });
-    } catch (error) {
-        if (isNotFound(error)) {
-            throw new Error(
-                `${where(target)} does not exist: is Istio installed there (and is istio.revision right)? ` +
-                    'For a mesh whose config is not in the cluster, use outboundTrafficPolicy.target "ROOT_NAMESPACE_SIDECAR".',
-                { cause: error },
-            );
-        }
-        throw error;
-    }
-    const current = configMap.data?.[target.key];
-    if (current === undefined) throw new Error(`${where(target)} has no "${target.key}" key`);
-    const previous = readOutboundMode(current);
-    const updated = withOutboundMode(current, mode);
-    if (updated !== current) {
-        await api.patchNamespacedConfigMap({
-            name: target.configMapName,
-            namespace: target.namespace,
-            body: [
-                { op: "test", path: "/metadata/resourceVersion", value: configMap.metadata.resourceVersion },
-                { op: "replace", path: `/data/${target.key.replace(/~/g, "~0").replace(/\//g, "~1")}`, value: updated },
-            ],
-        });
-    }
-    return previous;
-}
+export const { readLiveMode, driftOf, claimLiveMode, releaseLiveMode } = meshConfigOver(async (target) =>
+    apiStore(await connect(target)),
+);

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { MeshConfigTarget } from "./live";
+import type { LiveMeshConfig, LiveTarget } from "./live";
 
 /**
  * Where the compiled `live.js` is at construction time (beside this file, or in bin/ when this file runs from
@@ -16,9 +16,6 @@ const LIVE_MODULE =
         (candidate) => fs.existsSync(candidate),
     ) ?? path.join(__dirname, "live.js");
 
-/** What the provider needs from the cluster: live.ts in production, an in-memory fake in unit tests. */
-export type LiveMeshConfig = Pick<typeof import("./live"), "readLiveMode" | "writeLiveMode">;
-
 function live(): LiveMeshConfig {
     try {
         return require(LIVE_MODULE);
@@ -27,42 +24,55 @@ function live(): LiveMeshConfig {
     }
 }
 
-interface State extends MeshConfigTarget {
+interface State extends LiveTarget {
     mode: string;
     /** The mode that was set before MeshEgress changed it; "" when the mesh config did not set one. */
     previousMode: string;
+    /** Set by check when the live mode is not the one MeshEgress set: what a preview shows, and why it updates. */
+    drift?: string;
 }
 
 const IDENTITY = ["namespace", "configMapName", "key"] as const;
 
 /** The dynamic provider's lifecycle over a live mesh config. */
-export function outboundModeProvider(live: () => LiveMeshConfig): pulumi.dynamic.ResourceProvider {
+export function outboundModeProvider(loadLive: () => LiveMeshConfig): pulumi.dynamic.ResourceProvider {
     return {
+        async check(olds: State | undefined, news: State) {
+            const { drift: _drift, ...inputs } = news;
+            const existing = olds?.mode !== undefined && IDENTITY.every((field) => olds[field] === news[field]);
+            const drift = existing ? await loadLive().driftOf(news, olds.mode, olds.owner, news.mode) : undefined;
+            return { inputs: drift ? { ...inputs, drift } : inputs };
+        },
         async diff(_id: string, olds: State, news: State) {
             const replaces = IDENTITY.filter((field) => olds[field] !== news[field]);
-            const changed = [...replaces, ...(olds.mode !== news.mode ? ["mode"] : [])];
+            const changed = [
+                ...replaces,
+                ...(["mode", "owner"] as const).filter((field) => olds[field] !== news[field]),
+                ...(news.drift ? ["drift"] : []),
+            ];
             return { changes: changed.length > 0, replaces, deleteBeforeReplace: true };
         },
         async create(inputs: State) {
-            const previous = await live().writeLiveMode(inputs, inputs.mode);
-            const outs: State = { ...inputs, previousMode: previous ?? "" };
-            return { id: `${inputs.namespace}/${inputs.configMapName}/${inputs.key}`, outs };
+            const { drift: _drift, ...target } = inputs;
+            const previous = await loadLive().claimLiveMode(target, target.mode);
+            const outs: State = { ...target, previousMode: previous };
+            return { id: `${target.namespace}/${target.configMapName}/${target.key}`, outs };
         },
         async read(id: string, props: State) {
-            const current = await live().readLiveMode(props);
+            const current = await loadLive().readLiveMode(props);
             if (!current.exists) return { id: undefined as unknown as string, props };
             return { id, props: { ...props, mode: current.mode ?? "" } };
         },
         async update(_id: string, olds: State, news: State) {
-            await live().writeLiveMode(news, news.mode);
-            return { outs: { ...news, previousMode: olds.previousMode } };
+            const { drift: _drift, ...target } = news;
+            const prior = { owner: olds.owner, previous: olds.previousMode };
+            const previous = await loadLive().claimLiveMode(target, target.mode, prior);
+            return { outs: { ...target, previousMode: previous } };
         },
         async delete(_id: string, props: State) {
-            const current = await live().readLiveMode(props);
-            // Restore only what is still ours: if someone changed the mode since, their choice stands.
-            if (current.exists && current.mode === props.mode) {
-                await live().writeLiveMode(props, props.previousMode || undefined);
-            }
+            const warning = await loadLive().releaseLiveMode(props, props.mode, props.previousMode);
+            // The engine shows what a provider writes, next to the resource.
+            if (warning) console.warn(`warning: ${warning}`);
         },
     };
 }
@@ -71,6 +81,8 @@ export interface MeshConfigOutboundModeArgs {
     namespace: pulumi.Input<string>;
     configMapName: pulumi.Input<string>;
     key: pulumi.Input<string>;
+    /** `<project>/<stack>/<component>`, recorded in the ConfigMap with the previous mode. */
+    owner: pulumi.Input<string>;
     mode: pulumi.Input<string>;
     kubeconfig?: pulumi.Input<string>;
     context?: pulumi.Input<string>;

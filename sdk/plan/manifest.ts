@@ -33,3 +33,18 @@ export function objectKey(manifest: Manifest): string {
 }
 
 export const ISTIO_NETWORKING = "networking.istio.io/v1";
+
+/** The kinds a set of objects uses in one API group version, e.g. `networking.istio.io/v1`: ServiceEntry, Gateway. */
+export interface ApiResourceNeed {
+    apiVersion: string;
+    kinds: string[];
+}
+
+/** What a cluster must serve to take `objects`, in a stable order. */
+export function apiResourceNeeds(objects: PlannedObject[]): ApiResourceNeed[] {
+    const kinds = new Map<string, Set<string>>();
+    for (const { manifest } of objects) {
+        kinds.set(manifest.apiVersion, (kinds.get(manifest.apiVersion) ?? new Set()).add(manifest.kind));
+    }
+    return [...kinds.keys()].sort().map((apiVersion) => ({ apiVersion, kinds: [...kinds.get(apiVersion)!].sort() }));
+}

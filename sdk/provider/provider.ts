@@ -6,7 +6,8 @@ import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { MeshEgress } from "../meshEgress";
 import { MESH_CONFIG_OUTBOUND_MODE_TYPE } from "../meshConfig/pluginResource";
-import { LiveMeshConfig, outboundModeProvider } from "../meshConfig/resource";
+import type { LiveMeshConfig } from "../meshConfig/live";
+import { outboundModeProvider } from "../meshConfig/resource";
 import { packageRoot, packageVersion } from "../packageInfo";
 
 /** The resource type of a URN (the last segment of its type chain). */
@@ -41,9 +42,12 @@ export class MeshEgressProvider implements pulumi.provider.Provider {
         return this.#components.construct(name, type, inputs, options);
     }
 
-    async check(urn: string, _olds: unknown, news: any): Promise<pulumi.provider.CheckResult> {
+    async check(urn: string, olds: any, news: any): Promise<pulumi.provider.CheckResult> {
         this.#expectMeshConfig(urn);
-        return { inputs: news };
+        // The engine sends olds as {} for a resource it creates.
+        const existing = olds && Object.keys(olds).length > 0 ? revealSecrets(olds) : undefined;
+        const { inputs } = await this.#meshConfig.check!(existing, revealSecrets(news));
+        return { inputs: { ...news, ...inputs, kubeconfig: news.kubeconfig } };
     }
 
     async diff(_id: string, urn: string, olds: any, news: any): Promise<pulumi.provider.DiffResult> {

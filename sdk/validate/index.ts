@@ -113,6 +113,7 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         "outboundTrafficPolicy",
         "istio",
         "istioCluster",
+        "clusterCheck",
     ]);
     const hopTls = problems.enumValue("gatewayHopTls", args.gatewayHopTls, GatewayHopTls, GatewayHopTls.IstioMutual);
     const exportTo = validateExportTo(problems, args.exportTo);
@@ -166,6 +167,8 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         }
     }
 
+    const clusterCheck = problems.boolean("clusterCheck", args.clusterCheck, true);
+
     if (problems.list.length > 0) throw new MeshEgressArgsError(String(componentName), problems.list);
     return {
         name: componentName,
@@ -186,5 +189,6 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
             provider: typeof accessLog.provider === "string" ? accessLog.provider : "envoy",
         },
         separateIstioCluster: istioCluster !== undefined,
+        clusterCheck,
     };
 }

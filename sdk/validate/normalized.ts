@@ -82,4 +82,6 @@ export interface NormalizedArgs {
     accessLog: { enabled: boolean; provider: string };
     /** Whether Istio objects go to a separate cluster (`istioCluster`). */
     separateIstioCluster: boolean;
+    /** Whether the cluster check runs before anything is registered. */
+    clusterCheck: boolean;
 }

@@ -29,7 +29,7 @@ for (const preview of [true, false]) {
             for (const child of children(run)) expect(child.parent, child.name).to.equal(COMPONENT_URN);
         });
 
-        it("passes each planned manifest to its resource unchanged", async () => {
+        it("passes each planned manifest to its resource, applied with force", async () => {
             const run = await runProgram(() => new MeshEgress("egress", SEED), { preview });
             const plan = buildPlan(validateArgs("egress", SEED));
             for (const object of plan.objects) {
@@ -39,9 +39,13 @@ for (const preview of [true, false]) {
                         ? `kubernetes:${apiVersion}:${kind}`
                         : run.registrations.find((r) => r.name === metadata.name && r.type.endsWith(`:${kind}`))!.type;
                 const registered = byName(run, type, metadata.name).inputs;
-                for (const field of Object.keys(object.manifest)) {
-                    expect(registered[field], `${object.key} ${field}`).to.deep.equal(object.manifest[field]);
-                }
+                const { metadata: registeredMetadata, ...registeredRest } = registered;
+                const { metadata: plannedMetadata, ...plannedRest } = object.manifest;
+                expect(registeredRest, object.key).to.deep.equal(plannedRest);
+                expect(registeredMetadata, object.key).to.deep.equal({
+                    ...plannedMetadata,
+                    annotations: { ...plannedMetadata.annotations, "pulumi.com/patchForce": "true" },
+                });
             }
         });
 

@@ -6,17 +6,16 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MeshEgress } from "../../sdk";
-import { MeshConfigTarget } from "../../sdk/meshConfig/live";
-import { readOutboundMode, withOutboundMode } from "../../sdk/meshConfig/meshYaml";
 import { setMeshConfigEditServedByPlugin } from "../../sdk/meshConfig/edit";
 import { MeshEgressProvider } from "../../sdk/provider/provider";
+import { ORIGINAL_MESH, fakeConfigMap } from "../support/fakeConfigMap";
 import { runProgram } from "../support/mocks";
 import { SEED_CHILDREN } from "../support/seed";
 
 const REPO = path.join(__dirname, "..", "..");
 const EDIT_URN =
     "urn:pulumi:stack::project::mesh-egress:index:MeshEgress$mesh-egress:index:MeshConfigOutboundMode::egress-outbound-policy";
-const TARGET = { namespace: "istio-system", configMapName: "istio", key: "mesh" };
+const TARGET = { namespace: "istio-system", configMapName: "istio", key: "mesh", owner: "project/stack/egress" };
 const SECRET = (value: string) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value });
 
 describe("MeshEgress constructed inside its provider plugin", () => {
@@ -56,40 +55,42 @@ describe("MeshEgress constructed inside its provider plugin", () => {
 
 describe("the plugin's mesh config resource", () => {
     function fakeCluster() {
-        const cluster = { mesh: "rootNamespace: istio-system\n", targets: [] as MeshConfigTarget[] };
-        const live = {
-            async readLiveMode(target: MeshConfigTarget) {
-                cluster.targets.push(target);
-                return { exists: true, mode: readOutboundMode(cluster.mesh) };
-            },
-            async writeLiveMode(target: MeshConfigTarget, mode: string | undefined) {
-                cluster.targets.push(target);
-                const previous = readOutboundMode(cluster.mesh);
-                cluster.mesh = withOutboundMode(cluster.mesh, mode);
-                return previous;
-            },
-        };
-        return { cluster, provider: new MeshEgressProvider(REPO, () => live) };
+        const fake = fakeConfigMap();
+        return { fake, provider: new MeshEgressProvider(REPO, () => fake.live) };
     }
 
     it("sets the mode on create, using the kubeconfig the engine sends as a secret", async () => {
-        const { cluster, provider } = fakeCluster();
+        const { fake, provider } = fakeCluster();
         const created = await provider.create(EDIT_URN, {
             ...TARGET,
             mode: "REGISTRY_ONLY",
             kubeconfig: SECRET("apiVersion: v1"),
         });
         expect(created.id).to.equal("istio-system/istio/mesh");
-        expect(cluster.mesh).to.equal("rootNamespace: istio-system\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n");
-        expect(cluster.targets[0].kubeconfig).to.equal("apiVersion: v1");
+        expect(fake.state!.data.mesh).to.equal(`${ORIGINAL_MESH}outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n`);
+        expect(fake.targets[0].kubeconfig).to.equal("apiVersion: v1");
         expect(created.outs).to.deep.include({ previousMode: "", mode: "REGISTRY_ONLY" });
     });
 
     it("restores the previous mesh config on delete", async () => {
-        const { cluster, provider } = fakeCluster();
+        const { fake, provider } = fakeCluster();
         const created = await provider.create(EDIT_URN, { ...TARGET, mode: "REGISTRY_ONLY" });
         await provider.delete(created.id, EDIT_URN, created.outs);
-        expect(cluster.mesh).to.equal("rootNamespace: istio-system\n");
+        expect(fake.state!.data.mesh).to.equal(ORIGINAL_MESH);
+    });
+
+    it("shows drift of the live mode in check, keeping the kubeconfig secret", async () => {
+        const { fake, provider } = fakeCluster();
+        const created = await provider.create(EDIT_URN, { ...TARGET, mode: "REGISTRY_ONLY" });
+        fake.writeAsSomeoneElse((s) => (s.data.mesh = ORIGINAL_MESH));
+        const news = { ...TARGET, mode: "REGISTRY_ONLY", kubeconfig: SECRET("apiVersion: v1") };
+        const { inputs } = await provider.check(EDIT_URN, created.outs, news);
+        expect(inputs).to.deep.equal({
+            ...news,
+            drift:
+                "live mode is unset, not REGISTRY_ONLY (changed outside Pulumi, e.g. by an Istio upgrade): up sets " +
+                "REGISTRY_ONLY again",
+        });
     });
 
     it("reports a mode change as an update and a new ConfigMap as a replacement", async () => {

@@ -525,7 +525,12 @@ describe("argument validation", () => {
         it("rejects unknown top-level fields", () => {
             expect(problemsOf({ hosts: [], host: "aliyun.com" })).to.deep.equal([
                 "args.host: is not a known field (known: hosts, gateway, existingGateway, gatewayHopTls, exportTo, " +
-                    "antiBypass, accessLog, outboundTrafficPolicy, istio, istioCluster)",
+                    "antiBypass, accessLog, outboundTrafficPolicy, istio, istioCluster, clusterCheck)",
+            ]);
+        });
+        it("rejects a cluster check that is not a boolean", () => {
+            expect(problemsOf({ hosts: [], clusterCheck: "no" })).to.deep.equal([
+                'clusterCheck: "no" must be true or false',
             ]);
         });
     });

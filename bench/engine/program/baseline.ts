@@ -17,6 +17,6 @@ for (const { key, manifest, dependsOn } of plan.objects) {
 }
 new MeshConfigOutboundMode(
     "egress-outbound-policy",
-    { ...plan.meshConfigEdit, kubeconfig: undefined, context: undefined },
+    { ...plan.meshConfigEdit, owner: "bench/bench/egress", kubeconfig: undefined, context: undefined },
     { dependsOn: [...created.values()] },
 );

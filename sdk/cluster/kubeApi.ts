@@ -1,0 +1,127 @@
+// A minimal Kubernetes API client for what MeshEgress itself reads and writes (the cluster check and the mesh config
+// edit): credentials resolved as kubectl resolves them, every request bounded in time, and every failure reported
+// with the server and where its address came from, so a user knows which cluster and which kubeconfig to look at.
+import * as https from "node:https";
+import * as http from "node:http";
+
+/** Credentials of a cluster: a kubeconfig's text and context, or `$KUBECONFIG` / `~/.kube/config` when unset. */
+export interface ClusterAccess {
+    kubeconfig?: string;
+    context?: string;
+}
+
+export interface KubeResponse {
+    status: number;
+    body: any;
+}
+
+export interface KubeApi {
+    /** The API server's URL, e.g. `https://10.0.0.1:6443`. */
+    server: string;
+    /** Where the credentials came from, e.g. `$KUBECONFIG (context prod)`. */
+    source: string;
+    request(method: string, path: string, body?: unknown, contentType?: string): Promise<KubeResponse>;
+}
+
+/** How long one request may take before MeshEgress gives up on the server. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+function credentialSource(access: ClusterAccess, context: string): string {
+    const file =
+        access.kubeconfig !== undefined
+            ? "istioCluster.kubeconfig"
+            : process.env.KUBECONFIG
+              ? "$KUBECONFIG"
+              : "~/.kube/config";
+    return context ? `${file}, context ${context}` : file;
+}
+
+/** What went wrong at the network level, in words. */
+function networkReason(error: NodeJS.ErrnoException): string {
+    switch (error.code) {
+        case "ECONNREFUSED":
+            return "the connection was refused";
+        case "ENOTFOUND":
+        case "EAI_AGAIN":
+            return "its name does not resolve";
+        case "ETIMEDOUT":
+            return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+        case "ECONNRESET":
+            return "the connection was reset";
+        default:
+            return error.message;
+    }
+}
+
+export async function connect(access: ClusterAccess, timeoutMs = REQUEST_TIMEOUT_MS): Promise<KubeApi> {
+    const k8s = await import("@kubernetes/client-node");
+    const config = new k8s.KubeConfig();
+    if (access.kubeconfig !== undefined) config.loadFromString(access.kubeconfig);
+    else config.loadFromDefault();
+    if (access.context) config.setCurrentContext(access.context);
+    const cluster = config.getCurrentCluster();
+    const source = credentialSource(access, config.getCurrentContext());
+    if (!cluster) throw new Error(`no cluster is selected in ${source}`);
+    const server = cluster.server.replace(/\/+$/, "");
+    const options: https.RequestOptions = {};
+    await config.applyToHTTPSOptions(options);
+    const where = `the Kubernetes API server at ${server} (${source})`;
+
+    function request(method: string, path: string, body?: unknown, contentType?: string): Promise<KubeResponse> {
+        const url = new URL(server + path);
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const headers: Record<string, string> = {
+            ...(options.headers as Record<string, string>),
+            Accept: "application/json",
+        };
+        if (payload !== undefined) {
+            headers["Content-Type"] = contentType ?? "application/json";
+            headers["Content-Length"] = String(Buffer.byteLength(payload));
+        }
+        const send = url.protocol === "http:" ? http.request : https.request;
+        return new Promise((resolve, reject) => {
+            const req = send(url, { ...options, method, headers }, (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (chunk: Buffer) => chunks.push(chunk));
+                res.on("end", () => {
+                    clearTimeout(timer);
+                    const text = Buffer.concat(chunks).toString("utf8");
+                    let parsed: unknown = text;
+                    try {
+                        parsed = JSON.parse(text);
+                    } catch {
+                        // Not JSON (a proxy's error page): keep the text for the message.
+                    }
+                    resolve({ status: res.statusCode ?? 0, body: parsed });
+                });
+                res.on("error", fail);
+            });
+            function fail(error: NodeJS.ErrnoException) {
+                clearTimeout(timer);
+                reject(new Error(`cannot reach ${where}: ${networkReason(error)}`, { cause: error }));
+            }
+            const timer = setTimeout(() => {
+                const error: NodeJS.ErrnoException = new Error("timed out");
+                error.code = "ETIMEDOUT";
+                req.destroy(error);
+            }, timeoutMs);
+            req.on("error", fail);
+            req.end(payload);
+        });
+    }
+    return { server, source, request };
+}
+
+/** An error for an answer the caller did not expect, with the server's own message. */
+export function unexpectedAnswer(api: KubeApi, what: string, response: KubeResponse): Error {
+    const message = typeof response.body === "object" ? response.body?.message : String(response.body).slice(0, 200);
+    const hint =
+        response.status === 401
+            ? " (the credentials were not accepted)"
+            : response.status === 403
+              ? " (the credentials lack permission)"
+              : "";
+    return new Error(
+        `${what} failed at the Kubernetes API server at ${api.server} (${api.source}): HTTP ${response.status}${hint}: ${message}`,
+    );
+}

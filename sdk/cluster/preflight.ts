@@ -1,0 +1,74 @@
+// The cluster check MeshEgress runs before it registers anything, in previews and updates alike. A cluster that
+// cannot take the plan (unreachable, hung, Istio's CRDs missing, no mesh config, a mesh config another MeshEgress
+// owns) fails the preview within seconds with what is missing and where, instead of previewing creates that the
+// update then half-applies. The same pass reads the live versions of the planned objects, for drift.
+import { apiStore } from "../meshConfig/live";
+import { MeshConfigTarget, assertClaimable } from "../meshConfig/ownership";
+import { ApiResourceNeed, PlannedObject, apiResourceNeeds } from "../plan/manifest";
+import { ClusterAccess, KubeApi, REQUEST_TIMEOUT_MS, connect, unexpectedAnswer } from "./kubeApi";
+import { Discovery, discoveryKey, readLiveObjects } from "./liveObjects";
+
+/** What one cluster must offer. */
+export interface ClusterNeeds {
+    access: ClusterAccess;
+    /** The planned objects that go to this cluster. */
+    objects: PlannedObject[];
+    /** The mesh config MeshEgress edits there, if any. */
+    meshConfig?: MeshConfigTarget;
+}
+
+function discoveryPath(apiVersion: string): string {
+    return apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+
+function installHint(apiVersion: string): string {
+    if (apiVersion.includes(".istio.io/")) return "Istio's CRDs are not installed there (install Istio first)";
+    if (apiVersion.startsWith("gateway.networking.k8s.io/")) return "the Gateway API CRDs are not installed there";
+    return "is this Kubernetes version supported?";
+}
+
+/** Adds what the server serves in `need`'s group version to `discovery`; returns the kinds it lacks. */
+async function discover(api: KubeApi, need: ApiResourceNeed, discovery: Discovery): Promise<string[]> {
+    const response = await api.request("GET", discoveryPath(need.apiVersion));
+    if (response.status === 404) return need.kinds;
+    if (response.status !== 200) throw unexpectedAnswer(api, `discovering ${need.apiVersion}`, response);
+    for (const resource of response.body.resources ?? []) {
+        // Subresources (deployments/scale) share their parent's kind.
+        if (resource.name.includes("/")) continue;
+        discovery.set(discoveryKey(need.apiVersion, resource.kind), {
+            plural: resource.name,
+            namespaced: resource.namespaced,
+        });
+    }
+    return need.kinds.filter((kind) => !discovery.has(discoveryKey(need.apiVersion, kind)));
+}
+
+/**
+ * Checks the cluster and returns the live version of each planned object that exists, by key. Throws an error
+ * naming what the cluster lacks; answers within a few request timeouts.
+ */
+export async function checkCluster(
+    needs: ClusterNeeds,
+    timeoutMs = REQUEST_TIMEOUT_MS,
+): Promise<Map<string, Record<string, any>>> {
+    const api = await connect(needs.access, timeoutMs);
+    const version = await api.request("GET", "/version");
+    if (version.status !== 200) throw unexpectedAnswer(api, "reading the server version", version);
+    const discovery: Discovery = new Map();
+    const apiResources = apiResourceNeeds(needs.objects);
+    const missing = await Promise.all(apiResources.map((need) => discover(api, need, discovery)));
+    const problems = apiResources
+        .map((need, i) => ({ need, kinds: missing[i] }))
+        .filter(({ kinds }) => kinds.length > 0)
+        .map(({ need, kinds }) => `${need.apiVersion} ${kinds.join(", ")}: ${installHint(need.apiVersion)}`);
+    if (problems.length > 0) {
+        throw new Error(
+            `the cluster at ${api.server} (${api.source}) lacks what MeshEgress creates: ${problems.join("; ")}`,
+        );
+    }
+    if (needs.meshConfig) {
+        const store = apiStore(api);
+        assertClaimable(store, needs.meshConfig, await store.read(needs.meshConfig));
+    }
+    return readLiveObjects(api, discovery, needs.objects);
+}

@@ -1,0 +1,80 @@
+// Which clusters MeshEgress checks before it registers anything, with which credentials, and what it learns there:
+// the Istio cluster (`istioCluster`), and the default kubeconfig's cluster when no provider is passed (the Kubernetes
+// provider then sends objects there too). With a provider passed and no `istioCluster`, MeshEgress cannot know the
+// objects' cluster; it still checks the mesh config it edits with the default kubeconfig (see MeshEgressArgs).
+import * as pulumi from "@pulumi/pulumi";
+import { MeshEgressArgs } from "./args";
+import { checkCluster } from "./cluster/preflight";
+import { EgressPlan, PlannedObject } from "./plan";
+import { LiveReview, describeFinding, reviewLive } from "./plan/drift";
+import { MeshConfigTarget } from "./meshConfig/ownership";
+
+export interface ClusterCheck {
+    /** Whether the credentials are `istioCluster`'s; otherwise the default kubeconfig's. */
+    istio: boolean;
+    objects: PlannedObject[];
+    meshConfig?: MeshConfigTarget;
+}
+
+export function checksFor(
+    plan: EgressPlan,
+    separateIstioCluster: boolean,
+    explicitProvider: boolean,
+    owner: string,
+): ClusterCheck[] {
+    const meshConfig = plan.meshConfigEdit && { ...plan.meshConfigEdit, owner };
+    if (separateIstioCluster) {
+        const istio: ClusterCheck = {
+            istio: true,
+            objects: plan.objects.filter((o) => o.cluster === "istio"),
+            meshConfig,
+        };
+        const workload = plan.objects.filter((o) => o.cluster === "workload");
+        return explicitProvider ? [istio] : [istio, { istio: false, objects: workload }];
+    }
+    if (!explicitProvider) return [{ istio: false, objects: plan.objects, meshConfig }];
+    return meshConfig ? [{ istio: false, objects: [], meshConfig }] : [];
+}
+
+/**
+ * An Output of what the live clusters say about the plan, once every cluster MeshEgress knows has passed the check;
+ * it fails with the first problem found, and logs each drifted or deleted object as a warning. In a preview whose
+ * `istioCluster` kubeconfig is not known yet (a cluster this update creates), it stays unknown and nothing waits for
+ * it; the update checks once the kubeconfig is known.
+ */
+export function clusterChecked(
+    component: pulumi.ComponentResource,
+    name: string,
+    args: MeshEgressArgs,
+    checks: ClusterCheck[],
+): pulumi.Output<LiveReview> {
+    return pulumi
+        .all([pulumi.unsecret(pulumi.output(args.istioCluster?.kubeconfig)), pulumi.output(args.istioCluster?.context)])
+        .apply(async ([kubeconfig, context]) => {
+            const live = new Map<string, Record<string, any>>();
+            try {
+                for (const { istio, objects, meshConfig } of checks) {
+                    const access = istio ? { kubeconfig, context } : {};
+                    for (const [key, object] of await checkCluster({ access, objects, meshConfig }))
+                        live.set(key, object);
+                }
+            } catch (error) {
+                const failure = new pulumi.ResourceError(
+                    `MeshEgress ${name}: the cluster check found a problem, so nothing was registered: ` +
+                        (error as Error).message,
+                    component,
+                    true,
+                );
+                // The Node.js host prints the stack of an error raised after the program's body returned: make it
+                // the message, which says all there is to say.
+                failure.stack = failure.message;
+                throw failure;
+            }
+            const review = reviewLive(
+                checks.flatMap((check) => check.objects),
+                live,
+            );
+            for (const finding of review.findings) await pulumi.log.warn(describeFinding(finding), component);
+            return review;
+        });
+}
