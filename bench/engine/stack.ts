@@ -166,7 +166,9 @@ export class BenchStack {
     /** What the next run's program registers. */
     setInput(input: Omit<ProgramInput, "variant" | "renderDir">): void {
         const renderDir = this.cluster ? undefined : path.join(this.dir, "rendered");
-        fs.writeFileSync(this.inputFile, JSON.stringify({ ...input, variant: this.variant, renderDir }));
+        // Rendering has no cluster to check.
+        const args = this.cluster ? input.args : { ...input.args, clusterCheck: false };
+        fs.writeFileSync(this.inputFile, JSON.stringify({ ...input, args, variant: this.variant, renderDir }));
     }
 
     async preview(settings: EngineSettings): Promise<PreviewRun> {

@@ -1,8 +1,11 @@
 // A minimal Kubernetes API client for what MeshEgress itself reads and writes (the cluster check and the mesh config
 // edit): credentials resolved as kubectl resolves them, every request bounded in time, and every failure reported
 // with the server and where its address came from, so a user knows which cluster and which kubeconfig to look at.
-import * as https from "node:https";
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
+import * as os from "node:os";
+import * as path from "node:path";
 
 /** Credentials of a cluster: a kubeconfig's text and context, or `$KUBECONFIG` / `~/.kube/config` when unset. */
 export interface ClusterAccess {
@@ -53,11 +56,23 @@ function networkReason(error: NodeJS.ErrnoException): string {
     }
 }
 
+/** Whether kubectl would find credentials: $KUBECONFIG, ~/.kube/config, or a pod's service account. */
+function hasDefaultCredentials(): boolean {
+    const inPod = process.env.KUBERNETES_SERVICE_HOST !== undefined;
+    return inPod || Boolean(process.env.KUBECONFIG) || fs.existsSync(path.join(os.homedir(), ".kube", "config"));
+}
+
 export async function connect(access: ClusterAccess, timeoutMs = REQUEST_TIMEOUT_MS): Promise<KubeApi> {
     const k8s = await import("@kubernetes/client-node");
     const config = new k8s.KubeConfig();
     if (access.kubeconfig !== undefined) config.loadFromString(access.kubeconfig);
-    else config.loadFromDefault();
+    else if (!hasDefaultCredentials()) {
+        // loadFromDefault would fall back to http://localhost:8080, which explains nothing.
+        throw new Error(
+            "no kubeconfig: $KUBECONFIG is unset and ~/.kube/config does not exist (set one, or istioCluster, or " +
+                "clusterCheck false when there is no cluster to check)",
+        );
+    } else config.loadFromDefault();
     if (access.context) config.setCurrentContext(access.context);
     const cluster = config.getCurrentCluster();
     const source = credentialSource(access, config.getCurrentContext());

@@ -8,3 +8,10 @@ import { MeshEgressProvider } from "./provider";
 
 setMeshConfigEditServedByPlugin(true);
 pulumi.provider.main(new MeshEgressProvider(), process.argv.slice(2));
+
+// The engine starts this plugin and stops it when done; an engine killed (SIGKILL, a lost CI runner) cannot, so
+// the plugin leaves when its parent does instead of lingering.
+const engine = process.ppid;
+setInterval(() => {
+    if (process.ppid !== engine) process.exit(0);
+}, 1000).unref();

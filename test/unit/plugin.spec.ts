@@ -163,6 +163,26 @@ describe("the package's entry points", function () {
         expect(schema).to.deep.equal(snapshot());
     });
 
+    it("the executable plugin exits when the engine that started it is killed", async () => {
+        const plugin = path.join(REPO, "sdk", "provider", "pulumi-resource-mesh-egress");
+        // A stand-in engine: starts the plugin, then dies without stopping it.
+        const engine = spawnSync("bash", ["-c", `"${plugin}" 127.0.0.1:1 >/dev/null 2>&1 & echo $!; sleep 3`], {
+            encoding: "utf8",
+        });
+        const pid = Number(engine.stdout.trim());
+        const alive = () => {
+            try {
+                process.kill(pid, 0);
+                return true;
+            } catch {
+                return false;
+            }
+        };
+        const deadline = Date.now() + 10_000;
+        while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(alive(), `plugin ${pid} outlived its engine`).to.equal(false);
+    });
+
     it("the source-based package, loaded by Pulumi's plugin runner, serves the same schema", async () => {
         // What pulumi-language-nodejs does for PulumiPlugin.yaml: `node @pulumi/pulumi/cmd/run-plugin <dir> <engine>`.
         const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin");

@@ -10,13 +10,16 @@ const plan = input.plan!;
 const created = new Map<string, pulumi.Resource>();
 for (const { key, manifest, dependsOn } of plan.objects) {
     const Kind = kindClass(manifest);
+    // MeshEgress applies its objects with force (see meshEgress.ts); so does a careful hand-written program.
+    const annotations = { ...manifest.metadata.annotations, "pulumi.com/patchForce": "true" };
+    const forced = { ...manifest, metadata: { ...manifest.metadata, annotations } };
     created.set(
         key,
-        new Kind(manifest.metadata.name, manifest, { provider, dependsOn: dependsOn.map((k) => created.get(k)!) }),
+        new Kind(manifest.metadata.name, forced, { provider, dependsOn: dependsOn.map((k) => created.get(k)!) }),
     );
 }
 new MeshConfigOutboundMode(
     "egress-outbound-policy",
-    { ...plan.meshConfigEdit, owner: "bench/bench/egress", kubeconfig: undefined, context: undefined },
+    { ...plan.meshConfigEdit, owner: `${pulumi.getProject()}/${pulumi.getStack()}/egress`, kubeconfig: undefined, context: undefined },
     { dependsOn: [...created.values()] },
 );

@@ -1,0 +1,160 @@
+// Drift of live objects from the plan (sdk/plan/drift.ts), and which clusters the check covers (sdk/clusterCheck.ts).
+import { expect } from "chai";
+import fc from "fast-check";
+import { checksFor } from "../../sdk/clusterCheck";
+import { EgressPlan, buildPlan } from "../../sdk/plan";
+import { REPAIR_ANNOTATION, describeFinding, driftedFields, reviewLive } from "../../sdk/plan/drift";
+import { Manifest } from "../../sdk/plan/manifest";
+import { validateArgs } from "../../sdk/validate";
+import { meshEgressCase } from "../support/arbitraries";
+
+const SEED = 20261201;
+const PLAN = buildPlan(
+    validateArgs("egress", { hosts: [{ host: "aliyun.com" }], antiBypass: { namespaces: ["apps"] } }),
+);
+const byKind = (kind: string) => PLAN.objects.find((o) => o.manifest.kind === kind)!;
+const VIRTUAL_SERVICE = byKind("VirtualService");
+const DEPLOYMENT = byKind("Deployment");
+
+/** A live object as the API server returns it: the manifest plus what the server adds. */
+function served(manifest: Manifest, extra: Record<string, any> = {}): Record<string, any> {
+    const copy = structuredClone(manifest) as Record<string, any>;
+    copy.metadata = {
+        ...copy.metadata,
+        uid: "u-1",
+        resourceVersion: "7",
+        annotations: { ...copy.metadata.annotations },
+    };
+    copy.metadata.annotations["pulumi.com/patchForce"] = "true";
+    copy.status = {};
+    return { ...copy, ...extra };
+}
+
+/** Every path to a primitive value in `value`. */
+function leafPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+    if (Array.isArray(value)) return value.flatMap((item, i) => leafPaths(item, [...path, i]));
+    if (value !== null && typeof value === "object") {
+        return Object.entries(value).flatMap(([key, item]) => leafPaths(item, [...path, key]));
+    }
+    return [path];
+}
+
+function setAt(target: any, path: (string | number)[], value: unknown): void {
+    const parent = path.slice(0, -1).reduce((node, key) => node[key], target);
+    parent[path[path.length - 1]] = value;
+}
+
+describe("drift of live objects", () => {
+    it("finds none in an Istio object exactly as planned, whatever the server adds to metadata and status", () => {
+        expect(driftedFields(VIRTUAL_SERVICE.manifest, served(VIRTUAL_SERVICE.manifest))).to.deep.equal([]);
+    });
+
+    it("finds a changed host list and a route section added by hand in an Istio object", () => {
+        const live = served(VIRTUAL_SERVICE.manifest);
+        live.spec.hosts = ["aliyun.com", "evil.example"];
+        live.spec.tcp = [{ route: [{ destination: { host: "evil.example" } }] }];
+        expect(driftedFields(VIRTUAL_SERVICE.manifest, live)).to.deep.equal(["spec.hosts", "spec.tcp"]);
+    });
+
+    it("tolerates the defaults the API server fills into other kinds, and finds a changed field", () => {
+        const live = served(DEPLOYMENT.manifest);
+        live.spec.progressDeadlineSeconds = 600;
+        live.spec.template.spec.containers[0].terminationMessagePath = "/dev/termination-log";
+        expect(driftedFields(DEPLOYMENT.manifest, live)).to.deep.equal([]);
+        live.spec.template.spec.serviceAccountName = "default";
+        expect(driftedFields(DEPLOYMENT.manifest, live)).to.deep.equal(["spec.template.spec.serviceAccountName"]);
+    });
+
+    it("finds a removed label, and ignores labels and annotations MeshEgress does not set", () => {
+        const live = served(VIRTUAL_SERVICE.manifest);
+        delete live.metadata.labels["app.kubernetes.io/part-of"];
+        live.metadata.labels.team = "platform";
+        expect(driftedFields(VIRTUAL_SERVICE.manifest, live)).to.deep.equal([
+            "metadata.labels.app.kubernetes.io/part-of",
+        ]);
+    });
+
+    it("finds any changed value of any planned object (generated plans, every leaf)", () => {
+        fc.assert(
+            fc.property(meshEgressCase, fc.nat(), ({ name, args }, pick) => {
+                let plan: EgressPlan;
+                try {
+                    plan = buildPlan(validateArgs(name, args));
+                } catch {
+                    return fc.pre(false);
+                }
+                fc.pre(plan.objects.length > 0);
+                const object = plan.objects[pick % plan.objects.length];
+                const { apiVersion: _a, kind: _k, ...body } = object.manifest;
+                // A live object is found by name and namespace: those are its identity, not fields that drift.
+                const leaves = leafPaths(body).filter(
+                    ([first, second]) => first !== "metadata" || second === "labels" || second === "annotations",
+                );
+                const leaf = leaves[pick % leaves.length];
+                const live = served(object.manifest);
+                expect(driftedFields(object.manifest, live), object.key).to.deep.equal([]);
+                setAt(live, leaf, "changed-by-hand");
+                expect(driftedFields(object.manifest, live), `${object.key} ${leaf.join(".")}`).to.not.deep.equal([]);
+            }),
+            { seed: SEED, numRuns: 300 },
+        );
+    });
+});
+
+describe("the live review", () => {
+    it("gives a drifted object a new repair annotation, and keeps an existing one on objects as planned", () => {
+        const live = new Map<string, Record<string, any>>();
+        for (const object of PLAN.objects) live.set(object.key, served(object.manifest));
+        live.get(DEPLOYMENT.key)!.metadata.annotations[REPAIR_ANNOTATION] = "kept";
+        live.get(VIRTUAL_SERVICE.key)!.spec.hosts = ["evil.example"];
+        const review = reviewLive(PLAN.objects, live);
+        expect([...review.repairs.keys()].sort()).to.deep.equal([DEPLOYMENT.key, VIRTUAL_SERVICE.key].sort());
+        expect(review.repairs.get(DEPLOYMENT.key)).to.equal("kept");
+        expect(review.repairs.get(VIRTUAL_SERVICE.key)).to.match(/^[0-9a-f]{12}$/);
+        expect(review.findings.map(describeFinding)).to.deep.equal([
+            "VirtualService istio-system/egress-aliyun-com (host aliyun.com) was changed outside Pulumi (spec.hosts[0]): " +
+                "this update applies MeshEgress's version again",
+        ]);
+    });
+
+    it("reports an object deleted while the rest of its host exists, and nothing for a host not created yet", () => {
+        const live = new Map<string, Record<string, any>>();
+        for (const object of PLAN.objects.filter(
+            (o) => o.manifest.kind !== "DestinationRule" && o.host !== undefined,
+        )) {
+            live.set(object.key, served(object.manifest));
+        }
+        const review = reviewLive(PLAN.objects, live);
+        expect(review.findings.map(describeFinding)).to.deep.equal([
+            "DestinationRule istio-system/egress-aliyun-com (host aliyun.com) was deleted outside Pulumi: " +
+                "`pulumi up --refresh` creates it again",
+        ]);
+        expect(reviewLive(PLAN.objects, new Map()).findings).to.deep.equal([]);
+    });
+});
+
+describe("the clusters the check covers", () => {
+    const OWNER = "project/stack/egress";
+    const edit = { ...PLAN.meshConfigEdit!, owner: OWNER };
+
+    it("is the default kubeconfig's, with every object and the mesh config, when no provider is passed", () => {
+        expect(checksFor(PLAN, false, false, OWNER)).to.deep.equal([
+            { istio: false, objects: PLAN.objects, meshConfig: edit },
+        ]);
+    });
+
+    it("with a separate Istio cluster, checks its objects there and the workload's with the default kubeconfig", () => {
+        expect(checksFor(PLAN, true, false, OWNER)).to.deep.equal([
+            { istio: true, objects: PLAN.objects.filter((o) => o.cluster === "istio"), meshConfig: edit },
+            { istio: false, objects: PLAN.objects.filter((o) => o.cluster === "workload") },
+        ]);
+    });
+
+    it("with a provider passed, checks only the mesh config the edit reaches with the default kubeconfig", () => {
+        expect(checksFor(PLAN, false, true, OWNER)).to.deep.equal([{ istio: false, objects: [], meshConfig: edit }]);
+        const sidecar = buildPlan(
+            validateArgs("egress", { hosts: [], outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } }),
+        );
+        expect(checksFor(sidecar, false, true, OWNER)).to.deep.equal([]);
+    });
+});
