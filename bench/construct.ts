@@ -94,7 +94,12 @@ async function worker(variant: Variant, hosts: number): Promise<Sample> {
         }
         const policy = new MeshConfigOutboundMode(
             "egress-outbound-policy",
-            { ...plan.meshConfigEdit!, owner: `${pulumi.getProject()}/${pulumi.getStack()}/egress`, kubeconfig: undefined, context: undefined },
+            {
+                ...plan.meshConfigEdit!,
+                owner: `${pulumi.getProject()}/${pulumi.getStack()}/egress`,
+                kubeconfig: undefined,
+                context: undefined,
+            },
             { dependsOn: [...created.values()] },
         );
         registered = () => [...created.values(), policy];

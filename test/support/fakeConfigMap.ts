@@ -25,8 +25,7 @@ export interface FakeConfigMap {
 export function fakeConfigMap(mesh: string | null = ORIGINAL_MESH): FakeConfigMap {
     let version = 1;
     const fake: FakeConfigMap = {
-        state:
-            mesh === null ? undefined : { resourceVersion: String(version), data: { mesh }, annotations: {} },
+        state: mesh === null ? undefined : { resourceVersion: String(version), data: { mesh }, annotations: {} },
         targets: [],
         writes: 0,
         conflicts: 0,

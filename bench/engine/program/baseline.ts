@@ -20,6 +20,11 @@ for (const { key, manifest, dependsOn } of plan.objects) {
 }
 new MeshConfigOutboundMode(
     "egress-outbound-policy",
-    { ...plan.meshConfigEdit, owner: `${pulumi.getProject()}/${pulumi.getStack()}/egress`, kubeconfig: undefined, context: undefined },
+    {
+        ...plan.meshConfigEdit,
+        owner: `${pulumi.getProject()}/${pulumi.getStack()}/egress`,
+        kubeconfig: undefined,
+        context: undefined,
+    },
     { dependsOn: [...created.values()] },
 );
