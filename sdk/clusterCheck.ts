@@ -9,6 +9,31 @@ import { EgressPlan, PlannedObject } from "./plan";
 import { LiveReview, describeFinding, reviewLive } from "./plan/drift";
 import { MeshConfigTarget } from "./meshConfig/ownership";
 
+/** What the check found: the live review of the objects, and the mesh config's live mode when MeshEgress edits it. */
+export interface ClusterFindings extends LiveReview {
+    meshConfigMode?: string;
+}
+
+/** The summary's last paragraph: what the live check found, as of the start of this run. */
+export function liveCheckLine(findings: ClusterFindings, plannedMode: string | undefined): string {
+    const lines = [];
+    if (plannedMode !== undefined && findings.meshConfigMode !== undefined) {
+        const live = findings.meshConfigMode || "unset";
+        lines.push(
+            live === plannedMode
+                ? `the mesh config's outboundTrafficPolicy.mode is ${live}, as MeshEgress sets it`
+                : `the mesh config's outboundTrafficPolicy.mode was ${live}; this run sets ${plannedMode}`,
+        );
+    }
+    const drifted = findings.findings.length;
+    lines.push(
+        drifted === 0
+            ? "every existing object is as planned"
+            : `${drifted} object(s) drifted from the plan (named in this run's warnings)`,
+    );
+    return `\n\nlive check at the start of this run: ${lines.join("; ")}.`;
+}
+
 export interface ClusterCheck {
     /** Whether the credentials are `istioCluster`'s; otherwise the default kubeconfig's. */
     istio: boolean;
@@ -47,16 +72,21 @@ export function clusterChecked(
     name: string,
     args: MeshEgressArgs,
     checks: ClusterCheck[],
-): pulumi.Output<LiveReview> {
+): pulumi.Output<ClusterFindings> {
     return pulumi
         .all([pulumi.unsecret(pulumi.output(args.istioCluster?.kubeconfig)), pulumi.output(args.istioCluster?.context)])
         .apply(async ([kubeconfig, context]) => {
             const live = new Map<string, Record<string, any>>();
+            let meshConfigMode: string | undefined;
             try {
                 for (const { istio, objects, meshConfig } of checks) {
-                    const access = istio ? { kubeconfig, context } : {};
-                    for (const [key, object] of await checkCluster({ access, objects, meshConfig }))
-                        live.set(key, object);
+                    const state = await checkCluster({
+                        access: istio ? { kubeconfig, context } : {},
+                        objects,
+                        meshConfig,
+                    });
+                    for (const [key, object] of state.objects) live.set(key, object);
+                    meshConfigMode = state.meshConfigMode ?? meshConfigMode;
                 }
             } catch (error) {
                 const failure = new pulumi.ResourceError(
@@ -75,6 +105,6 @@ export function clusterChecked(
                 live,
             );
             for (const finding of review.findings) await pulumi.log.warn(describeFinding(finding), component);
-            return review;
+            return { ...review, meshConfigMode };
         });
 }

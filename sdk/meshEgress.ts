@@ -4,7 +4,7 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { HostObjects, MeshEgressArgs } from "./args";
 import { kindClass } from "./kinds";
 import { newMeshConfigEdit } from "./meshConfig/edit";
-import { checksFor, clusterChecked } from "./clusterCheck";
+import { checksFor, clusterChecked, liveCheckLine } from "./clusterCheck";
 import { PlannedObject, buildPlan } from "./plan";
 import { REPAIR_ANNOTATION } from "./plan/drift";
 import { ObjectMeta } from "./plan/manifest";
@@ -95,7 +95,9 @@ export class MeshEgress extends pulumi.ComponentResource {
         this.gatewayPorts = pulumi.output(plan.gatewayPorts.map((p) => p.number));
         this.outboundTrafficPolicyMode = pulumi.output(plan.policyMode);
         this.hostObjects = pulumi.output(plan.hostObjects);
-        this.summary = pulumi.output(plan.summary);
+        this.summary = checked
+            ? checked.apply((findings) => plan.summary + liveCheckLine(findings, plan.meshConfigEdit?.mode))
+            : pulumi.output(plan.summary);
         this.registerOutputs({
             gatewayServiceFqdn: this.gatewayServiceFqdn,
             gatewayNamespace: this.gatewayNamespace,

@@ -3,6 +3,7 @@
 // owns) fails the preview within seconds with what is missing and where, instead of previewing creates that the
 // update then half-applies. The same pass reads the live versions of the planned objects, for drift.
 import { apiStore } from "../meshConfig/live";
+import { readOutboundMode } from "../meshConfig/meshYaml";
 import { MeshConfigTarget, assertClaimable } from "../meshConfig/ownership";
 import { ApiResourceNeed, PlannedObject, apiResourceNeeds } from "../plan/manifest";
 import { ClusterAccess, KubeApi, REQUEST_TIMEOUT_MS, connect, unexpectedAnswer } from "./kubeApi";
@@ -43,14 +44,15 @@ async function discover(api: KubeApi, need: ApiResourceNeed, discovery: Discover
     return need.kinds.filter((kind) => !discovery.has(discoveryKey(need.apiVersion, kind)));
 }
 
-/**
- * Checks the cluster and returns the live version of each planned object that exists, by key. Throws an error
- * naming what the cluster lacks; answers within a few request timeouts.
- */
-export async function checkCluster(
-    needs: ClusterNeeds,
-    timeoutMs = REQUEST_TIMEOUT_MS,
-): Promise<Map<string, Record<string, any>>> {
+/** Checks the cluster and reads what is live there. Throws an error naming what the cluster lacks. */
+export interface ClusterState {
+    /** The live version of each planned object that exists, by key. */
+    objects: Map<string, Record<string, any>>;
+    /** The mesh config's live mode ("" when unset), when MeshEgress edits it there. */
+    meshConfigMode?: string;
+}
+
+export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIMEOUT_MS): Promise<ClusterState> {
     const api = await connect(needs.access, timeoutMs);
     const version = await api.request("GET", "/version");
     if (version.status !== 200) throw unexpectedAnswer(api, "reading the server version", version);
@@ -66,9 +68,9 @@ export async function checkCluster(
             `the cluster at ${api.server} (${api.source}) lacks what MeshEgress creates: ${problems.join("; ")}`,
         );
     }
-    if (needs.meshConfig) {
-        const store = apiStore(api);
-        assertClaimable(store, needs.meshConfig, await store.read(needs.meshConfig));
-    }
-    return readLiveObjects(api, discovery, needs.objects);
+    const objects = await readLiveObjects(api, discovery, needs.objects);
+    if (!needs.meshConfig) return { objects };
+    const store = apiStore(api);
+    const { mesh } = assertClaimable(store, needs.meshConfig, await store.read(needs.meshConfig));
+    return { objects, meshConfigMode: readOutboundMode(mesh) ?? "" };
 }

@@ -2,7 +2,7 @@
 // the Kubernetes provider, a local kube-apiserver with Istio's CRDs, reached through a fault-injecting proxy
 // (support/faultProxy.ts). Each scenario asserts what the user sees and that nothing is lost: the stack converges to
 // exactly the planned objects, and destroy gives back the mesh config byte for byte.
-import { Stack } from "@pulumi/pulumi/automation";
+import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -314,7 +314,9 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
             expect(readOutboundMode(live.mesh)).to.equal(MODE_BEFORE);
             expect(live.annotations).to.not.have.property(OWNER_ANNOTATION);
             proxy.beforeForward = undefined;
-            await destroyRestores(stack);
+            // The other tool's edits stay; MeshEgress's mode never got in.
+            await stack.destroy();
+            expect(readOutboundMode((await meshConfigMap()).mesh)).to.equal(MODE_BEFORE);
         });
     });
 
@@ -383,9 +385,16 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
         );
         kubectl("delete", "destinationrule", "egress-aliyun-com");
 
-        const preview = await stack.preview({ refresh: true, diff: true });
-        expect(preview.stdout, preview.stdout).to.include(
+        const warnings: string[] = [];
+        const onEvent = (event: EngineEvent) => {
+            if (event.diagnosticEvent?.severity === "warning") warnings.push(event.diagnosticEvent.message);
+        };
+        const preview = await stack.preview({ refresh: true, diff: true, onEvent });
+        expect(warnings.join("")).to.include(
             "VirtualService istio-system/egress-aliyun-com (host aliyun.com) was changed outside Pulumi (spec.hosts)",
+        );
+        expect(warnings.join("")).to.include(
+            "DestinationRule istio-system/egress-aliyun-com (host aliyun.com) was deleted outside Pulumi",
         );
         expect(preview.changeSummary).to.deep.include({ create: 1, update: 1 });
 

@@ -1,7 +1,7 @@
 // Drift of live objects from the plan (sdk/plan/drift.ts), and which clusters the check covers (sdk/clusterCheck.ts).
 import { expect } from "chai";
 import fc from "fast-check";
-import { checksFor } from "../../sdk/clusterCheck";
+import { checksFor, liveCheckLine } from "../../sdk/clusterCheck";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { REPAIR_ANNOTATION, describeFinding, driftedFields, reviewLive } from "../../sdk/plan/drift";
 import { Manifest } from "../../sdk/plan/manifest";
@@ -156,5 +156,27 @@ describe("the clusters the check covers", () => {
             validateArgs("egress", { hosts: [], outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } }),
         );
         expect(checksFor(sidecar, false, true, OWNER)).to.deep.equal([]);
+    });
+});
+
+describe("the summary's live check line", () => {
+    it("says the mode is as MeshEgress sets it and every object is as planned", () => {
+        const findings = { repairs: new Map(), findings: [], meshConfigMode: "REGISTRY_ONLY" };
+        expect(liveCheckLine(findings, "REGISTRY_ONLY")).to.equal(
+            "\n\nlive check at the start of this run: the mesh config's outboundTrafficPolicy.mode is REGISTRY_ONLY, " +
+                "as MeshEgress sets it; every existing object is as planned.",
+        );
+    });
+
+    it("says what the mode was when it drifted, and how many objects drifted", () => {
+        const findings = {
+            repairs: new Map(),
+            findings: [{ object: VIRTUAL_SERVICE, drift: ["spec.hosts"] }],
+            meshConfigMode: "",
+        };
+        expect(liveCheckLine(findings, "REGISTRY_ONLY")).to.equal(
+            "\n\nlive check at the start of this run: the mesh config's outboundTrafficPolicy.mode was unset; this " +
+                "run sets REGISTRY_ONLY; 1 object(s) drifted from the plan (named in this run's warnings).",
+        );
     });
 });
