@@ -31,6 +31,12 @@ function typeAndName(urn: string): [string, string] {
     return [parts[2].split("$").pop()!, parts.slice(3).join("::")];
 }
 
+/** The mesh config edit's owner (`<project>/<stack>/<component>`) names the stack, which differs between variants. */
+function withoutStack(inputs: any): unknown {
+    if (typeof inputs?.owner !== "string") return inputs;
+    return { ...inputs, owner: inputs.owner.replace(/^([^/]+)\/[^/]+\//, "$1/<stack>/") };
+}
+
 export function parsePreview(json: string): Step[] {
     const digest = JSON.parse(json) as { steps?: PreviewStep[] };
     return (digest.steps ?? []).map((s) => {
@@ -44,7 +50,7 @@ export function parsePreview(json: string): Step[] {
             name,
             custom: state.custom ?? false,
             provider,
-            inputs: s.newState?.inputs,
+            inputs: withoutStack(s.newState?.inputs),
             dependencies,
         };
     });

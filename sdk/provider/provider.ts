@@ -47,7 +47,8 @@ export class MeshEgressProvider implements pulumi.provider.Provider {
         // The engine sends olds as {} for a resource it creates.
         const existing = olds && Object.keys(olds).length > 0 ? revealSecrets(olds) : undefined;
         const { inputs } = await this.#meshConfig.check!(existing, revealSecrets(news));
-        return { inputs: { ...news, ...inputs, kubeconfig: news.kubeconfig } };
+        // Keep the engine's secret wrapping of the kubeconfig; a property must not be present as undefined.
+        return { inputs: { ...inputs, ...(news.kubeconfig !== undefined ? { kubeconfig: news.kubeconfig } : {}) } };
     }
 
     async diff(_id: string, urn: string, olds: any, news: any): Promise<pulumi.provider.DiffResult> {

@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { MeshEgress } from "../../sdk";
 import { setMeshConfigEditServedByPlugin } from "../../sdk/meshConfig/edit";
 import { MeshEgressProvider } from "../../sdk/provider/provider";
@@ -70,6 +71,14 @@ describe("the plugin's mesh config resource", () => {
         expect(fake.state!.data.mesh).to.equal(`${ORIGINAL_MESH}outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n`);
         expect(fake.targets[0].kubeconfig).to.equal("apiVersion: v1");
         expect(created.outs).to.deep.include({ previousMode: "", mode: "REGISTRY_ONLY" });
+    });
+
+    it("checks a new edit without a kubeconfig into inputs the engine's wire format can carry", async () => {
+        const { provider } = fakeCluster();
+        const { inputs } = await provider.check(EDIT_URN, {}, { ...TARGET, mode: "REGISTRY_ONLY" });
+        expect(inputs).to.deep.equal({ ...TARGET, mode: "REGISTRY_ONLY" });
+        // What the plugin's gRPC server does with them: it throws on a property present as undefined.
+        expect(() => Struct.fromJavaScript(inputs)).to.not.throw();
     });
 
     it("restores the previous mesh config on delete", async () => {
