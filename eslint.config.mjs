@@ -8,8 +8,17 @@ import { createTypeScriptImportResolver } from "eslint-import-resolver-typescrip
 import importX from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
-const PULUMI_LAYER = ["./sdk/meshEgress.ts", "./sdk/kinds.ts", "./sdk/meshConfig", "./sdk/packageInfo.ts"];
+const PULUMI_LAYER = [
+    "./sdk/meshEgress.ts",
+    "./sdk/clusterCheck.ts",
+    "./sdk/kinds.ts",
+    "./sdk/meshConfig",
+    "./sdk/cluster",
+    "./sdk/packageInfo.ts",
+];
 const PLUGIN = ["./sdk/provider"];
+// The audit tool (`mesh-egress discover`) is a top floor of its own: it reads logs, and the library never imports it.
+const DISCOVER = ["./sdk/discover"];
 
 /** Floors above `target` that it must not import, and why. */
 function floor(target, above, message) {
@@ -64,6 +73,11 @@ export default tseslint.config(
                         ),
                         floor(PULUMI_LAYER, PLUGIN, "the plugin is the top floor: nothing in the library imports it"),
                         floor(
+                            ["./sdk/args", "./sdk/validate", "./sdk/plan", ...PULUMI_LAYER, ...PLUGIN],
+                            DISCOVER,
+                            "the discover command is a top floor: nothing in the library imports it",
+                        ),
+                        floor(
                             "./sdk/meshConfig",
                             ["./sdk/meshEgress.ts"],
                             "the mesh config edit knows nothing of the component",
@@ -79,11 +93,18 @@ export default tseslint.config(
     {
         // Below the Pulumi layer nothing may touch Pulumi: the plan and validation run in tests, benchmarks and the
         // Istio simulator without a Pulumi runtime. Args only name Pulumi's Input types.
-        files: ["sdk/validate/**/*.ts", "sdk/plan/**/*.ts"],
+        files: ["sdk/validate/**/*.ts", "sdk/plan/**/*.ts", "sdk/discover/**/*.ts", "sdk/cluster/**/*.ts"],
         rules: {
             "no-restricted-imports": [
                 "error",
-                { patterns: [{ group: ["@pulumi/*"], message: "validate/ and plan/ are pure: no Pulumi imports" }] },
+                {
+                    patterns: [
+                        {
+                            group: ["@pulumi/*"],
+                            message: "validate/, plan/, cluster/ and discover/ run without a Pulumi runtime",
+                        },
+                    ],
+                },
             ],
         },
     },

@@ -6,6 +6,12 @@ export const OutboundTrafficPolicyMode = {
     RegistryOnly: "REGISTRY_ONLY",
     /** Every host is reachable; unregistered ones bypass the egress gateway. */
     AllowAny: "ALLOW_ANY",
+    /**
+     * ALLOW_ANY, and every connection to an undeclared host is access-logged at the client's sidecar (a Telemetry
+     * whose filter keeps only traffic to Istio's `PassthroughCluster`), for `mesh-egress discover` to turn into a
+     * host list before you switch to REGISTRY_ONLY.
+     */
+    Audit: "AUDIT",
     /** MeshEgress does not touch the outbound traffic policy at all. */
     Unmanaged: "UNMANAGED",
 } as const;

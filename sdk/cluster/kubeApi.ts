@@ -15,7 +15,10 @@ export interface ClusterAccess {
 
 export interface KubeResponse {
     status: number;
+    /** The answer parsed as JSON, or its text when it is not JSON. */
     body: any;
+    /** The answer as it came (a pod log is text, even when its one line is JSON). */
+    text: string;
 }
 
 export interface KubeApi {
@@ -107,7 +110,7 @@ export async function connect(access: ClusterAccess, timeoutMs = REQUEST_TIMEOUT
                     } catch {
                         // Not JSON (a proxy's error page): keep the text for the message.
                     }
-                    resolve({ status: res.statusCode ?? 0, body: parsed });
+                    resolve({ status: res.statusCode ?? 0, body: parsed, text });
                 });
                 res.on("error", fail);
             });

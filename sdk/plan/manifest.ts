@@ -33,6 +33,7 @@ export function objectKey(manifest: Manifest): string {
 }
 
 export const ISTIO_NETWORKING = "networking.istio.io/v1";
+export const ISTIO_TELEMETRY = "telemetry.istio.io/v1";
 
 /** The kinds a set of objects uses in one API group version, e.g. `networking.istio.io/v1`: ServiceEntry, Gateway. */
 export interface ApiResourceNeed {

@@ -17,8 +17,10 @@ export interface PolicyPlan {
 }
 
 export function outboundPolicy(args: NormalizedArgs, labels: Record<string, string>): PolicyPlan {
-    const { mode, target } = args.policy;
-    if (mode === "UNMANAGED") return { sidecars: [] };
+    const { target } = args.policy;
+    if (args.policy.mode === "UNMANAGED") return { sidecars: [] };
+    // Audit lets undeclared traffic through, as ALLOW_ANY does; its Telemetry is planned in audit.ts.
+    const mode = args.policy.mode === "AUDIT" ? "ALLOW_ANY" : args.policy.mode;
     if (target === "MESH_CONFIG") {
         return {
             sidecars: [],

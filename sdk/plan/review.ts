@@ -47,9 +47,9 @@ export function riskWarnings(args: NormalizedArgs): string[] {
         );
     }
     if (authorizesCallers(args)) {
-        if (args.policy.mode === "ALLOW_ANY") {
+        if (args.policy.mode === "ALLOW_ANY" || args.policy.mode === "AUDIT") {
             warnings.push(
-                "hosts restrict their sources but outboundTrafficPolicy.mode is ALLOW_ANY: any workload can still reach " +
+                `hosts restrict their sources but outboundTrafficPolicy.mode is ${args.policy.mode}: any workload can still reach ` +
                     "those hosts directly, around the gateway and its rules; use REGISTRY_ONLY (and antiBypass)",
             );
         }

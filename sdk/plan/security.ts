@@ -3,12 +3,11 @@
 // security considerations"; Telemetry API task "Access Logs").
 import { GatewayHopTls } from "../args";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
-import { Manifest } from "./manifest";
+import { ISTIO_TELEMETRY, Manifest } from "./manifest";
 import { hopSni } from "./host";
 import { derivedName, hostObjectName } from "./names";
 
 const SECURITY = "security.istio.io/v1";
-const TELEMETRY = "telemetry.istio.io/v1";
 
 /** Whether MeshEgress authorizes callers at the gateway: as soon as one host restricts its sources. */
 export function authorizesCallers(args: NormalizedArgs): boolean {
@@ -111,7 +110,7 @@ export function gatewayAccessLog(args: NormalizedArgs, labels: Record<string, st
     if (!args.accessLog.enabled) return [];
     return [
         {
-            apiVersion: TELEMETRY,
+            apiVersion: ISTIO_TELEMETRY,
             kind: "Telemetry",
             metadata: {
                 name: derivedName(args.gateway.serviceName, "access-log"),

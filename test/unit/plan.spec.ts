@@ -789,6 +789,41 @@ describe("the plan", () => {
                 "Sidecar/istio-config/egress-outbound-policy",
             );
         });
+        it("audits by letting undeclared hosts through and logging only their traffic, mesh-wide", () => {
+            const p = plan({ hosts: [{ host: "aliyun.com" }], outboundTrafficPolicy: { mode: "AUDIT" } });
+            expect(p.meshConfigEdit!.mode).to.equal("ALLOW_ANY");
+            expect(p.policyMode).to.equal("AUDIT");
+            expect(manifest(p, "Telemetry/istio-system/egress-audit")).to.deep.equal({
+                apiVersion: "telemetry.istio.io/v1",
+                kind: "Telemetry",
+                metadata: { name: "egress-audit", namespace: "istio-system", labels: LABELS },
+                spec: {
+                    accessLogging: [
+                        {
+                            providers: [{ name: "envoy" }],
+                            filter: { expression: 'xds.cluster_name == "PassthroughCluster"' },
+                        },
+                    ],
+                },
+            });
+        });
+        it("audits only the listed namespaces with NAMESPACE_SIDECARS, each with an ALLOW_ANY Sidecar", () => {
+            const p = plan({
+                hosts: [],
+                outboundTrafficPolicy: { mode: "AUDIT", target: "NAMESPACE_SIDECARS", namespaces: ["apps", "jobs"] },
+            });
+            const kinds = p.objects.map((o) => o.key).filter((key) => /^(Telemetry|Sidecar)\//.test(key));
+            expect(kinds).to.deep.equal([
+                "Telemetry/istio-system/egress-gateway-access-log",
+                "Telemetry/apps/egress-audit",
+                "Telemetry/jobs/egress-audit",
+                "Sidecar/apps/egress-outbound-policy",
+                "Sidecar/jobs/egress-outbound-policy",
+            ]);
+            expect((manifest(p, "Sidecar/apps/egress-outbound-policy") as any).spec).to.deep.equal({
+                outboundTrafficPolicy: { mode: "ALLOW_ANY" },
+            });
+        });
         it("touches nothing when unmanaged", () => {
             const p = plan({ hosts: [{ host: "aliyun.com" }], outboundTrafficPolicy: { mode: "UNMANAGED" } });
             expect(p.meshConfigEdit).to.equal(undefined);

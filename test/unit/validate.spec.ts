@@ -488,7 +488,7 @@ describe("argument validation", () => {
     describe("istio and the outbound policy", () => {
         it("rejects an unknown policy mode", () => {
             expect(problemsOf({ hosts: [], outboundTrafficPolicy: { mode: "DENY" } })).to.deep.equal([
-                'outboundTrafficPolicy.mode: "DENY" is not one of REGISTRY_ONLY, ALLOW_ANY, UNMANAGED',
+                'outboundTrafficPolicy.mode: "DENY" is not one of REGISTRY_ONLY, ALLOW_ANY, AUDIT, UNMANAGED',
             ]);
         });
         it("rejects an unknown policy target", () => {
