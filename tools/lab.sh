@@ -318,16 +318,22 @@ cmd_up() {
 	wait_until 20 tcp in_ns mel-dns python3 -c "import socket; socket.create_connection(('$TCP_IP', 5432), 2).close()"
 	: >"$dir/ext-requests.jsonl" # forget the probes
 
-	# Turns off the metrics filter (istio.stats is Istio's own, not in upstream Envoy) for the whole mesh.
-	kubectl --kubeconfig "$kc" apply -f - >/dev/null <<-EOF
-		apiVersion: telemetry.istio.io/v1
-		kind: Telemetry
-		metadata: {name: lab-no-istio-stats, namespace: istio-system}
-		spec:
-		  metrics:
-		  - providers: [{name: prometheus}]
-		    overrides: [{match: {metric: ALL_METRICS}, disabled: true}]
+	# Turns off the metrics filter (istio.stats is Istio's own, not in upstream Envoy) for the whole mesh through the
+	# mesh config's default providers, not a Telemetry: the root namespace keeps room for the one namespace-wide
+	# Telemetry Istio applies there (the audit's, outboundTrafficPolicy.mode AUDIT).
+	kubectl --kubeconfig "$kc" -n istio-system get configmap istio -o jsonpath='{.data.mesh}' >"$dir/mesh.yaml"
+	python3 - "$dir/mesh.yaml" <<-'EOF'
+		import sys
+		path = sys.argv[1]
+		mesh = open(path).read()
+		default = "defaultProviders:\n  metrics:\n  - prometheus\n"
+		if default not in mesh + "\n":
+		    sys.exit(f"the istio ConfigMap's mesh has no default metrics provider to turn off:\n{mesh}")
+		open(path, "w").write((mesh + "\n").replace(default, "defaultProviders:\n  metrics: []\n"))
 	EOF
+	kubectl --kubeconfig "$kc" -n istio-system create configmap istio --from-file=mesh="$dir/mesh.yaml" \
+		--from-literal=meshNetworks='networks: {}' --dry-run=client -o yaml |
+		kubectl --kubeconfig "$kc" apply --server-side --force-conflicts --field-manager=mesh-egress-lab -f - >/dev/null
 
 	http=$(free_port)
 	mon=$(free_port)

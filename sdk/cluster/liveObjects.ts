@@ -29,12 +29,15 @@ async function listAll(api: KubeApi, path: string): Promise<any[]> {
     return items;
 }
 
-/** The live object of each planned object that exists, by the object's key. */
-export async function readLiveObjects(
-    api: KubeApi,
-    discovery: Discovery,
-    objects: PlannedObject[],
-): Promise<Map<string, Record<string, any>>> {
+/** What the planned objects' collections hold. */
+export interface LiveRead {
+    /** The live object of each planned object that exists, by the object's key. */
+    objects: Map<string, Record<string, any>>;
+    /** Everything in each planned object's collection (its kind, in its namespace), by the object's key. */
+    neighbours: Map<string, Record<string, any>[]>;
+}
+
+export async function readLiveObjects(api: KubeApi, discovery: Discovery, objects: PlannedObject[]): Promise<LiveRead> {
     const collections = new Map<string, PlannedObject[]>();
     for (const object of objects) {
         const { apiVersion, kind, metadata } = object.manifest;
@@ -43,15 +46,17 @@ export async function readLiveObjects(
         const path = collectionPath(apiVersion, resource.plural, resource.namespaced ? metadata.namespace : undefined);
         collections.set(path, [...(collections.get(path) ?? []), object]);
     }
-    const live = new Map<string, Record<string, any>>();
+    const read: LiveRead = { objects: new Map(), neighbours: new Map() };
     await Promise.all(
         [...collections].map(async ([path, wanted]) => {
-            const byName = new Map((await listAll(api, path)).map((item) => [item.metadata.name, item]));
+            const items = await listAll(api, path);
+            const byName = new Map(items.map((item) => [item.metadata.name, item]));
             for (const object of wanted) {
                 const item = byName.get(object.manifest.metadata.name);
-                if (item) live.set(object.key, item);
+                if (item) read.objects.set(object.key, item);
+                read.neighbours.set(object.key, items);
             }
         }),
     );
-    return live;
+    return read;
 }

@@ -8,6 +8,7 @@ import { MeshConfigTarget, assertClaimable } from "../meshConfig/ownership";
 import { ApiResourceNeed, PlannedObject, apiResourceNeeds } from "../plan/manifest";
 import { ClusterAccess, KubeApi, REQUEST_TIMEOUT_MS, connect, unexpectedAnswer } from "./kubeApi";
 import { Discovery, discoveryKey, readLiveObjects } from "./liveObjects";
+import { rivalTelemetries } from "./telemetryRivals";
 
 /** What one cluster must offer. */
 export interface ClusterNeeds {
@@ -68,7 +69,9 @@ export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIME
             `the cluster at ${api.server} (${api.source}) lacks what MeshEgress creates: ${problems.join("; ")}`,
         );
     }
-    const objects = await readLiveObjects(api, discovery, needs.objects);
+    const { objects, neighbours } = await readLiveObjects(api, discovery, needs.objects);
+    const rivals = rivalTelemetries(needs.objects, neighbours);
+    if (rivals.length > 0) throw new Error(`at ${api.server} (${api.source}): ${rivals.join("; ")}`);
     if (!needs.meshConfig) return { objects };
     const store = apiStore(api);
     const { mesh } = assertClaimable(store, needs.meshConfig, await store.read(needs.meshConfig));

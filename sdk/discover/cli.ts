@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { connect } from "../cluster/kubeApi";
 import { parseAccessLogLine } from "./accessLog";
 import { OUTPUT_FORMATS, OutputFormat, render } from "./render";
-import { AuditReport, CallSource, LineCounts, SourcedRecord, auditReport } from "./report";
+import { AuditReport, CallSource, LineCounts, SourcedRecord, UnreadPod, auditReport } from "./report";
 import { SourcedLine, fileLines, podLogLines } from "./sources";
 
 export const USAGE = `usage: mesh-egress discover [options]
@@ -109,6 +109,7 @@ export async function discover(argv: string[], progress: (done: number, total: n
     }
     const counts: LineCounts = { read: 0, malformed: 0, other: 0 };
     const found: SourcedRecord[] = await collect(records(fileLines(values.file, callSource(values.source)), counts));
+    const unread: UnreadPod[] = [];
     if (values.namespace.length > 0) {
         const kubeconfig = values.kubeconfig === undefined ? undefined : fs.readFileSync(values.kubeconfig, "utf8");
         const api = await connect({ kubeconfig, context: values.context });
@@ -117,10 +118,10 @@ export async function discover(argv: string[], progress: (done: number, total: n
             gateway: gatewaySelection(values.gateway),
             sinceSeconds: seconds(values.since),
         };
-        const lines = podLogLines(api, selection, progress);
+        const lines = podLogLines(api, selection, progress, unread);
         found.push(...(await collect(records(lines, counts))));
     }
-    const report: AuditReport = auditReport(found, counts, declaredHosts(values.declared));
+    const report: AuditReport = auditReport(found, counts, declaredHosts(values.declared), unread);
     return render(report, format);
 }
 

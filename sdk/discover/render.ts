@@ -41,6 +41,11 @@ function asTable(report: AuditReport): string {
             ),
         );
     }
+    if (report.unreadPods.length > 0) {
+        parts.push(
+            ["Logs not read (not covered):", ...report.unreadPods.map((u) => `  ${u.pod}: ${u.reason}`)].join("\n"),
+        );
+    }
     if (report.declaredUnused.length > 0) parts.push(`Declared but never used: ${report.declaredUnused.join(", ")}`);
     if (report.notProposed.length > 0) {
         parts.push(["Not proposed:", ...report.notProposed.map((n) => `  ${n.destination}: ${n.reason}`)].join("\n"));

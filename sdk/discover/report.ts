@@ -45,6 +45,14 @@ export interface AuditReport {
     /** Destinations not proposed, and why. */
     notProposed: { destination: string; reason: string }[];
     lines: LineCounts;
+    /** Pods whose log could not be read: the report does not cover them. */
+    unreadPods: UnreadPod[];
+}
+
+/** A pod whose log could not be read (gone, or its proxy not running), and the API server's answer. */
+export interface UnreadPod {
+    pod: string;
+    reason: string;
 }
 
 /** A log line's source and record, as a reader hands them over. */
@@ -184,7 +192,12 @@ function propose(destinations: Destination[], declared: string[]): Pick<AuditRep
 }
 
 /** Aggregates the records into the audit's findings. `declared` are the host names MeshEgress declares today. */
-export function auditReport(records: Iterable<SourcedRecord>, lines: LineCounts, declared: string[] = []): AuditReport {
+export function auditReport(
+    records: Iterable<SourcedRecord>,
+    lines: LineCounts,
+    declared: string[] = [],
+    unreadPods: UnreadPod[] = [],
+): AuditReport {
     const byKey = new Map<string, Destination & { sourceKeys: Set<string> }>();
     const used = new Set<string>();
     for (const { record, source } of records) {
@@ -221,5 +234,5 @@ export function auditReport(records: Iterable<SourcedRecord>, lines: LineCounts,
         .map(normalizeHost)
         .filter((name) => ![...used].some((seen) => matches(name, seen)))
         .sort();
-    return { destinations, declaredUnused, proposal, notProposed, lines };
+    return { destinations, declaredUnused, proposal, notProposed, lines, unreadPods };
 }

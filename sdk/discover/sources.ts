@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as readline from "node:readline";
 import { KubeApi, unexpectedAnswer } from "../cluster/kubeApi";
-import { CallSource } from "./report";
+import { CallSource, UnreadPod } from "./report";
 
 export interface SourcedLine {
     line: string;
@@ -52,11 +52,15 @@ export interface PodLogSelection {
     sinceSeconds: number;
 }
 
-/** Every line of the sidecar logs selected; `progress` hears of each pod read. */
+/**
+ * Every line of the sidecar logs selected; `progress` hears of each pod read. A pod that is gone or whose proxy is
+ * not running (404, 400) lands in `unread` and the rest are read; any other refusal (e.g. RBAC) stops the reading.
+ */
 export async function* podLogLines(
     api: KubeApi,
     selection: PodLogSelection,
     progress: (done: number, total: number) => void,
+    unread: UnreadPod[],
 ): AsyncGenerator<SourcedLine> {
     const pods: ProxiedPod[] = [];
     for (const namespace of selection.namespaces) pods.push(...(await proxiedPods(api, namespace)));
@@ -70,10 +74,17 @@ export async function* podLogLines(
             `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/log` +
             `?container=${SIDECAR}&sinceSeconds=${selection.sinceSeconds}`;
         const response = await api.request("GET", path);
+        progress(++done, pods.length);
+        if (response.status === 404 || response.status === 400) {
+            unread.push({
+                pod: `${pod.namespace}/${pod.name}`,
+                reason: response.body?.message ?? `HTTP ${response.status}`,
+            });
+            continue;
+        }
         if (response.status !== 200)
             throw unexpectedAnswer(api, `reading the log of ${pod.namespace}/${pod.name}`, response);
         const source = { namespace: pod.namespace, serviceAccount: pod.serviceAccount };
         for (const line of response.text.split("\n")) if (line) yield { line, source };
-        progress(++done, pods.length);
     }
 }

@@ -4,17 +4,31 @@
 // Telemetry where the policy is written: the root namespace (mesh-wide), or each namespace of NAMESPACE_SIDECARS.
 // Istio's Telemetry API task "Access Logs" (filter.expression, CEL) and Envoy's `xds.cluster_name` attribute.
 import { NormalizedArgs } from "../validate/normalized";
-import { ISTIO_TELEMETRY, Manifest } from "./manifest";
+import { INTERNAL_DOMAIN } from "../validate/names";
+import { fitName } from "../validate/kubernetes";
+import { ISTIO_NETWORKING, ISTIO_TELEMETRY, Manifest } from "./manifest";
 import { derivedName } from "./names";
 
 /** The CEL filter that keeps only connections to undeclared hosts. */
 export const PASSTHROUGH_ONLY = 'xds.cluster_name == "PassthroughCluster"';
 
+/**
+ * Where the audit reads names: a sidecar sends a connection on a port no ServiceEntry declares through its catch-all
+ * listener, which neither parses HTTP nor reads the TLS SNI, so the log would show only an address. A listener on
+ * the web's ports (HTTP 80, TLS 443) makes every undeclared call there show its Host or SNI.
+ */
+const NAMED_PORTS = [
+    { number: 80, name: "http-audit", protocol: "HTTP" },
+    { number: 443, name: "tls-audit", protocol: "TLS" },
+];
+
+function auditedNamespaces(args: NormalizedArgs): string[] {
+    return args.policy.target === "NAMESPACE_SIDECARS" ? args.policy.namespaces : [args.istio.rootNamespace];
+}
+
 export function auditTelemetry(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
     if (args.policy.mode !== "AUDIT") return [];
-    const namespaces =
-        args.policy.target === "NAMESPACE_SIDECARS" ? args.policy.namespaces : [args.istio.rootNamespace];
-    return namespaces.map((namespace) => ({
+    return auditedNamespaces(args).map((namespace) => ({
         apiVersion: ISTIO_TELEMETRY,
         kind: "Telemetry",
         metadata: { name: derivedName(args.name, "audit"), namespace, labels },
@@ -24,4 +38,31 @@ export function auditTelemetry(args: NormalizedArgs, labels: Record<string, stri
             ],
         },
     }));
+}
+
+/**
+ * A ServiceEntry whose only purpose is the listeners on the named ports no declared host uses (one using a port
+ * sets its protocol there already; a TCP host's port must not get a TLS listener). Its one host, under MeshEgress's
+ * reserved domain, has no endpoints, so calling it goes nowhere.
+ */
+export function auditListeners(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
+    if (args.policy.mode !== "AUDIT") return [];
+    const used = new Set(args.hosts.map((host) => host.port));
+    const ports = NAMED_PORTS.filter((port) => !used.has(port.number));
+    if (ports.length === 0) return [];
+    return [
+        {
+            apiVersion: ISTIO_NETWORKING,
+            kind: "ServiceEntry",
+            // "---" never occurs in a host's object name (names.ts), so no host can take this one.
+            metadata: { name: derivedName(args.name, "--audit"), namespace: args.gateway.namespace, labels },
+            spec: {
+                hosts: [`${fitName(args.name)}.audit.${INTERNAL_DOMAIN}`],
+                location: "MESH_EXTERNAL",
+                resolution: "STATIC",
+                ports,
+                exportTo: args.policy.target === "NAMESPACE_SIDECARS" ? args.policy.namespaces : ["*"],
+            },
+        },
+    ];
 }

@@ -1,6 +1,6 @@
 // The pure plan: normalized arguments in, every Kubernetes object MeshEgress manages out, with stable keys and
 // dependencies. No Pulumi here, so tests, benchmarks and review summaries share it.
-import { auditTelemetry } from "./audit";
+import { auditListeners, auditTelemetry } from "./audit";
 import { EgressMode, HostObjects } from "../args";
 import { fitName } from "../validate/kubernetes";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
@@ -120,6 +120,7 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
 
     for (const telemetry of gatewayAccessLog(args, labels)) add(telemetry, "istio", []);
     for (const telemetry of auditTelemetry(args, labels)) add(telemetry, "istio", []);
+    for (const listeners of auditListeners(args, labels)) add(listeners, "istio", []);
 
     // Enforcement comes last and depends on every route, so no declared host is ever blocked or denied during a
     // rollout, and on destroy the previous policy is back before any route disappears.

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	"istio.io/istio/pilot/pkg/simulation"
+	"istio.io/istio/pilot/test/xdstest"
 )
 
 // The invariants, checked on every plan the test knows: the hand-written scenarios and the generated ones
@@ -138,6 +140,11 @@ func (v *proxyView) outcome(t *testing.T, r simulation.Result) (string, bool) {
 		return "blocked (" + r.ClusterMatched + ")", true
 	}
 	eps := v.endpoints[r.ClusterMatched]
+	// An EDS cluster with no endpoints drops every connection (the audit's listener entry has none); an
+	// ORIGINAL_DST or DNS cluster without EDS endpoints still connects somewhere, so it stays a bypass.
+	if c := xdstest.ExtractCluster(r.ClusterMatched, v.sim.Clusters); c.GetType() == cluster.Cluster_EDS && len(eps) == 0 {
+		return "blocked (" + r.ClusterMatched + " has no endpoints)", true
+	}
 	if len(eps) > 0 && !slices.ContainsFunc(eps, func(ep string) bool { return !strings.HasPrefix(ep, gatewayPodIP+":") }) {
 		return "to the gateway (" + r.ClusterMatched + ")", true
 	}

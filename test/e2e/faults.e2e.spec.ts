@@ -498,6 +498,26 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
             await proxy.restore();
         });
 
+        it("refuses an audit where the root namespace already has a Telemetry for all of it, in the preview", async () => {
+            const stack = await newStack("rival-telemetry");
+            await stack.setConfig("outboundTrafficPolicy", { value: JSON.stringify({ mode: "AUDIT" }) });
+            const rival =
+                "apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: mesh-default, namespace: istio-system}\nspec: {}\n";
+            const manifest = path.join(workHome, "mesh-default.yaml");
+            fs.writeFileSync(manifest, rival);
+            run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "apply", "-f", manifest]);
+            try {
+                const { message } = await failingPreview(stack);
+                expect(message).to.include(
+                    "outboundTrafficPolicy.mode AUDIT logs through Telemetry istio-system/egress-audit, which applies " +
+                        "to all of namespace istio-system, but Telemetry istio-system/mesh-default already does",
+                );
+                await nothingCreated(stack);
+            } finally {
+                run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "delete", "-f", manifest]);
+            }
+        });
+
         it("refuses a mesh config another stack's MeshEgress owns, in the preview", async () => {
             const stack = await newStack("second-owner");
             const owner = JSON.stringify({ owner: "mesh-egress-local/other/egress", key: "mesh", previous: null });

@@ -12,11 +12,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ExternalHost } from "../../sdk";
+import { parseAccessLogLine } from "../../sdk/discover/accessLog";
+import { AuditReport } from "../../sdk/discover/report";
 import { Kube, kube } from "./support/kube";
+import { once } from "./support/once";
 import { localStack, removeStackConfigs } from "./support/stack";
 import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 
 const LAB = path.join(REPO, "tools", "lab.sh");
+const DISCOVER = path.join(REPO, "bin", "sdk", "discover", "cli.js");
+type Deployment = "seed" | "audit" | "proposal";
 /** One host per mode; `from` on one of them, so the second client's identity is denied there at the gateway. */
 function labHosts(lab: Record<string, string>): ExternalHost[] {
     return [
@@ -136,9 +141,11 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
     let lab: Record<string, string>;
     let api: Kube;
     let stack: Stack | undefined;
-    let deployed = false;
-    let upResult = "";
-    let routesSynced: boolean | undefined;
+    /** Which host list is up, if any: the seed scenario's, the audit's, or the one `discover` proposed. */
+    let deployed: Deployment | undefined;
+    const upResults: Partial<Record<Deployment, string>> = {};
+    const synced: Partial<Record<Deployment, boolean>> = {};
+    let gatewayStarted = false;
     let destroyResult = "";
     let meshBefore: string;
 
@@ -164,34 +171,56 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         return { response, seen: extRequests().slice(before) };
     }
 
-    /** `pulumi up` of the seed scenario (once), one gateway pod in the lab, and both Envoys holding the routes. */
-    async function ensureUp(): Promise<void> {
-        if (deployed) return;
-        const result = await stack!.up({ onOutput: echo });
-        deployed = true;
-        upResult = result.summary.result;
-        note(`pulumi up: ${upResult}`);
-        run(tools, "bash", [LAB, "gateway", labDir, GATEWAY.namespace, GATEWAY.deployment]);
-        // xDS is asynchronous: wait until both proxies hold the new config (the client routes aliyun.com to the
-        // gateway's address and blocks the rest; the gateway resolved aliyun.com through the lab's DNS).
-        routesSynced = await eventually(60, () => {
-            const client = envoyAdmin(lab.CLIENT_NETNS, "/clusters");
-            const routes = envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_route_configs");
-            const gateway = envoyAdmin(lab.GATEWAY_NETNS, "/clusters");
-            const ready =
-                client.includes(`outbound|80||${GATEWAY.hop("aliyun-com")}::${lab.GATEWAY_IP}:80::`) &&
-                client.includes(`outbound|5432||${GATEWAY.hop("db-lab-example")}::${lab.GATEWAY_IP}:5432::`) &&
-                gateway.includes(`outbound|5432||db.lab.example::${lab.TCP_IP}:5432::`) &&
-                routes.includes('"block_all"') &&
-                gateway.includes(`outbound|80||aliyun.com::${lab.EXT_IP}:80::`);
-            return ready ? true : undefined;
+    /**
+     * `pulumi up` of a host list (unless it is up already), one gateway pod in the lab, and then — xDS is
+     * asynchronous — until `ready` says the proxies hold the new config (or 60 s pass).
+     */
+    async function deploy(
+        name: Deployment,
+        hosts: ExternalHost[],
+        mode: "REGISTRY_ONLY" | "AUDIT",
+        ready: () => boolean,
+    ): Promise<void> {
+        if (deployed === name) return;
+        await stack!.setAllConfig({
+            hosts: { value: JSON.stringify(hosts) },
+            outboundTrafficPolicy: { value: JSON.stringify({ mode }) },
         });
+        const result = await stack!.up({ onOutput: echo });
+        deployed = name;
+        upResults[name] = result.summary.result;
+        note(`pulumi up (${name}): ${result.summary.result}`);
+        if (!gatewayStarted) run(tools, "bash", [LAB, "gateway", labDir, GATEWAY.namespace, GATEWAY.deployment]);
+        gatewayStarted = true;
+        synced[name] = await eventually(60, () => (ready() ? true : undefined));
     }
+
+    /** Whether the client reaches `host` on `port` through the gateway, and the gateway reaches it at `upstream`. */
+    function routedViaGateway(host: string, port: number, upstream: string): boolean {
+        const slug = host.replace(/\./g, "-");
+        return (
+            envoyAdmin(lab.CLIENT_NETNS, "/clusters").includes(
+                `outbound|${port}||${GATEWAY.hop(slug)}::${lab.GATEWAY_IP}:${port}::`,
+            ) && envoyAdmin(lab.GATEWAY_NETNS, "/clusters").includes(`outbound|${port}||${host}::${upstream}:${port}::`)
+        );
+    }
+
+    /** The seed scenario: one host per mode. */
+    const ensureSeed = () =>
+        deploy(
+            "seed",
+            labHosts(lab),
+            "REGISTRY_ONLY",
+            () =>
+                routedViaGateway("aliyun.com", 80, lab.EXT_IP) &&
+                routedViaGateway("db.lab.example", 5432, lab.TCP_IP) &&
+                envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_route_configs").includes('"block_all"'),
+        );
 
     async function ensureDestroyed(): Promise<void> {
         if (!deployed) return;
         const result = await stack!.destroy();
-        deployed = false;
+        deployed = undefined;
         destroyResult = result.summary.result;
     }
 
@@ -220,7 +249,6 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         api = await kube(fs.readFileSync(lab.KUBECONFIG, "utf8"));
         meshBefore = (await api.configMapData("istio-system", "istio"))!.mesh;
         stack = await localStack(tools, workHome, "lab", { KUBECONFIG: lab.KUBECONFIG });
-        await stack.setAllConfig({ hosts: { value: JSON.stringify(labHosts(lab)) } });
     });
 
     after(async function () {
@@ -248,12 +276,174 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         });
     });
 
+    describe("audit before deny: AUDIT, then mesh-egress discover, then REGISTRY_ONLY with what it proposes", () => {
+        const CLIENT = { namespace: "default", serviceAccount: "sleep" };
+        const AUDITED: ExternalHost[] = [{ host: "aliyun.com" }];
+        const undeclaredHttp = () => request(lab.CLIENT_NETNS, "http://undeclared.example/");
+        const undeclaredTls = () => request(lab.CLIENT_NETNS, "https://tls.lab.example/", "--cacert", lab.EXT_CA);
+        const clientLog = () => fs.readFileSync(lab.CLIENT_LOG, "utf8");
+
+        const ensureAudit = () =>
+            deploy(
+                "audit",
+                AUDITED,
+                "AUDIT",
+                () =>
+                    routedViaGateway("aliyun.com", 80, lab.EXT_IP) &&
+                    envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_listeners").includes(
+                        "xds.cluster_name",
+                    ),
+            );
+
+        /** The client's calls while the audit is on: two undeclared hosts and a declared one. */
+        const auditedCalls = once(async () => {
+            await ensureAudit();
+            return {
+                http: undeclaredHttp(),
+                tls: undeclaredTls(),
+                declared: request(lab.CLIENT_NETNS, "http://aliyun.com/"),
+            };
+        });
+
+        /** `mesh-egress discover` on the client sidecar's log, as a user runs it (JSON output). */
+        function discover(): AuditReport {
+            const args = ["discover", "--file", lab.CLIENT_LOG, "--source", "default/sleep", "--output", "json"];
+            const result = spawnSync(process.execPath, [DISCOVER, ...args], { encoding: "utf8" });
+            expect(result.status, result.stderr).to.equal(0);
+            return JSON.parse(result.stdout) as AuditReport;
+        }
+
+        /** What discover reports once both undeclared calls are in the log (Envoy flushes it every second). */
+        const discovered = once(async () => {
+            await auditedCalls();
+            const report = await eventually(15, () => {
+                const seen = discover();
+                return seen.destinations.length >= 2 ? seen : undefined;
+            });
+            return report ?? discover();
+        });
+
+        const ensureProposal = async () => {
+            const { proposal } = await discovered();
+            await deploy(
+                "proposal",
+                [...AUDITED, ...proposal],
+                "REGISTRY_ONLY",
+                () =>
+                    routedViaGateway("undeclared.example", 80, lab.EXT_IP) &&
+                    routedViaGateway("tls.lab.example", 443, lab.EXT_IP),
+            );
+        };
+
+        describe("with outboundTrafficPolicy.mode AUDIT", () => {
+            before(ensureAudit);
+
+            it("pulumi up succeeds and the client's sidecar receives the audit's access log", () => {
+                expect(upResults.audit).to.equal("succeeded");
+                expect(synced.audit, "the client's Envoy did not get the audit's access log within 60 s").to.equal(
+                    true,
+                );
+            });
+
+            it("the client's calls to an undeclared HTTP host and an undeclared TLS host succeed, straight from its own address", async () => {
+                const { http, tls } = await auditedCalls();
+                expect(http.response.status, http.response.raw).to.equal(301);
+                expect(http.seen).to.deep.equal([
+                    { peer: lab.CLIENT_IP, host: "undeclared.example", method: "HEAD", path: "/" },
+                ]);
+                expect(tls.response.status, tls.response.raw).to.equal(200);
+                expect(tls.seen).to.deep.equal([
+                    { ...TLS_SEEN, peer: lab.CLIENT_IP, sni: "tls.lab.example", host: "tls.lab.example" },
+                ]);
+            });
+
+            it("the declared host still goes through the gateway, and the client's sidecar logs only the undeclared calls", async () => {
+                const { declared } = await auditedCalls();
+                expect(declared.seen.map((r) => r.peer)).to.deep.equal([lab.GATEWAY_IP]);
+                await discovered();
+                const logged = clientLog()
+                    .split("\n")
+                    .map(parseAccessLogLine)
+                    .filter((record) => record !== undefined);
+                note(JSON.stringify(logged.map((r) => [r.authority || r.requestedServerName, r.upstreamCluster])));
+                expect(logged.filter((r) => r.authority === "aliyun.com")).to.deep.equal([]);
+                expect(logged.filter((r) => r.upstreamCluster !== "PassthroughCluster")).to.deep.equal([]);
+                expect(logged.length).to.be.at.least(2);
+            });
+
+            it("mesh-egress discover lists both calls with the client's namespace and ServiceAccount, and proposes them", async () => {
+                const report = await discovered();
+                note(JSON.stringify(report.proposal));
+                const summary = report.destinations.map(({ destination, port, protocol, outcome, sources }) => ({
+                    destination,
+                    port,
+                    protocol,
+                    outcome,
+                    sources,
+                }));
+                expect(summary).to.have.deep.members([
+                    {
+                        destination: "undeclared.example",
+                        port: 80,
+                        protocol: "HTTP",
+                        outcome: "allowed",
+                        sources: [CLIENT],
+                    },
+                    {
+                        destination: "tls.lab.example",
+                        port: 443,
+                        protocol: "TLS",
+                        outcome: "allowed",
+                        sources: [CLIENT],
+                    },
+                ]);
+                expect(report.proposal).to.have.deep.members([
+                    { host: "undeclared.example", from: [CLIENT] },
+                    { host: "tls.lab.example", mode: "TLS_PASSTHROUGH", from: [CLIENT] },
+                ]);
+            });
+        });
+
+        describe("after switching to REGISTRY_ONLY with the proposed hosts", () => {
+            before(ensureProposal);
+
+            it("pulumi up succeeds and both Envoys route the proposed hosts through the gateway", () => {
+                expect(upResults.proposal).to.equal("succeeded");
+                expect(synced.proposal, "the proposed hosts' routes did not arrive within 60 s").to.equal(true);
+            });
+
+            it("the same calls succeed, now from the gateway's address", () => {
+                const http = undeclaredHttp();
+                expect(http.response.status, http.response.raw).to.equal(301);
+                expect(http.seen.map((r) => r.peer)).to.deep.equal([lab.GATEWAY_IP]);
+                const tls = undeclaredTls();
+                expect(tls.response.status, tls.response.raw).to.equal(200);
+                expect(tls.seen).to.deep.equal([
+                    { ...TLS_SEEN, peer: lab.GATEWAY_IP, sni: "tls.lab.example", host: "tls.lab.example" },
+                ]);
+            });
+
+            it("the proposal's from holds: the second client (ServiceAccount intruder) is denied the HTTP host at the gateway", () => {
+                const denied = request(lab.CLIENT2_NETNS, "http://undeclared.example/");
+                expect(denied.response.status, denied.response.raw).to.equal(403);
+                expect(denied.seen).to.deep.equal([]);
+            });
+
+            it("the audit's access log is gone: the client's sidecar logs no more calls", async () => {
+                const before = clientLog().length;
+                undeclaredHttp();
+                await sleep(3000);
+                expect(clientLog().slice(before)).to.not.include("undeclared.example");
+            });
+        });
+    });
+
     describe("after pulumi up of the seed scenario", () => {
-        before(ensureUp);
+        before(ensureSeed);
 
         it("pulumi up succeeds, one pod of the gateway Deployment runs, and both Envoys receive the routes", () => {
-            expect(upResult).to.equal("succeeded");
-            expect(routesSynced, "client and gateway Envoys did not receive the routes within 60 s").to.equal(true);
+            expect(upResults.seed).to.equal("succeeded");
+            expect(synced.seed, "client and gateway Envoys did not receive the routes within 60 s").to.equal(true);
         });
 
         it("curl -I http://aliyun.com from the client returns the fake aliyun.com's answer", () => {
@@ -464,7 +654,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
 
     describe("after pulumi destroy", () => {
         before(async () => {
-            await ensureUp();
+            await ensureSeed();
             await ensureDestroyed();
         });
 

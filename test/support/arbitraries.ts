@@ -203,7 +203,7 @@ export const meshEgressArgs: fc.Arbitrary<MeshEgressArgs> = fc
             ),
             accessLog: fc.record({ enabled: fc.boolean() }),
             outboundTrafficPolicy: fc.oneof(
-                fc.record({ mode: fc.constantFrom("REGISTRY_ONLY", "ALLOW_ANY", "UNMANAGED") }),
+                fc.record({ mode: fc.constantFrom("REGISTRY_ONLY", "ALLOW_ANY", "AUDIT", "UNMANAGED") }),
                 fc.constant({ target: "ROOT_NAMESPACE_SIDECAR" }),
                 fc.record({
                     target: fc.constant("NAMESPACE_SIDECARS"),

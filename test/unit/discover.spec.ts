@@ -242,11 +242,19 @@ describe("the discover command", () => {
             },
         ],
         "istio-system": [{ metadata: { name: "egress-gateway-1" }, spec: { containers: [{ name: "istio-proxy" }] } }],
+        gone: [
+            { metadata: { name: "evicted-1" }, spec: { containers: [{ name: "istio-proxy" }] } },
+            {
+                metadata: { name: "worker-1" },
+                spec: { serviceAccountName: "worker", containers: [{ name: "istio-proxy" }] },
+            },
+        ],
     } as Record<string, unknown[]>;
     const logs: Record<string, string> = {
         "sleep-1": `not an access-log line\n${HTTP_PASSTHROUGH}\n`,
         "builder-1": `${TLS_PASSTHROUGH}\n${JSON_PASSTHROUGH}\n`,
         "egress-gateway-1": `${GATEWAY_DECLARED}\n`,
+        "worker-1": `${HTTP_PASSTHROUGH}\n`,
     };
 
     before(async () => {
@@ -261,6 +269,9 @@ describe("the discover command", () => {
                 );
             } else if (log && logs[log[1]] !== undefined) {
                 res.writeHead(200, { "Content-Type": "text/plain" }).end(logs[log[1]]);
+            } else if (log) {
+                const message = `pods "${log[1]}" not found`;
+                res.writeHead(404, { "Content-Type": "application/json" }).end(JSON.stringify({ message }));
             } else res.writeHead(404).end("{}");
         });
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -303,6 +314,21 @@ describe("the discover command", () => {
             "/api/v1/namespaces/default/pods/sleep-1/log?container=istio-proxy&sinceSeconds=7200",
         );
         expect(requests.some((r) => r.includes("no-sidecar/log"))).to.equal(false);
+    });
+
+    it("skips a pod whose log is gone, reads the others, and says which pods the report does not cover", async () => {
+        const progress: string[] = [];
+        const args = ["--kubeconfig", kubeconfig, "--namespace", "gone", "--output", "json"];
+        const found = JSON.parse(
+            await discover(args, (done, total) => progress.push(`${done}/${total}`)),
+        ) as AuditReport;
+        expect(found.unreadPods).to.deep.equal([{ pod: "gone/evicted-1", reason: 'pods "evicted-1" not found' }]);
+        expect(found.proposal).to.deep.equal([
+            { host: "undeclared.example", from: [{ namespace: "gone", serviceAccount: "worker" }] },
+        ]);
+        expect(progress).to.deep.equal(["0/2", "1/2", "2/2"]);
+        const table = await discover(["--kubeconfig", kubeconfig, "--namespace", "gone"], () => {});
+        expect(table).to.include('Logs not read (not covered):\n  gone/evicted-1: pods "evicted-1" not found\n');
     });
 
     it("reads files, naming their pod with --source, and prints a table for people", async () => {

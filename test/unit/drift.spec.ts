@@ -1,6 +1,8 @@
-// Drift of live objects from the plan (sdk/plan/drift.ts), and which clusters the check covers (sdk/clusterCheck.ts).
+// Drift of live objects from the plan (sdk/plan/drift.ts), which clusters the check covers (sdk/clusterCheck.ts), and
+// what it refuses there (sdk/cluster/telemetryRivals.ts).
 import { expect } from "chai";
 import fc from "fast-check";
+import { rivalTelemetries } from "../../sdk/cluster/telemetryRivals";
 import { checksFor, liveCheckLine } from "../../sdk/clusterCheck";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { REPAIR_ANNOTATION, describeFinding, driftedFields, reviewLive } from "../../sdk/plan/drift";
@@ -178,5 +180,40 @@ describe("the summary's live check line", () => {
             "\n\nlive check at the start of this run: the mesh config's outboundTrafficPolicy.mode was unset; this " +
                 "run sets REGISTRY_ONLY; 1 object(s) drifted from the plan (named in this run's warnings).",
         );
+    });
+});
+
+describe("the cluster check's rival Telemetry", () => {
+    const AUDIT = buildPlan(
+        validateArgs("egress", { hosts: [{ host: "aliyun.com" }], outboundTrafficPolicy: { mode: "AUDIT" } }),
+    );
+    const audit = AUDIT.objects.find((o) => o.manifest.metadata.name === "egress-audit")!;
+    const telemetry = (name: string, spec: Record<string, any>) => ({
+        metadata: { name, namespace: "istio-system" },
+        spec,
+    });
+
+    it("refuses the audit where the namespace already has a Telemetry for all of it, naming both and what to do", () => {
+        const neighbours = new Map([[audit.key, [served(audit.manifest), telemetry("mesh-default", {})]]]);
+        expect(rivalTelemetries(AUDIT.objects, neighbours)).to.deep.equal([
+            "outboundTrafficPolicy.mode AUDIT logs through Telemetry istio-system/egress-audit, which applies to all " +
+                "of namespace istio-system, but Telemetry istio-system/mesh-default already does, and Istio applies " +
+                "only the oldest such Telemetry of a namespace (one of them would be ignored): give that Telemetry a " +
+                "selector, or audit namespaces without one (outboundTrafficPolicy.target NAMESPACE_SIDECARS)",
+        ]);
+    });
+
+    it("accepts the audit beside Telemetries with a selector or targetRefs, and its own earlier version", () => {
+        const neighbours = new Map([
+            [
+                audit.key,
+                [
+                    served(audit.manifest),
+                    telemetry("gateway-logs", { selector: { matchLabels: { app: "egress" } } }),
+                    telemetry("waypoint-logs", { targetRefs: [{ kind: "Gateway", name: "waypoint" }] }),
+                ],
+            ],
+        ]);
+        expect(rivalTelemetries(AUDIT.objects, neighbours)).to.deep.equal([]);
     });
 });

@@ -807,6 +807,42 @@ describe("the plan", () => {
                 },
             });
         });
+        it("audits with listeners on HTTP 80 and TLS 443 where no host is declared, so the log names the host", () => {
+            const p = plan({
+                hosts: [{ host: "db.example", mode: "TCP", port: 5432 }],
+                outboundTrafficPolicy: { mode: "AUDIT" },
+            });
+            expect(manifest(p, "ServiceEntry/istio-system/egress---audit")).to.deep.equal({
+                apiVersion: "networking.istio.io/v1",
+                kind: "ServiceEntry",
+                metadata: { name: "egress---audit", namespace: "istio-system", labels: LABELS },
+                spec: {
+                    hosts: ["egress.audit.mesh-egress.internal"],
+                    location: "MESH_EXTERNAL",
+                    resolution: "STATIC",
+                    ports: [
+                        { number: 80, name: "http-audit", protocol: "HTTP" },
+                        { number: 443, name: "tls-audit", protocol: "TLS" },
+                    ],
+                    exportTo: ["*"],
+                },
+            });
+        });
+        it("audits without a listener of its own on a port a declared host uses, whatever its protocol", () => {
+            const tcp443 = plan({
+                hosts: [{ host: "aliyun.com" }, { host: "db.example", mode: "TCP", port: 443 }],
+                outboundTrafficPolicy: { mode: "AUDIT" },
+            });
+            expect(tcp443.objects.some((o) => o.key === "ServiceEntry/istio-system/egress---audit")).to.equal(false);
+            const web = plan({
+                hosts: [{ host: "api.example.com", mode: "TLS_PASSTHROUGH" }],
+                outboundTrafficPolicy: { mode: "AUDIT", target: "NAMESPACE_SIDECARS", namespaces: ["apps"] },
+            });
+            expect((manifest(web, "ServiceEntry/istio-system/egress---audit") as any).spec).to.deep.include({
+                ports: [{ number: 80, name: "http-audit", protocol: "HTTP" }],
+                exportTo: ["apps"],
+            });
+        });
         it("audits only the listed namespaces with NAMESPACE_SIDECARS, each with an ALLOW_ANY Sidecar", () => {
             const p = plan({
                 hosts: [],
