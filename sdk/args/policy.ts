@@ -8,8 +8,9 @@ export const OutboundTrafficPolicyMode = {
     AllowAny: "ALLOW_ANY",
     /**
      * ALLOW_ANY, and every connection to an undeclared host is access-logged at the client's sidecar (a Telemetry
-     * whose filter keeps only traffic to Istio's `PassthroughCluster`), for `mesh-egress discover` to turn into a
-     * host list before you switch to REGISTRY_ONLY.
+     * whose filter keeps only traffic to Istio's `PassthroughCluster`, plus listeners on HTTP 80 and TLS 443 so the
+     * log names the host), for `mesh-egress discover` to turn into a host list before you switch to REGISTRY_ONLY.
+     * See docs/audit.md.
      */
     Audit: "AUDIT",
     /** MeshEgress does not touch the outbound traffic policy at all. */

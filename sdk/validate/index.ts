@@ -152,6 +152,20 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         );
     }
     const antiBypass = validateAntiBypass(problems, args.antiBypass, gateway.namespace, istioNamespace);
+    if (antiBypass && mode === OutboundTrafficPolicyMode.Audit) {
+        // The NetworkPolicies let pods reach only the gateway: the undeclared calls an audit lets through would fail.
+        const audited =
+            target === OutboundPolicyTarget.NamespaceSidecars
+                ? antiBypass.namespaces.filter((namespace) => policyNamespaces.includes(namespace))
+                : antiBypass.namespaces;
+        if (audited.length > 0) {
+            problems.add(
+                "antiBypass.namespaces",
+                `${show(audited)} would have their undeclared calls cut off at the network, which ` +
+                    "outboundTrafficPolicy.mode AUDIT lets through and logs; lock them down when you switch to REGISTRY_ONLY",
+            );
+        }
+    }
     const accessLog = problems.object("accessLog", args.accessLog) ?? {};
     problems.unknownKeys("accessLog", accessLog, ["enabled", "provider"]);
     if (accessLog.provider !== undefined && (typeof accessLog.provider !== "string" || accessLog.provider === "")) {

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { derivedPort } from "../../sdk/validate/ports";
 import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
 import { problemsOf } from "../support/problems";
+import { MeshEgressArgs } from "../../sdk";
 
 describe("argument validation", () => {
     describe("the error", () => {
@@ -490,6 +491,32 @@ describe("argument validation", () => {
             expect(problemsOf({ hosts: [], outboundTrafficPolicy: { mode: "DENY" } })).to.deep.equal([
                 'outboundTrafficPolicy.mode: "DENY" is not one of REGISTRY_ONLY, ALLOW_ANY, AUDIT, UNMANAGED',
             ]);
+        });
+        it("rejects antiBypass on audited namespaces, whose undeclared calls the audit must let through", () => {
+            expect(
+                problemsOf({
+                    hosts: [],
+                    outboundTrafficPolicy: { mode: "AUDIT" },
+                    antiBypass: { namespaces: ["apps"] },
+                }),
+            ).to.deep.equal([
+                'antiBypass.namespaces: ["apps"] would have their undeclared calls cut off at the network, which ' +
+                    "outboundTrafficPolicy.mode AUDIT lets through and logs; lock them down when you switch to REGISTRY_ONLY",
+            ]);
+        });
+        it("accepts antiBypass on namespaces an audit with NAMESPACE_SIDECARS leaves out", () => {
+            const args = {
+                hosts: [],
+                outboundTrafficPolicy: { mode: "AUDIT", target: "NAMESPACE_SIDECARS", namespaces: ["legacy"] },
+                antiBypass: { namespaces: ["apps", "legacy"] },
+            };
+            expect(problemsOf(args)).to.deep.equal([
+                'antiBypass.namespaces: ["legacy"] would have their undeclared calls cut off at the network, which ' +
+                    "outboundTrafficPolicy.mode AUDIT lets through and logs; lock them down when you switch to REGISTRY_ONLY",
+            ]);
+            expect(
+                validateArgs("egress", { ...args, antiBypass: { namespaces: ["apps"] } } as MeshEgressArgs).antiBypass,
+            ).to.not.equal(undefined);
         });
         it("rejects an unknown policy target", () => {
             expect(problemsOf({ hosts: [], outboundTrafficPolicy: { target: "SIDECAR" } })).to.deep.equal([
