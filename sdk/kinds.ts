@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Manifest } from "./plan";
+import { EVERY_ISTIO_API_VERSION } from "./validate/istioRelease";
 
 export type KindClass = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
 
@@ -19,4 +20,15 @@ export const CORE_KINDS: Record<string, KindClass> = {
 /** The class a manifest is registered with. */
 export function kindClass(manifest: Manifest): KindClass {
     return CORE_KINDS[`${manifest.apiVersion}/${manifest.kind}`] ?? k8s.apiextensions.CustomResource;
+}
+
+/**
+ * The same object as registered under an Istio release with other API versions: a custom resource's type is
+ * `kubernetes:<apiVersion>:<kind>`, so without these aliases an `istio.version` upgrade would replace every object.
+ */
+export function apiVersionAliases(manifest: Manifest): pulumi.Alias[] {
+    const group = manifest.apiVersion.split("/")[0];
+    return EVERY_ISTIO_API_VERSION.filter(
+        (apiVersion) => apiVersion.startsWith(`${group}/`) && apiVersion !== manifest.apiVersion,
+    ).map((apiVersion) => ({ type: `kubernetes:${apiVersion}:${manifest.kind}` }));
 }

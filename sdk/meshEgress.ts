@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { HostObjects, MeshEgressArgs } from "./args";
-import { kindClass } from "./kinds";
+import { apiVersionAliases, kindClass } from "./kinds";
 import { newMeshConfigEdit } from "./meshConfig/edit";
 import { checksFor, clusterChecked, liveCheckLine } from "./clusterCheck";
 import { PlannedObject, buildPlan } from "./plan";
@@ -71,6 +71,7 @@ export class MeshEgress extends pulumi.ComponentResource {
                 { ...object.manifest, metadata: metadataOf(object) },
                 {
                     parent: this,
+                    aliases: apiVersionAliases(object.manifest),
                     dependsOn: after(object.dependsOn.map((key) => created.get(key)!)),
                     ...(object.cluster === "istio" && istioProvider ? { provider: istioProvider } : {}),
                 },

@@ -10,11 +10,13 @@
 #
 # Usage: tools/build.sh [tool...]     (tools: pulumi pulumi-language-nodejs
 #        pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules
-#        pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot envoy; default: all)
+#        pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot istio-release-crds envoy;
+#        default: all)
 #
 # Results go to ${MESH_EGRESS_TOOLS_CACHE:-$HOME/.cache/mesh-egress/tools}:
 #   <tool>-<version>/bin/<binary>   one directory per tool+version
 #   istio-<version>/crd-all.gen.yaml, istio-<version>/istio-configmap.yaml
+#   istio-release-crds/1.<minor>.yaml  the CRDs of each older Istio release (a symlink to the current list's dir)
 #   bin/<binary>                    symlinks to the above (put this on PATH)
 # A tool whose directory exists is not rebuilt (no-op run takes ~1 s). Every
 # build happens in a temporary directory that is renamed into place at the end,
@@ -240,6 +242,28 @@ build_istio() {
 	publish "$key" "$tmp"
 }
 
+# ------------------------------------------- the CRDs of older Istio releases
+# istio-release-crds/1.<minor>.yaml for each istio.io/api version in TOOLS_ISTIO_RELEASE_APIS, downloaded as a Go
+# module (no build): what test/e2e/releases.e2e.spec.ts installs to check each release's API versions and schemas.
+build_istio_release_crds() {
+	local key="$1" tmp version dir minor
+	tmp=$(stage "$key")
+	for version in $TOOLS_ISTIO_RELEASE_APIS; do
+		dir=$(GOFLAGS=-mod=mod go mod download -json "istio.io/api@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+		[ -s "$dir/kubernetes/customresourcedefinitions.gen.yaml" ] || die "istio.io/api@$version has no CRDs"
+		minor=${version#v1.}
+		minor=${minor%%.*}
+		cp "$dir/kubernetes/customresourcedefinitions.gen.yaml" "$tmp/1.$minor.yaml"
+		chmod 0644 "$tmp/1.$minor.yaml"
+	done
+	rmdir "$tmp/bin"
+	publish "$key" "$tmp"
+}
+
+istio_release_crds_key() {
+	printf 'istio-release-crds-%s' "$(printf '%s' "$TOOLS_ISTIO_RELEASE_APIS" | sha256sum | cut -c1-12)"
+}
+
 # Reads a multi-document YAML stream and prints the ConfigMap named `istio`.
 extract_istio_configmap() {
 	awk '
@@ -331,7 +355,7 @@ build_go_example_modules() {
 }
 
 # ------------------------------------------------------------------------ main
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot envoy)
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot istio-release-crds envoy)
 if [ "$#" -gt 0 ]; then
 	TOOLS=("$@")
 else
@@ -410,6 +434,11 @@ for t in "${TOOLS[@]}"; do
 		[ -x "$CACHE/$key/bin/pilot-agent" ] && [ -s "$CACHE/$key/envoy_bootstrap_tmpl.json" ] ||
 			{ timed "$key" build_istio_pilot; built=$((built + 1)); }
 		link "$key" pilot-discovery pilot-agent
+		;;
+	istio-release-crds)
+		key=$(istio_release_crds_key)
+		[ -d "$CACHE/$key" ] || { timed "$key" build_istio_release_crds "$key"; built=$((built + 1)); }
+		ln -sfn "$key" "$CACHE/istio-release-crds"
 		;;
 	envoy)
 		key="envoy-$TOOLS_ENVOY_VERSION"

@@ -12,6 +12,16 @@ export * from "./policy";
 /** Where Istio's control plane lives. */
 export interface IstioControlPlane {
     /**
+     * The Istio release the mesh runs, as `MAJOR.MINOR` (a patch is ignored). MeshEgress emits the API versions that
+     * release serves (`networking.istio.io/v1beta1` and `telemetry.istio.io/v1alpha1` before 1.22) and refuses a
+     * setting the release does not support, naming the first release that does. Supported: 1.19 and later; tested
+     * up to 1.31 (a newer release gets 1.31's output and a warning). Changing it re-applies the objects in place.
+     *
+     * Default: `"1.31"`.
+     * Example: `"1.20"`.
+     */
+    version?: string;
+    /**
      * The namespace istiod and its mesh config ConfigMap live in.
      *
      * Default: `"istio-system"`.

@@ -6,7 +6,7 @@
 import { NormalizedArgs } from "../validate/normalized";
 import { INTERNAL_DOMAIN } from "../validate/names";
 import { fitName } from "../validate/kubernetes";
-import { ISTIO_NETWORKING, ISTIO_TELEMETRY, Manifest } from "./manifest";
+import { Manifest } from "./manifest";
 import { derivedName } from "./names";
 
 /** The CEL filter that keeps only connections to undeclared hosts. */
@@ -29,7 +29,7 @@ function auditedNamespaces(args: NormalizedArgs): string[] {
 export function auditTelemetry(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
     if (args.policy.mode !== "AUDIT") return [];
     return auditedNamespaces(args).map((namespace) => ({
-        apiVersion: ISTIO_TELEMETRY,
+        apiVersion: args.istio.apis.telemetry,
         kind: "Telemetry",
         metadata: { name: derivedName(args.name, "audit"), namespace, labels },
         spec: {
@@ -52,7 +52,7 @@ export function auditListeners(args: NormalizedArgs, labels: Record<string, stri
     if (ports.length === 0) return [];
     return [
         {
-            apiVersion: ISTIO_NETWORKING,
+            apiVersion: args.istio.apis.networking,
             kind: "ServiceEntry",
             // "---" never occurs in a host's object name (names.ts), so no host can take this one.
             metadata: { name: derivedName(args.name, "--audit"), namespace: args.gateway.namespace, labels },

@@ -10,7 +10,7 @@
 // visible only where the host is (`from`, `exportTo`).
 import { GatewayHopTls } from "../args";
 import { NormalizedHost } from "../validate/normalized";
-import { ISTIO_NETWORKING, Manifest } from "./manifest";
+import { Manifest } from "./manifest";
 
 export interface HostContext {
     host: NormalizedHost;
@@ -28,6 +28,8 @@ export interface HostContext {
     gatewayRef: string;
     /** Labels of the gateway pods. */
     gatewaySelector: Record<string, string>;
+    /** The networking.istio.io API version the mesh's release serves. */
+    networkingApi: string;
     /** TLS between client sidecars and the gateway. */
     hopTls: GatewayHopTls;
     /** Namespaces whose sidecars may use the host (its `from` namespaces, else `exportTo`). */
@@ -65,7 +67,7 @@ export function istioObject(
     name = context.objectName,
 ): Manifest {
     return {
-        apiVersion: ISTIO_NETWORKING,
+        apiVersion: context.networkingApi,
         kind,
         metadata: {
             name,

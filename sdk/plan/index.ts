@@ -65,6 +65,7 @@ function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<
         gatewayRouteName: hostObjectName(args.name, host.host, "gateway"),
         gatewayRef: `${args.gateway.namespace}/${objectName}`,
         gatewaySelector: args.gateway.selector,
+        networkingApi: args.istio.apis.networking,
         hopTls: args.hopTls,
         clients: clientsOf(args, host),
         labels,

@@ -32,9 +32,6 @@ export function objectKey(manifest: Manifest): string {
     return `${manifest.kind}/${manifest.metadata.namespace ?? ""}/${manifest.metadata.name}`;
 }
 
-export const ISTIO_NETWORKING = "networking.istio.io/v1";
-export const ISTIO_TELEMETRY = "telemetry.istio.io/v1";
-
 /** The kinds a set of objects uses in one API group version, e.g. `networking.istio.io/v1`: ServiceEntry, Gateway. */
 export interface ApiResourceNeed {
     apiVersion: string;

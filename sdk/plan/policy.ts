@@ -1,6 +1,6 @@
 // The outbound traffic policy: either an edit of one field of the mesh config, or a root-namespace Sidecar.
 import { NormalizedArgs } from "../validate/normalized";
-import { ISTIO_NETWORKING, Manifest } from "./manifest";
+import { Manifest } from "./manifest";
 import { derivedName } from "./names";
 
 /** An edit of `outboundTrafficPolicy.mode` in the mesh config ConfigMap; everything else in it is kept. */
@@ -36,7 +36,7 @@ export function outboundPolicy(args: NormalizedArgs, labels: Record<string, stri
     const namespaces = target === "ROOT_NAMESPACE_SIDECAR" ? [args.istio.rootNamespace] : args.policy.namespaces;
     return {
         sidecars: namespaces.map((namespace) => ({
-            apiVersion: ISTIO_NETWORKING,
+            apiVersion: args.istio.apis.networking,
             kind: "Sidecar",
             metadata: { name: derivedName(args.name, "outbound-policy"), namespace, labels },
             spec: { outboundTrafficPolicy: { mode } },

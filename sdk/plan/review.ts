@@ -1,4 +1,5 @@
 // What a reviewer reads before approving: the egress surface as a table, and the risky-but-legal setups.
+import { NEWEST_ISTIO_MINOR } from "../validate/istioRelease";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { authorizesCallers } from "./security";
 
@@ -34,6 +35,12 @@ export function reviewSummary(args: NormalizedArgs): string {
 /** Legal setups a reviewer should hear about (Pulumi warnings, not errors). */
 export function riskWarnings(args: NormalizedArgs): string[] {
     const warnings: string[] = [];
+    if (args.istio.minor > NEWEST_ISTIO_MINOR) {
+        warnings.push(
+            `istio.version ${args.istio.version} is newer than the newest release MeshEgress is tested with, ` +
+                `1.${NEWEST_ISTIO_MINOR}: it emits what 1.${NEWEST_ISTIO_MINOR} serves`,
+        );
+    }
     if (args.policy.mode === "REGISTRY_ONLY" && args.hosts.length === 0) {
         warnings.push(
             "outboundTrafficPolicy.mode is REGISTRY_ONLY and no hosts are declared: every external host will be " +

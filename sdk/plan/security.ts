@@ -3,11 +3,9 @@
 // security considerations"; Telemetry API task "Access Logs").
 import { GatewayHopTls } from "../args";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
-import { ISTIO_TELEMETRY, Manifest } from "./manifest";
+import { Manifest } from "./manifest";
 import { hopSni } from "./host";
 import { derivedName, hostObjectName } from "./names";
-
-const SECURITY = "security.istio.io/v1";
 
 /** Whether MeshEgress authorizes callers at the gateway: as soon as one host restricts its sources. */
 export function authorizesCallers(args: NormalizedArgs): boolean {
@@ -49,7 +47,7 @@ export function gatewayAuthorization(args: NormalizedArgs, labels: Record<string
     return args.hosts.map((host) => {
         const from = sourceRules(host);
         return {
-            apiVersion: SECURITY,
+            apiVersion: args.istio.apis.security,
             kind: "AuthorizationPolicy",
             metadata: {
                 name: hostObjectName(args.name, host.host),
@@ -110,7 +108,7 @@ export function gatewayAccessLog(args: NormalizedArgs, labels: Record<string, st
     if (!args.accessLog.enabled) return [];
     return [
         {
-            apiVersion: ISTIO_TELEMETRY,
+            apiVersion: args.istio.apis.telemetry,
             kind: "Telemetry",
             metadata: {
                 name: derivedName(args.gateway.serviceName, "access-log"),

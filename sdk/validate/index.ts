@@ -1,5 +1,6 @@
 // Turns MeshEgressArgs into NormalizedArgs, or throws one error listing every problem, each naming the field and
 // the offending value. Runs before the component registers any child.
+import { istioApiVersions, validateIstioVersion } from "./istioRelease";
 import { GatewayHopTls, MeshEgressArgs, OutboundPolicyTarget, OutboundTrafficPolicyMode } from "../args";
 import { NormalizedArgs } from "./normalized";
 import { validateGateway } from "./gateway";
@@ -121,7 +122,8 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
     const gateway = validateGateway(problems, args, componentName);
 
     const istio = problems.object("istio", args.istio) ?? {};
-    problems.unknownKeys("istio", istio, ["namespace", "revision", "rootNamespace"]);
+    problems.unknownKeys("istio", istio, ["version", "namespace", "revision", "rootNamespace"]);
+    const istioMinor = validateIstioVersion(problems, istio.version);
     const istioNamespace = problems.dnsLabel("istio.namespace", istio.namespace, "istio-system");
     const revision = istio.revision === "" ? "" : problems.dnsLabel("istio.revision", istio.revision, "");
     const rootNamespace = problems.dnsLabel("istio.rootNamespace", istio.rootNamespace, istioNamespace);
@@ -191,6 +193,9 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         exportTo,
         gateway,
         istio: {
+            version: `1.${istioMinor!}`,
+            minor: istioMinor!,
+            apis: istioApiVersions(istioMinor!),
             namespace: istioNamespace,
             revision,
             rootNamespace,

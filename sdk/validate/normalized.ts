@@ -1,5 +1,6 @@
 // The validated, defaulted form of MeshEgressArgs that the plan consumes. Values that may be Pulumi Outputs are
 // carried as opaque `unknown`s: the plan places them into specs without looking inside.
+import { IstioApiVersions } from "./istioRelease";
 import { EgressMode, GatewayHopTls, OutboundPolicyTarget, OutboundTrafficPolicyMode } from "../args";
 
 /** What the application sends, which decides the sidecar's listener on the app port. */
@@ -59,6 +60,11 @@ export interface NormalizedGateway {
 }
 
 export interface NormalizedIstio {
+    /** The release, `1.<minor>`. */
+    version: string;
+    minor: number;
+    /** The API versions that release serves for the kinds MeshEgress emits. */
+    apis: IstioApiVersions;
     namespace: string;
     revision: string;
     rootNamespace: string;

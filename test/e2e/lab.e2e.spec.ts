@@ -214,7 +214,14 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
             () =>
                 routedViaGateway("aliyun.com", 80, lab.EXT_IP) &&
                 routedViaGateway("db.lab.example", 5432, lab.TCP_IP) &&
-                envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_route_configs").includes('"block_all"'),
+                envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_route_configs").includes('"block_all"') &&
+                // The gateway, when already running, gets the credentialName Secret (certificate and CA) over SDS
+                // after the routes.
+                ["kubernetes://client-credential", "kubernetes://client-credential-cacert"].every((secret) =>
+                    envoyAdmin(lab.GATEWAY_NETNS, "/config_dump?resource=dynamic_active_secrets").includes(
+                        `"${secret}"`,
+                    ),
+                ),
         );
 
     async function ensureDestroyed(): Promise<void> {

@@ -62,11 +62,12 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         return localStack(tools, workHome, name, options.cluster ? { KUBECONFIG: cluster.kubeconfigPath } : {});
     }
 
-    async function configure(target: Stack, args: Pick<MeshEgressArgs, "hosts" | "outboundTrafficPolicy">) {
+    async function configure(target: Stack, args: Pick<MeshEgressArgs, "hosts" | "outboundTrafficPolicy" | "istio">) {
         await target.setAllConfig({
             hosts: { value: JSON.stringify(args.hosts) },
             outboundTrafficPolicy: { value: JSON.stringify(args.outboundTrafficPolicy ?? {}) },
             antiBypass: { value: JSON.stringify(ANTI_BYPASS) },
+            istio: { value: JSON.stringify(args.istio ?? {}) },
         });
     }
 
@@ -236,6 +237,46 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
             fs.writeFileSync(file, stringify(manifest));
             expect(run(tools, "istioctl", ["validate", "-f", file]).stderr).to.include(`"${file}" is valid`);
         });
+    });
+
+    it("moves between Istio releases (1.31 → 1.21 → 1.31) by updating each Istio object in place, never replacing one", async () => {
+        const plans = ["1.31", "1.21"].map(
+            (version) =>
+                buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS, istio: { version } }))
+                    .objects,
+        );
+        const istioObjects = plans[0].map((o) => o.manifest).filter((m) => m.apiVersion.includes("istio.io"));
+        // The objects whose API version differs between the two releases (AuthorizationPolicy's does not).
+        const movedObjects = plans[1].filter(
+            (o, i) => o.manifest.apiVersion !== plans[0][i].manifest.apiVersion,
+        ).length;
+        const uids = async () =>
+            Promise.all(
+                istioObjects.map(async ({ apiVersion, kind, metadata }) => {
+                    const live = await api.get(apiVersion, kind, metadata.namespace!, metadata.name);
+                    return `${kind}/${metadata.name} ${live?.metadata?.uid}`;
+                }),
+            );
+        const before = await uids();
+        try {
+            for (const version of ["1.21", "1.31"]) {
+                await configure(stack, { hosts: HOSTS, istio: { version } });
+                const ops = new Set<string>();
+                const result = await stack.up({
+                    onEvent: (event) => {
+                        const op = event.resourcePreEvent?.metadata.op;
+                        if (op && op !== "same") ops.add(op);
+                    },
+                });
+                expect(result.summary.result, version).to.equal("succeeded");
+                expect([...ops].sort(), version).to.deep.equal(["update"]);
+                expect(result.summary.resourceChanges?.update, version).to.be.at.least(movedObjects);
+                expect(await uids(), version).to.deep.equal(before);
+            }
+        } finally {
+            await configure(stack, { hosts: HOSTS });
+            await stack.up({ onOutput: echo });
+        }
     });
 
     it("destroy removes every object and restores the mesh config byte for byte", async () => {

@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { expect } from "chai";
 import { MeshEgress, MeshEgressArgs } from "../../sdk";
+import { apiVersionAliases } from "../../sdk/kinds";
 import { buildPlan } from "../../sdk/plan";
 import { validateArgs } from "../../sdk/validate";
 import { MockRun, Registration, UNKNOWN, runProgram, urnOf } from "../support/mocks";
@@ -189,3 +190,21 @@ for (const preview of [true, false]) {
         });
     });
 }
+
+describe("the aliases that keep identities across Istio releases", () => {
+    const manifest = (apiVersion: string, kind: string) => ({ apiVersion, kind, metadata: { name: "x" } });
+
+    it("alias an Istio object to the same kind in every other version its group is emitted with", () => {
+        expect(apiVersionAliases(manifest("networking.istio.io/v1", "ServiceEntry"))).to.deep.equal([
+            { type: "kubernetes:networking.istio.io/v1beta1:ServiceEntry" },
+        ]);
+        expect(apiVersionAliases(manifest("telemetry.istio.io/v1alpha1", "Telemetry"))).to.deep.equal([
+            { type: "kubernetes:telemetry.istio.io/v1:Telemetry" },
+        ]);
+    });
+
+    it("give a kind whose version never changes no alias", () => {
+        expect(apiVersionAliases(manifest("security.istio.io/v1", "AuthorizationPolicy"))).to.deep.equal([]);
+        expect(apiVersionAliases(manifest("apps/v1", "Deployment"))).to.deep.equal([]);
+    });
+});

@@ -868,6 +868,48 @@ describe("the plan", () => {
         });
     });
 
+    describe("the Istio release", () => {
+        const apiVersions = (version: string) => {
+            const p = plan({
+                hosts: [{ host: "aliyun.com", from: [{ namespace: "shop" }] }],
+                outboundTrafficPolicy: { mode: "AUDIT", target: "NAMESPACE_SIDECARS", namespaces: ["apps"] },
+                istio: { version },
+            });
+            const byKind = new Map(p.objects.map((o) => [o.manifest.kind, o.manifest.apiVersion]));
+            return Object.fromEntries([...byKind].filter(([kind]) => !["Deployment", "Service"].includes(kind)));
+        };
+        it("emits networking v1beta1 and telemetry v1alpha1 before 1.22", () => {
+            expect(apiVersions("1.21")).to.deep.equal({
+                ServiceAccount: "v1",
+                PodDisruptionBudget: "policy/v1",
+                ServiceEntry: "networking.istio.io/v1beta1",
+                DestinationRule: "networking.istio.io/v1beta1",
+                Gateway: "networking.istio.io/v1beta1",
+                VirtualService: "networking.istio.io/v1beta1",
+                Telemetry: "telemetry.istio.io/v1alpha1",
+                AuthorizationPolicy: "security.istio.io/v1",
+                Sidecar: "networking.istio.io/v1beta1",
+            });
+        });
+        it("emits v1 of every Istio group from 1.22, and by default", () => {
+            const v1 = apiVersions("1.22");
+            expect(v1.ServiceEntry).to.equal("networking.istio.io/v1");
+            expect(v1.Telemetry).to.equal("telemetry.istio.io/v1");
+            expect(apiVersions("1.31")).to.deep.equal(v1);
+            const serviceEntry = manifest(
+                plan({ hosts: [{ host: "aliyun.com" }] }),
+                "ServiceEntry/istio-system/egress-aliyun-com",
+            );
+            expect(serviceEntry.apiVersion).to.equal("networking.istio.io/v1");
+        });
+        it("warns that a release newer than 1.31 gets 1.31's objects", () => {
+            expect(plan({ hosts: [{ host: "aliyun.com" }], istio: { version: "1.33" } }).warnings).to.deep.equal([
+                "istio.version 1.33 is newer than the newest release MeshEgress is tested with, 1.31: it emits what " +
+                    "1.31 serves",
+            ]);
+        });
+    });
+
     describe("dependencies", () => {
         it("creates a host's VirtualService after its ServiceEntries, DestinationRule, Gateway and the gateway Service", () => {
             const p = plan({ hosts: [{ host: "aliyun.com" }] });

@@ -523,6 +523,18 @@ describe("argument validation", () => {
                 'outboundTrafficPolicy.target: "SIDECAR" is not one of MESH_CONFIG, ROOT_NAMESPACE_SIDECAR, NAMESPACE_SIDECARS',
             ]);
         });
+        it("rejects an Istio release that is not MAJOR.MINOR, and one older than 1.19", () => {
+            expect(problemsOf({ hosts: [], istio: { version: "latest" } })).to.deep.equal([
+                'istio.version: "latest" is not an Istio release like "1.24" (MAJOR.MINOR)',
+            ]);
+            expect(problemsOf({ hosts: [], istio: { version: "1.18" } })).to.deep.equal([
+                'istio.version: "1.18" is older than the oldest release MeshEgress supports, 1.19',
+            ]);
+        });
+        it("takes an Istio release with or without a patch, defaulting to 1.31", () => {
+            expect(validateArgs("egress", { hosts: [], istio: { version: "1.20.3" } }).istio.version).to.equal("1.20");
+            expect(validateArgs("egress", { hosts: [] }).istio.version).to.equal("1.31");
+        });
         it("rejects an invalid root namespace", () => {
             expect(problemsOf({ hosts: [], istio: { rootNamespace: "Istio_Config" } })[0]).to.match(
                 /^istio\.rootNamespace: "Istio_Config" is not a valid Kubernetes name/,
