@@ -189,6 +189,28 @@ export interface EgressGateway {
      * Default: no autoscaler.
      */
     autoscaling?: GatewayAutoscaling;
+    /**
+     * Create the gateway as Alibaba Cloud Service Mesh's own egress gateway: one `IstioGateway`
+     * (`istio.alibabacloud.com/v1beta1`, `gatewayType: egress`) in the ASM instance (`istioCluster`, required), which
+     * ASM then runs in the listed data-plane clusters — instead of a ServiceAccount, Deployment and Service.
+     * `replicas`, `autoscaling`, `resources`, `nodeSelector`, `tolerations`, `spreadAcrossNodes`, `labels` (its
+     * `podLabels`, the selector of every Gateway and AuthorizationPolicy) and the ports the hosts need carry over; the
+     * PodDisruptionBudget stays in the component's cluster. See docs/gateway.md.
+     *
+     * Default: unset (MeshEgress deploys the gateway itself).
+     * Example: `{ clusterIds: ["c1234567890abcdef1234567890abcdef"] }`.
+     */
+    asm?: AsmGateway;
+}
+
+/** Where ASM runs its egress gateway. */
+export interface AsmGateway {
+    /**
+     * IDs of the ACK clusters (the ASM instance's data-plane clusters) that run the gateway.
+     *
+     * Example: `["c1234567890abcdef1234567890abcdef"]`.
+     */
+    clusterIds: string[];
 }
 
 /** An egress gateway that already runs (e.g. one a managed mesh created); MeshEgress creates no workload for it. */

@@ -26,6 +26,9 @@ function discoveryPath(apiVersion: string): string {
 function installHint(apiVersion: string): string {
     if (apiVersion.includes(".istio.io/")) return "Istio's CRDs are not installed there (install Istio first)";
     if (apiVersion.startsWith("gateway.networking.k8s.io/")) return "the Gateway API CRDs are not installed there";
+    if (apiVersion.startsWith("istio.alibabacloud.com/")) {
+        return "ASM's IstioGateway is not served there (gateway.asm needs istioCluster to be the ASM instance)";
+    }
     return "is this Kubernetes version supported?";
 }
 

@@ -6,7 +6,7 @@ import { derivedName } from "./names";
 
 const STATUS_PORT = 15021;
 
-const DEFAULT_RESOURCES = {
+export const DEFAULT_RESOURCES = {
     requests: { cpu: "100m", memory: "128Mi" },
     limits: { cpu: "2", memory: "1Gi" },
 };
@@ -30,12 +30,16 @@ export function gatewayServiceHost(args: NormalizedArgs): string {
     return `${args.gateway.serviceName}.${args.gateway.namespace}.svc.cluster.local`;
 }
 
-/** The workload objects, in creation order; empty for an existing gateway. */
+/**
+ * The workload objects, in creation order; empty for an existing gateway, and only the PodDisruptionBudget when ASM
+ * runs the gateway (asmGateway.ts).
+ */
 export function gatewayWorkload(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
     const { workload, serviceName: name, namespace, selector } = args.gateway;
     if (!workload) return [];
     const metadata: Manifest["metadata"] = { name, namespace, labels: { ...labels, ...selector } };
     if (Object.keys(workload.annotations).length > 0) metadata.annotations = workload.annotations;
+    if (workload.asm) return disruptionBudget(workload, metadata, selector);
     // Clients reach the gateway through each host's hop alias; the Service only makes the gateway's listeners bind
     // (a Gateway server's port must be on a Service of the pods), so only the gateway's namespace sees it.
     const serviceMetadata = {
@@ -71,14 +75,7 @@ export function gatewayWorkload(args: NormalizedArgs, labels: Record<string, str
             },
         },
     ];
-    if (workload.podDisruptionBudget.enabled) {
-        objects.push({
-            apiVersion: "policy/v1",
-            kind: "PodDisruptionBudget",
-            metadata,
-            spec: { maxUnavailable: workload.podDisruptionBudget.maxUnavailable, selector: { matchLabels: selector } },
-        });
-    }
+    objects.push(...disruptionBudget(workload, metadata, selector));
     if (args.hosts.some((h) => h.origination?.credentialName)) objects.push(...secretReader(args, metadata));
     if (workload.autoscaling) {
         const { minReplicas, maxReplicas, targetCpuUtilizationPercentage } = workload.autoscaling;
@@ -103,6 +100,22 @@ export function gatewayWorkload(args: NormalizedArgs, labels: Record<string, str
         });
     }
     return objects;
+}
+
+function disruptionBudget(
+    workload: GatewayWorkload,
+    metadata: Manifest["metadata"],
+    selector: Record<string, string>,
+): Manifest[] {
+    if (!workload.podDisruptionBudget.enabled) return [];
+    return [
+        {
+            apiVersion: "policy/v1",
+            kind: "PodDisruptionBudget",
+            metadata,
+            spec: { maxUnavailable: workload.podDisruptionBudget.maxUnavailable, selector: { matchLabels: selector } },
+        },
+    ];
 }
 
 function deployment(args: NormalizedArgs, workload: GatewayWorkload, metadata: Manifest["metadata"]): Manifest {

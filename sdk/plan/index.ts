@@ -1,5 +1,6 @@
 // The pure plan: normalized arguments in, every Kubernetes object MeshEgress manages out, with stable keys and
 // dependencies. No Pulumi here, so tests, benchmarks and review summaries share it.
+import { asmIstioGateway } from "./asmGateway";
 import { auditListeners, auditTelemetry } from "./audit";
 import { EgressMode, HostObjects } from "../args";
 import { fitName } from "../validate/kubernetes";
@@ -90,7 +91,9 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
     };
 
     const workloadKeys = gatewayWorkload(args, labels).map((m) => add(m, "workload", []));
-    const serviceKey = workloadKeys.find((key) => key.startsWith("Service/"));
+    const asmKeys = asmIstioGateway(args, labels).map((m) => add(m, "istio", []));
+    // What makes the gateway listen: its Service, or the IstioGateway that has ASM create one.
+    const serviceKey = workloadKeys.find((key) => key.startsWith("Service/")) ?? asmKeys[0];
     const hostObjects: Record<string, HostObjects> = {};
     for (const host of args.hosts) {
         const context = hostContext(args, host, labels);

@@ -15,7 +15,11 @@ const WORKLOAD_FIELDS = [
     "spreadAcrossNodes",
     "podDisruptionBudget",
     "autoscaling",
+    "asm",
 ] as const;
+
+/** An ACK cluster ID as ASM lists them: lowercase letters and digits. */
+const ACK_CLUSTER_ID = /^[a-z0-9]{1,64}$/;
 
 export function validateGateway(
     problems: Problems,
@@ -91,12 +95,39 @@ export function validateGateway(
         );
         workload.autoscaling = { minReplicas: min, maxReplicas: max, targetCpuUtilizationPercentage: cpu };
     }
+    const asm = validateAsm(problems, g.asm, args.istioCluster !== undefined);
+    if (asm) workload.asm = asm;
     return {
         serviceName,
         namespace: problems.dnsLabel("gateway.namespace", g.namespace, "istio-system", "namespace"),
         selector: problems.labels("gateway.labels", g.labels) ?? { istio: "egressgateway", app: serviceName },
         workload,
     };
+}
+
+function validateAsm(problems: Problems, value: unknown, hasIstioCluster: boolean): GatewayWorkload["asm"] {
+    const asm = problems.object("gateway.asm", value);
+    if (!asm) return undefined;
+    problems.unknownKeys("gateway.asm", asm, ["clusterIds"]);
+    if (!hasIstioCluster) {
+        problems.add("gateway.asm", "needs istioCluster: the IstioGateway goes to the ASM instance's API server");
+    }
+    const ids = asm.clusterIds;
+    if (!Array.isArray(ids) || ids.length === 0) {
+        problems.add("gateway.asm.clusterIds", `${show(ids)} must list the ACK clusters that run the gateway`);
+        return undefined;
+    }
+    ids.forEach((id: unknown, i) => {
+        if (typeof id !== "string" || !ACK_CLUSTER_ID.test(id)) {
+            problems.add(
+                `gateway.asm.clusterIds[${i}]`,
+                `${show(id)} is not an ACK cluster ID (lowercase letters and digits)`,
+            );
+        } else if (ids.indexOf(id) !== i) {
+            problems.add(`gateway.asm.clusterIds[${i}]`, `${show(id)} is listed twice`);
+        }
+    });
+    return { clusterIds: ids as string[] };
 }
 
 /** An Input field's value when it is known now; undefined (nothing to check) when it is an Output or a Promise. */

@@ -47,6 +47,8 @@ export interface GatewayWorkload {
     spreadAcrossNodes: boolean;
     podDisruptionBudget: { enabled: boolean; maxUnavailable: number };
     autoscaling?: { minReplicas: number; maxReplicas: number; targetCpuUtilizationPercentage: number };
+    /** Present when ASM runs the gateway (an IstioGateway) in these data-plane clusters. */
+    asm?: { clusterIds: string[] };
 }
 
 export interface NormalizedGateway {

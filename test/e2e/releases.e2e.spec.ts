@@ -2,7 +2,8 @@
 // 1.19 to 1.30 from istio.io/api at each release (tools/build.sh istio-release-crds), 1.31 from the istio.io/istio
 // commit the toolchain builds. For each release, a fixed set of argument sets that uses every mode and setting, plus
 // generated ones (seeded), are planned with that `istio.version`, and every object must pass a server-side dry run
-// with strict field validation: a field or API version the release does not know is an error, not a warning.
+// with strict field validation: a field or API version the release does not know is an error, not a warning. The same
+// check runs for ASM's IstioGateway (gateway.asm) against a CRD written from ASM's published API.
 import { expect } from "chai";
 import fc from "fast-check";
 import * as fs from "node:fs";
@@ -18,6 +19,7 @@ import { LocalCluster, startCluster } from "./support/cluster";
 import { Toolchain, run, toolchain } from "./support/toolchain";
 
 const SEED = 20261201;
+const ASM_CRD = path.join(__dirname, "support", "asm-istiogateway.crd.yaml");
 const GENERATED_PER_RELEASE = 80;
 
 /** Argument sets that together use every mode, target and setting MeshEgress emits objects for. */
@@ -101,6 +103,41 @@ describe("every supported Istio release: its own CRDs on the real API server tak
         if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
     });
 
+    /** A strict server-side dry run of `manifests` (creating their namespaces for real); returns what kubectl said. */
+    function strictDryRun(name: string, manifests: Manifest[]): { stdout: string; stderr: string } {
+        const namespaces = [...new Set(manifests.map((m) => m.metadata.namespace).filter((n) => n))] as string[];
+        const existing = kubectl("get", "namespaces", "-o", "name").stdout;
+        for (const ns of namespaces.filter((n) => !existing.includes(`namespace/${n}\n`))) {
+            kubectl("create", "namespace", ns);
+        }
+        const file = path.join(workDir, `${name}.yaml`);
+        fs.writeFileSync(file, manifests.map((m) => stringify(m, { lineWidth: 0 })).join("---\n"));
+        const result = kubectl("create", "--dry-run=server", "--validate=strict", "-o", "name", "-f", file);
+        expect(result.stdout.trim().split("\n")).to.have.length(manifests.length);
+        expect(result.stderr).to.not.match(/warning/i);
+        return result;
+    }
+
+    it("ASM's IstioGateway: every one MeshEgress emits (gateway.asm) passes a strict dry run of ASM's CRD", () => {
+        kubectl("apply", "-f", ASM_CRD);
+        kubectl("wait", "--for=condition=Established", "--timeout=60s", "-f", ASM_CRD);
+        const asm = { clusterIds: ["c0123456789abcdef0123456789abcdef"] };
+        const generated = fc.sample(meshEgressArgs, { seed: SEED, numRuns: GENERATED_PER_RELEASE });
+        const gateways: Manifest[] = [];
+        for (const { existingGateway: _existing, ...args } of [...EVERY_SETTING, ...generated]) {
+            try {
+                const withAsm = { ...args, gateway: { ...args.gateway, asm }, istioCluster: { kubeconfig: "asm" } };
+                const plan = buildPlan(validateArgs("egress", withAsm));
+                gateways.push(...plan.objects.map((o) => o.manifest).filter((m) => m.kind === "IstioGateway"));
+            } catch (error) {
+                if (!(error instanceof MeshEgressArgsError)) throw error;
+            }
+        }
+        expect(gateways.length, "IstioGateways planned").to.be.at.least(10);
+        strictDryRun("asm", gateways);
+        process.stdout.write(`        | ${gateways.length} IstioGateways\n`);
+    });
+
     for (let minor = OLDEST_ISTIO_MINOR; minor <= NEWEST_ISTIO_MINOR; minor++) {
         const version = `1.${minor}`;
         it(`Istio ${version}: every object of the plans for istio.version ${version} passes a strict dry run`, () => {
@@ -109,16 +146,7 @@ describe("every supported Istio release: its own CRDs on the real API server tak
             kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=istio-installer", "-f", crds);
             kubectl("wait", "--for=condition=Established", "--timeout=60s", "-f", crds);
             const { manifests, plans } = plansFor(version);
-            const namespaces = [...new Set(manifests.map((m) => m.metadata.namespace).filter((n) => n))] as string[];
-            const existing = kubectl("get", "namespaces", "-o", "name").stdout;
-            for (const ns of namespaces.filter((n) => !existing.includes(`namespace/${n}\n`))) {
-                kubectl("create", "namespace", ns);
-            }
-            const file = path.join(workDir, `${version}.yaml`);
-            fs.writeFileSync(file, manifests.map((m) => stringify(m, { lineWidth: 0 })).join("---\n"));
-            const result = kubectl("create", "--dry-run=server", "--validate=strict", "-o", "name", "-f", file);
-            expect(result.stdout.trim().split("\n")).to.have.length(manifests.length);
-            expect(result.stderr).to.not.match(/warning/i);
+            strictDryRun(version, manifests);
             const apiVersions = [...new Set(manifests.map((m) => m.apiVersion))].filter((v) => v.includes("istio.io"));
             process.stdout.write(
                 `        | ${plans} plans, ${manifests.length} objects, with ${apiVersions.sort().join(", ")}\n`,

@@ -41,6 +41,29 @@ describe("examples", () => {
         expect(policy.inputs.mode).to.equal("REGISTRY_ONLY");
     });
 
+    it("the ASM example creates ASM's IstioGateway and the Istio objects in the ASM instance, the rest in ACK", async () => {
+        const run = await runProgram(
+            () => {
+                pulumi.runtime.setAllConfig({
+                    "project:asmKubeconfig": "asm-instance",
+                    "project:ackKubeconfig": "ack-cluster",
+                    "project:ackClusterId": "c0123456789abcdef0123456789abcdef",
+                });
+                loadProgram("asm/index.ts")();
+            },
+            { preview: true },
+        );
+        const providerOf = (type: string) =>
+            run.registrations.filter((r) => r.type === type).map((r) => r.provider.split("::")[3]);
+        const gateway = run.registrations.find((r) => r.type.endsWith(":IstioGateway"))!;
+        expect(gateway.type).to.equal("kubernetes:istio.alibabacloud.com/v1beta1:IstioGateway");
+        expect(gateway.inputs.spec.clusterIds).to.deep.equal(["c0123456789abcdef0123456789abcdef"]);
+        expect(providerOf("kubernetes:istio.alibabacloud.com/v1beta1:IstioGateway")).to.deep.equal(["egress-istio"]);
+        expect(providerOf("kubernetes:networking.istio.io/v1:Sidecar")).to.deep.equal(["egress-istio"]);
+        expect(providerOf("kubernetes:policy/v1:PodDisruptionBudget")).to.deep.equal(["ack"]);
+        expect(run.registrations.some((r) => r.type === "kubernetes:apps/v1:Deployment")).to.equal(false);
+    });
+
     it("the repository's stack program builds MeshEgress from stack config", async () => {
         const run = await runProgram(
             () => {

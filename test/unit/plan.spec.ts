@@ -753,6 +753,78 @@ describe("the plan", () => {
         });
     });
 
+    describe("the gateway as ASM's IstioGateway", () => {
+        const ASM = {
+            hosts: [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" as const, port: 8443 }],
+            gateway: { asm: { clusterIds: ["c0123456789abcdef"] }, autoscaling: { minReplicas: 2, maxReplicas: 4 } },
+            istioCluster: { kubeconfig: "asm-instance" },
+        };
+        const p = plan(ASM);
+
+        it("creates one IstioGateway in the ASM instance with the gateway's settings and exactly the hosts' ports", () => {
+            expect(manifest(p, "IstioGateway/istio-system/egress-gateway")).to.deep.equal({
+                apiVersion: "istio.alibabacloud.com/v1beta1",
+                kind: "IstioGateway",
+                metadata: {
+                    name: "egress-gateway",
+                    namespace: "istio-system",
+                    labels: { ...LABELS, istio: "egressgateway", app: "egress-gateway" },
+                },
+                spec: {
+                    gatewayType: "egress",
+                    clusterIds: ["c0123456789abcdef"],
+                    replicaCount: 2,
+                    serviceType: "ClusterIP",
+                    serviceAnnotations: { "networking.istio.io/exportTo": "." },
+                    podLabels: { istio: "egressgateway", app: "egress-gateway" },
+                    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+                    ports: [
+                        { name: "http-80", port: 80, targetPort: 80, protocol: "TCP" },
+                        { name: "tls-8443", port: 8443, targetPort: 8443, protocol: "TCP" },
+                    ],
+                    autoscaleEnabled: true,
+                    minReplicas: 2,
+                    maxReplicas: 4,
+                    cpu: { targetAverageUtilization: 80 },
+                    affinity: {
+                        podAntiAffinity: {
+                            preferredDuringSchedulingIgnoredDuringExecution: [
+                                {
+                                    weight: 100,
+                                    podAffinityTerm: {
+                                        topologyKey: "kubernetes.io/hostname",
+                                        labelSelector: {
+                                            matchLabels: { istio: "egressgateway", app: "egress-gateway" },
+                                        },
+                                    },
+                                },
+                            ],
+                        },
+                    },
+                },
+            });
+            expect(p.objects.find((o) => o.manifest.kind === "IstioGateway")!.cluster).to.equal("istio");
+        });
+        it("keeps only the PodDisruptionBudget of the workload objects, in the component's cluster", () => {
+            expect(p.objects.filter((o) => o.cluster === "workload").map((o) => o.key)).to.deep.equal([
+                "PodDisruptionBudget/istio-system/egress-gateway",
+            ]);
+        });
+        it("routes each host only after the IstioGateway exists, as it would after the gateway Service", () => {
+            const route = p.objects.find((o) => o.key === "VirtualService/istio-system/egress-aliyun-com")!;
+            expect(route.dependsOn).to.include("IstioGateway/istio-system/egress-gateway");
+        });
+        it("selects the IstioGateway's pods in every Gateway and AuthorizationPolicy", () => {
+            const selectors = p.objects
+                .filter((o) => o.manifest.kind === "Gateway")
+                .map((o) => (o.manifest as any).spec.selector);
+            expect(selectors).to.deep.equal([
+                { istio: "egressgateway", app: "egress-gateway" },
+                { istio: "egressgateway", app: "egress-gateway" },
+            ]);
+        });
+    });
+
     describe("the outbound traffic policy", () => {
         it("edits the mesh config by default and depends on nothing else being missing", () => {
             const p = plan({ hosts: [{ host: "aliyun.com" }] });

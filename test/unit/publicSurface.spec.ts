@@ -18,6 +18,7 @@ interface PublicTypes {
     GatewayDisruptionBudget: root.GatewayDisruptionBudget;
     GatewayAutoscaling: root.GatewayAutoscaling;
     ExistingGateway: root.ExistingGateway;
+    AsmGateway: root.AsmGateway;
     OutboundTrafficPolicy: root.OutboundTrafficPolicy;
     OutboundTrafficPolicyMode: root.OutboundTrafficPolicyMode;
     OutboundPolicyTarget: root.OutboundPolicyTarget;
@@ -42,6 +43,7 @@ const EXPORTED_TYPES = Object.keys({
     GatewayDisruptionBudget: true,
     GatewayAutoscaling: true,
     ExistingGateway: true,
+    AsmGateway: true,
     OutboundTrafficPolicy: true,
     OutboundTrafficPolicyMode: true,
     OutboundPolicyTarget: true,

@@ -460,7 +460,7 @@ describe("argument validation", () => {
         it("rejects an unknown field", () => {
             expect(problemsOf({ hosts: [], gateway: { replica: 3 } })).to.deep.equal([
                 "gateway.replica: is not a known field (known: name, namespace, labels, annotations, replicas, resources, " +
-                    "nodeSelector, tolerations, spreadAcrossNodes, podDisruptionBudget, autoscaling)",
+                    "nodeSelector, tolerations, spreadAcrossNodes, podDisruptionBudget, autoscaling, asm)",
             ]);
         });
     });
@@ -476,6 +476,21 @@ describe("argument validation", () => {
             ).to.deep.equal([
                 "existingGateway: cannot be combined with gateway (gateway.replicas); MeshEgress does not manage an " +
                     "existing gateway's workload",
+            ]);
+        });
+        it("refuses ASM's gateway without the ASM instance, or without valid ACK cluster IDs", () => {
+            expect(problemsOf({ hosts: [], gateway: { asm: { clusterIds: ["c1"] } } })).to.deep.equal([
+                "gateway.asm: needs istioCluster: the IstioGateway goes to the ASM instance's API server",
+            ]);
+            const istioCluster = { kubeconfig: "asm" };
+            expect(problemsOf({ hosts: [], istioCluster, gateway: { asm: { clusterIds: [] } } })).to.deep.equal([
+                "gateway.asm.clusterIds: [] must list the ACK clusters that run the gateway",
+            ]);
+            expect(
+                problemsOf({ hosts: [], istioCluster, gateway: { asm: { clusterIds: ["C_1", "c2", "c2"] } } }),
+            ).to.deep.equal([
+                'gateway.asm.clusterIds[0]: "C_1" is not an ACK cluster ID (lowercase letters and digits)',
+                'gateway.asm.clusterIds[2]: "c2" is listed twice',
             ]);
         });
         it("needs a selector and a Service name", () => {
