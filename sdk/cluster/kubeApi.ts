@@ -11,6 +11,8 @@ import * as path from "node:path";
 export interface ClusterAccess {
     kubeconfig?: string;
     context?: string;
+    /** What the user calls the kubeconfig they gave, for messages. Default: `istioCluster.kubeconfig`. */
+    origin?: string;
 }
 
 export interface KubeResponse {
@@ -29,13 +31,13 @@ export interface KubeApi {
     request(method: string, path: string, body?: unknown, contentType?: string): Promise<KubeResponse>;
 }
 
-/** How long one request may take before MeshEgress gives up on the server. */
+/** How long a request may go without a byte from the server before MeshEgress gives up on it. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 
 function credentialSource(access: ClusterAccess, context: string): string {
     const file =
         access.kubeconfig !== undefined
-            ? "istioCluster.kubeconfig"
+            ? (access.origin ?? "istioCluster.kubeconfig")
             : process.env.KUBECONFIG
               ? "$KUBECONFIG"
               : "~/.kube/config";
@@ -43,7 +45,7 @@ function credentialSource(access: ClusterAccess, context: string): string {
 }
 
 /** What went wrong at the network level, in words. */
-function networkReason(error: NodeJS.ErrnoException): string {
+function networkReason(error: NodeJS.ErrnoException, timeoutMs: number): string {
     switch (error.code) {
         case "ECONNREFUSED":
             return "the connection was refused";
@@ -51,7 +53,7 @@ function networkReason(error: NodeJS.ErrnoException): string {
         case "EAI_AGAIN":
             return "its name does not resolve";
         case "ETIMEDOUT":
-            return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+            return `no answer within ${timeoutMs / 1000} s`;
         case "ECONNRESET":
             return "the connection was reset";
         default:
@@ -100,7 +102,11 @@ export async function connect(access: ClusterAccess, timeoutMs = REQUEST_TIMEOUT
         return new Promise((resolve, reject) => {
             const req = send(url, { ...options, method, headers }, (res) => {
                 const chunks: Buffer[] = [];
-                res.on("data", (chunk: Buffer) => chunks.push(chunk));
+                res.on("data", (chunk: Buffer) => {
+                    chunks.push(chunk);
+                    // An idle limit, not a total one: a long pod log keeps streaming.
+                    timer.refresh();
+                });
                 res.on("end", () => {
                     clearTimeout(timer);
                     const text = Buffer.concat(chunks).toString("utf8");
@@ -116,7 +122,7 @@ export async function connect(access: ClusterAccess, timeoutMs = REQUEST_TIMEOUT
             });
             function fail(error: NodeJS.ErrnoException) {
                 clearTimeout(timer);
-                reject(new Error(`cannot reach ${where}: ${networkReason(error)}`, { cause: error }));
+                reject(new Error(`cannot reach ${where}: ${networkReason(error, timeoutMs)}`, { cause: error }));
             }
             const timer = setTimeout(() => {
                 const error: NodeJS.ErrnoException = new Error("timed out");

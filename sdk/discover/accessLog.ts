@@ -17,6 +17,8 @@ export interface AccessLogRecord {
     downstreamLocalAddress: string;
     /** The TLS SNI, "" when none. */
     requestedServerName: string;
+    /** The route that answered, "" when none: `block_all` is REGISTRY_ONLY's answer to an undeclared HTTP host. */
+    routeName: string;
 }
 
 const TEXT_LINE = new RegExp(
@@ -56,7 +58,9 @@ function fromJson(line: string): AccessLogRecord | undefined {
     } catch {
         return undefined;
     }
-    if (entry === null || typeof entry !== "object" || typeof entry.upstream_cluster !== "string") return undefined;
+    if (entry === null || typeof entry !== "object") return undefined;
+    // A request answered without an upstream (REGISTRY_ONLY's block_all) has a null cluster.
+    if (typeof entry.upstream_cluster !== "string" && entry.upstream_cluster !== null) return undefined;
     if (typeof entry.downstream_local_address !== "string") return undefined;
     return {
         startTime: value(entry.start_time),
@@ -66,6 +70,7 @@ function fromJson(line: string): AccessLogRecord | undefined {
         upstreamCluster: value(entry.upstream_cluster),
         downstreamLocalAddress: value(entry.downstream_local_address),
         requestedServerName: value(entry.requested_server_name),
+        routeName: value(entry.route_name),
     };
 }
 
@@ -84,5 +89,6 @@ export function parseAccessLogLine(line: string): AccessLogRecord | undefined {
         upstreamCluster: value(fields.upstreamCluster),
         downstreamLocalAddress: value(fields.downstreamLocalAddress),
         requestedServerName: value(fields.requestedServerName),
+        routeName: value(fields.routeName),
     };
 }

@@ -112,7 +112,7 @@ export async function discover(argv: string[], progress: (done: number, total: n
     const unread: UnreadPod[] = [];
     if (values.namespace.length > 0) {
         const kubeconfig = values.kubeconfig === undefined ? undefined : fs.readFileSync(values.kubeconfig, "utf8");
-        const api = await connect({ kubeconfig, context: values.context });
+        const api = await connect({ kubeconfig, context: values.context, origin: `--kubeconfig ${values.kubeconfig}` });
         const selection = {
             namespaces: values.namespace,
             gateway: gatewaySelection(values.gateway),

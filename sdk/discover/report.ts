@@ -77,10 +77,12 @@ export function undeclaredCall(
     record: AccessLogRecord,
 ): Omit<Destination, "count" | "firstSeen" | "lastSeen" | "sources"> | undefined {
     const allowed = record.upstreamCluster === "PassthroughCluster";
-    // REGISTRY_ONLY: TCP and TLS go to BlackHoleCluster; HTTP gets a 502 with no route (flag NR) and no cluster.
+    // REGISTRY_ONLY: TCP and TLS go to BlackHoleCluster; HTTP gets a 502 from the route block_all, or on a port
+    // without Istio's catch-all route none at all (flag NR), with no cluster either way.
     const blocked =
         record.upstreamCluster === "BlackHoleCluster" ||
-        (record.upstreamCluster === "" && record.responseFlags.split(",").includes("NR"));
+        (record.upstreamCluster === "" &&
+            (record.routeName === "block_all" || record.responseFlags.split(",").includes("NR")));
     if (!allowed && !blocked) return undefined;
     const target = splitAddress(record.downstreamLocalAddress);
     if (!target) return undefined;
@@ -172,6 +174,14 @@ function propose(destinations: Destination[], declared: string[]): Pick<AuditRep
         }
         const [primary, ...others] = [...ways.values()].sort((a, b) => b.count - a.count || a.port - b.port);
         primary.sources.sort((a, b) => sourceKey(a).localeCompare(sourceKey(b)));
+        if (primary.protocol !== "TCP" && canonicalIp(name)) {
+            // An address as Host or SNI says nothing about which server the name stands for: declare it by name.
+            notProposed.push({
+                destination: `${name}:${primary.port}`,
+                reason: `${primary.protocol} to an address; MeshEgress declares hosts by name (or as TCP with addresses)`,
+            });
+            continue;
+        }
         for (const other of others) {
             notProposed.push({
                 destination: `${name}:${other.port}`,

@@ -47,6 +47,17 @@ export function riskWarnings(args: NormalizedArgs): string[] {
                 "blocked for the whole mesh",
         );
     }
+    if (args.policy.mode === "AUDIT") {
+        const scope =
+            args.policy.target === "NAMESPACE_SIDECARS"
+                ? `namespace(s) ${args.policy.namespaces.join(", ")}`
+                : "the mesh (ingress gateways included)";
+        warnings.push(
+            `outboundTrafficPolicy.mode is AUDIT: nothing undeclared is blocked, and every proxy of ${scope} ` +
+                "access-logs only calls to undeclared hosts while it is on (Istio's Telemetry replaces the mesh " +
+                "config's accessLogFile there); see docs/audit.md",
+        );
+    }
     for (const host of args.hosts.filter((h) => h.tcp && h.tcp.addresses.length === 0)) {
         warnings.push(
             `${host.host} is TCP on port ${host.port} without addresses: every TCP connection to port ${host.port}, to ` +

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { validateArgs } from "../../sdk/validate";
 import { AccessLogRecord, parseAccessLogLine } from "../../sdk/discover/accessLog";
+import { connect } from "../../sdk/cluster/kubeApi";
 import { UsageError, discover } from "../../sdk/discover/cli";
 import { AuditReport, LineCounts, auditReport } from "../../sdk/discover/report";
 
@@ -24,9 +25,20 @@ const TLS_PASSTHROUGH =
 const TCP_BLOCKED =
     '[2026-12-01T02:00:03.000Z] "- - -" 0 UH - - "-" 0 0 0 - "-" "-" "-" "-" "-" BlackHoleCluster - ' +
     "192.0.2.10:5432 10.213.77.20:40003 - -";
+// REGISTRY_ONLY's answer to an undeclared HTTP host: the route block_all's direct 502, no cluster.
 const HTTP_BLOCKED =
-    '[2026-12-01T02:00:04.000Z] "GET / HTTP/1.1" 502 NR route_not_found - "-" 0 0 0 - "-" "curl/8.5.0" "x" ' +
-    '"blocked.example" "-" - - 10.0.0.9:80 10.213.77.20:40005 - -';
+    '[2026-12-01T02:00:04.000Z] "GET / HTTP/1.1" 502 - direct_response - "-" 0 0 0 - "-" "curl/8.5.0" "x" ' +
+    '"blocked.example" "-" - - 10.0.0.9:80 10.213.77.20:40005 - block_all';
+const JSON_BLOCKED = JSON.stringify({
+    start_time: "2026-12-01T02:00:07.000Z",
+    protocol: "HTTP/1.1",
+    response_flags: "-",
+    authority: "json-blocked.example",
+    upstream_cluster: null,
+    downstream_local_address: "10.0.0.9:80",
+    requested_server_name: null,
+    route_name: "block_all",
+});
 const GATEWAY_DECLARED =
     '[2026-12-01T02:00:05.000Z] "GET / HTTP/1.1" 301 - via_upstream - "-" 0 57 3 2 "10.213.77.20" "curl/8.5.0" ' +
     '"y" "aliyun.com" "10.213.77.80:80" outbound|80||aliyun.com 10.213.77.30:41000 10.213.77.30:80 ' +
@@ -56,6 +68,7 @@ describe("access-log lines", () => {
             upstreamCluster: "PassthroughCluster",
             downstreamLocalAddress: "10.213.77.80:80",
             requestedServerName: "",
+            routeName: "allow_any",
         });
     });
 
@@ -72,6 +85,7 @@ describe("access-log lines", () => {
             upstreamCluster: "PassthroughCluster",
             downstreamLocalAddress: "192.0.2.1:8080",
             requestedServerName: "",
+            routeName: "",
         });
     });
 
@@ -125,11 +139,24 @@ describe("the audit report", () => {
         ]);
     });
 
-    it("counts calls REGISTRY_ONLY blocked, HTTP (no route) and TCP (BlackHoleCluster), as blocked", () => {
-        const found = report([TCP_BLOCKED, HTTP_BLOCKED]);
+    it("counts calls REGISTRY_ONLY blocked, HTTP (route block_all, in text and JSON) and TCP (BlackHoleCluster), as blocked", () => {
+        const found = report([TCP_BLOCKED, HTTP_BLOCKED, JSON_BLOCKED]);
         expect(found.destinations.map((d) => `${d.destination}:${d.port} ${d.protocol} ${d.outcome}`)).to.deep.equal([
             "192.0.2.10:5432 TCP blocked",
             "blocked.example:80 HTTP blocked",
+            "json-blocked.example:80 HTTP blocked",
+        ]);
+    });
+
+    it("does not propose HTTP to an address (a metadata server, say), so the names on its port stay proposable", () => {
+        const metadata = HTTP_PASSTHROUGH.replace('"undeclared.example"', '"169.254.169.254"');
+        const found = report([metadata, metadata, HTTP_PASSTHROUGH]);
+        expect(found.proposal).to.deep.equal([{ host: "undeclared.example", from: [SLEEP] }]);
+        expect(found.notProposed).to.deep.equal([
+            {
+                destination: "169.254.169.254:80",
+                reason: "HTTP to an address; MeshEgress declares hosts by name (or as TCP with addresses)",
+            },
         ]);
     });
 
@@ -195,6 +222,7 @@ describe("the audit report", () => {
                         upstreamCluster: "PassthroughCluster",
                         downstreamLocalAddress: `203.0.113.5:${c.port}`,
                         requestedServerName: c.tls ? c.name : "",
+                        routeName: c.tls ? "" : "allow_any",
                     };
                     return { record, source: { namespace: c.namespace, serviceAccount: c.serviceAccount } };
                 });
@@ -360,5 +388,55 @@ describe("the discover command", () => {
             expect(error, argv.join(" ")).to.be.instanceOf(UsageError);
             expect(error?.message).to.equal(message);
         }
+    });
+});
+
+describe("the Kubernetes API client's time limit", () => {
+    let server: http.Server;
+    let kubeconfig: string;
+
+    before(async () => {
+        // /slow streams ten chunks 100 ms apart; /stalled answers its first chunk, then nothing.
+        server = http.createServer((req, res) => {
+            res.writeHead(200, { "Content-Type": "text/plain" });
+            if (req.url === "/stalled") {
+                res.write("first\n");
+                return;
+            }
+            let sent = 0;
+            const tick = setInterval(() => {
+                res.write(`line ${sent}\n`);
+                if (++sent === 10) {
+                    clearInterval(tick);
+                    res.end();
+                }
+            }, 100);
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const port = (server.address() as { port: number }).port;
+        kubeconfig = [
+            "apiVersion: v1",
+            "kind: Config",
+            `clusters:\n- name: fake\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true`,
+            "users:\n- name: fake\n  user:\n    token: t",
+            "contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: fake",
+            "current-context: fake",
+        ].join("\n");
+    });
+    after(() => server.closeAllConnections?.() ?? server.close());
+
+    it("lets an answer stream for longer than the limit while bytes keep coming", async () => {
+        const api = await connect({ kubeconfig, origin: "--kubeconfig k" }, 400);
+        const response = await api.request("GET", "/slow");
+        expect(response.text.split("\n").filter(Boolean)).to.have.length(10);
+    });
+
+    it("gives up on an answer that stops for longer than the limit, naming the server and the kubeconfig", async () => {
+        const api = await connect({ kubeconfig, origin: "--kubeconfig k" }, 400);
+        let error: Error | undefined;
+        await api.request("GET", "/stalled").catch((e: Error) => (error = e));
+        expect(error?.message).to.match(
+            /^cannot reach the Kubernetes API server at http:\/\/127\.0\.0\.1:\d+ \(--kubeconfig k, context fake\): no answer within 0\.4 s$/,
+        );
     });
 });

@@ -915,6 +915,19 @@ describe("the plan", () => {
                 exportTo: ["apps"],
             });
         });
+        it("warns that an audit blocks nothing and replaces the access log of the proxies it covers", () => {
+            const mesh = plan({ hosts: [{ host: "aliyun.com" }], outboundTrafficPolicy: { mode: "AUDIT" } });
+            expect(mesh.warnings).to.deep.equal([
+                "outboundTrafficPolicy.mode is AUDIT: nothing undeclared is blocked, and every proxy of the mesh " +
+                    "(ingress gateways included) access-logs only calls to undeclared hosts while it is on (Istio's " +
+                    "Telemetry replaces the mesh config's accessLogFile there); see docs/audit.md",
+            ]);
+            const scoped = plan({
+                hosts: [],
+                outboundTrafficPolicy: { mode: "AUDIT", target: "NAMESPACE_SIDECARS", namespaces: ["apps", "jobs"] },
+            });
+            expect(scoped.warnings[0]).to.include("every proxy of namespace(s) apps, jobs access-logs");
+        });
         it("audits only the listed namespaces with NAMESPACE_SIDECARS, each with an ALLOW_ANY Sidecar", () => {
             const p = plan({
                 hosts: [],
