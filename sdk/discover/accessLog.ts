@@ -21,7 +21,9 @@ export interface AccessLogRecord {
     routeName: string;
 }
 
-const TEXT_LINE = new RegExp(
+// Envoy does not escape quotes inside the quoted fields, and X-Forwarded-For and User-Agent are the caller's to
+// choose: the line is read from both ends, so whatever those two hold cannot hide a call from the audit.
+const TEXT_HEAD = new RegExp(
     [
         String.raw`^\[(?<startTime>[^\]]+)\]`,
         String.raw`"(?<method>\S+) (?<path>\S+) (?<protocol>[^"]+)"`,
@@ -34,10 +36,13 @@ const TEXT_LINE = new RegExp(
         String.raw`(?<bytesSent>\S+)`,
         String.raw`(?<duration>\S+)`,
         String.raw`(?<upstreamServiceTime>\S+)`,
-        String.raw`"(?<xForwardedFor>[^"]*)"`,
-        String.raw`"(?<userAgent>(?:[^"\\]|\\.)*)"`,
-        String.raw`"(?<requestId>[^"]*)"`,
-        String.raw`"(?<authority>[^"]*)"`,
+        String.raw`"`,
+    ].join(" +"),
+);
+const TEXT_TAIL = new RegExp(
+    [
+        String.raw`" +"(?<requestId>[^"]*)"`,
+        String.raw`"(?<authority>[^" ]*)"`,
         String.raw`"(?<upstreamHost>[^"]*)"`,
         String.raw`(?<upstreamCluster>\S+)`,
         String.raw`(?<upstreamLocalAddress>\S+)`,
@@ -78,9 +83,10 @@ function fromJson(line: string): AccessLogRecord | undefined {
 export function parseAccessLogLine(line: string): AccessLogRecord | undefined {
     const trimmed = line.trim();
     if (trimmed.startsWith("{")) return fromJson(trimmed);
-    const match = TEXT_LINE.exec(trimmed);
-    if (!match?.groups) return undefined;
-    const fields = match.groups;
+    const head = TEXT_HEAD.exec(trimmed);
+    const tail = TEXT_TAIL.exec(trimmed);
+    if (!head?.groups || !tail?.groups || tail.index < head[0].length - 1) return undefined;
+    const fields = { ...head.groups, ...tail.groups };
     return {
         startTime: fields.startTime,
         protocol: fields.protocol,

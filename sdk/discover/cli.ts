@@ -37,7 +37,9 @@ const SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
 function seconds(text: string): number {
     const match = DURATION.exec(text);
-    if (!match) throw new UsageError(`--since ${JSON.stringify(text)} is not a duration like 90s, 30m, 24h or 7d`);
+    if (!match || Number(match[1]) === 0) {
+        throw new UsageError(`--since ${JSON.stringify(text)} is not a duration like 90s, 30m, 24h or 7d`);
+    }
     return Number(match[1]) * SECONDS[match[2] as keyof typeof SECONDS];
 }
 
@@ -90,7 +92,7 @@ export async function discover(argv: string[], progress: (done: number, total: n
         options: {
             namespace: { type: "string", multiple: true, default: [] },
             gateway: { type: "string" },
-            since: { type: "string", default: "24h" },
+            since: { type: "string" },
             kubeconfig: { type: "string" },
             context: { type: "string" },
             file: { type: "string", multiple: true, default: [] },
@@ -107,6 +109,14 @@ export async function discover(argv: string[], progress: (done: number, total: n
     if (values.namespace.length === 0 && values.file.length === 0) {
         throw new UsageError("give the logs to read: --namespace NS (pod logs) or --file PATH");
     }
+    if (values.namespace.length === 0) {
+        const podOnly = (["gateway", "since"] as const).filter((o) => values[o] !== undefined);
+        if (podOnly.length > 0) {
+            throw new UsageError(
+                `--${podOnly[0]} applies to pod logs: add --namespace NS, or leave it out with --file`,
+            );
+        }
+    }
     const counts: LineCounts = { read: 0, malformed: 0, other: 0 };
     const found: SourcedRecord[] = await collect(records(fileLines(values.file, callSource(values.source)), counts));
     const unread: UnreadPod[] = [];
@@ -114,9 +124,9 @@ export async function discover(argv: string[], progress: (done: number, total: n
         const kubeconfig = values.kubeconfig === undefined ? undefined : fs.readFileSync(values.kubeconfig, "utf8");
         const api = await connect({ kubeconfig, context: values.context, origin: `--kubeconfig ${values.kubeconfig}` });
         const selection = {
-            namespaces: values.namespace,
+            namespaces: [...new Set(values.namespace)],
             gateway: gatewaySelection(values.gateway),
-            sinceSeconds: seconds(values.since),
+            sinceSeconds: seconds(values.since ?? "24h"),
         };
         const lines = podLogLines(api, selection, progress, unread);
         found.push(...(await collect(records(lines, counts))));

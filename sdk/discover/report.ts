@@ -3,6 +3,7 @@
 // Wildcards are never proposed: a person decides when a family of names deserves one.
 import { EgressMode, ExternalHost } from "../args";
 import { MeshEgressArgsError, normalizeHost, validateArgs } from "../validate";
+import * as ipaddr from "ipaddr.js";
 import { canonicalIp } from "../validate/kubernetes";
 import { AccessLogRecord } from "./accessLog";
 
@@ -66,6 +67,23 @@ function splitAddress(address: string): { ip: string; port: number } | undefined
     return match ? { ip: match[1], port: Number(match[2]) } : undefined;
 }
 
+/** An address as Envoy logs it, in canonical form; an IPv4-mapped IPv6 address as the IPv4 address it carries. */
+function callAddress(ip: string): string {
+    const parsed = ipaddr.isValid(ip) ? ipaddr.parse(ip) : undefined;
+    if (parsed?.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
+        return (parsed as ipaddr.IPv6).toIPv4Address().toString();
+    }
+    return canonicalIp(ip) ?? ip;
+}
+
+/** A DNS label for an address: dots of IPv4, or the eight groups of IPv6 written out, joined by "-". */
+function addressLabel(address: string): string {
+    const parsed = ipaddr.parse(address);
+    return parsed.kind() === "ipv6"
+        ? (parsed as ipaddr.IPv6).toNormalizedString().replace(/:/g, "-")
+        : address.replace(/\./g, "-");
+}
+
 function hostOf(name: string): string {
     // `api.example.com:8443` → `api.example.com`; an IPv6 literal keeps its brackets off.
     const withoutPort = name.startsWith("[") ? name.slice(1, name.indexOf("]")) : name.replace(/:\d+$/, "");
@@ -89,7 +107,7 @@ export function undeclaredCall(
     const http = record.protocol.startsWith("HTTP");
     const protocol: CallProtocol = http ? "HTTP" : record.requestedServerName ? "TLS" : "TCP";
     const name = http ? record.authority : record.requestedServerName;
-    const destination = name ? hostOf(name) : (canonicalIp(target.ip) ?? target.ip);
+    const destination = name ? hostOf(name) : callAddress(target.ip);
     return { destination, port: target.port, protocol, outcome: allowed ? "allowed" : "blocked" };
 }
 
@@ -118,7 +136,7 @@ function proposeHost(destination: Destination): ExternalHost {
     const entry: ExternalHost = address
         ? {
               // A bare address has no name to declare it by: the entry names it after the address, for you to rename.
-              host: `${address.replace(/[.:]/g, "-")}.tcp.invalid`,
+              host: `${addressLabel(address)}.tcp.invalid`,
               mode: EgressMode.Tcp,
               port: destination.port,
               addresses: [address],

@@ -62,19 +62,23 @@ export async function* podLogLines(
     progress: (done: number, total: number) => void,
     unread: UnreadPod[],
 ): AsyncGenerator<SourcedLine> {
-    const pods: ProxiedPod[] = [];
-    for (const namespace of selection.namespaces) pods.push(...(await proxiedPods(api, namespace)));
-    if (selection.gateway) {
-        pods.push(...(await proxiedPods(api, selection.gateway.namespace, selection.gateway.labelSelector)));
-    }
+    // By namespace/name: a pod listed twice (its namespace is also the gateway's) is read once.
+    const pods = new Map<string, ProxiedPod>();
+    const listed = [
+        ...(await Promise.all(selection.namespaces.map((namespace) => proxiedPods(api, namespace)))).flat(),
+        ...(selection.gateway
+            ? await proxiedPods(api, selection.gateway.namespace, selection.gateway.labelSelector)
+            : []),
+    ];
+    for (const pod of listed) pods.set(`${pod.namespace}/${pod.name}`, pod);
     let done = 0;
-    progress(done, pods.length);
-    for (const pod of pods) {
+    progress(done, pods.size);
+    for (const pod of pods.values()) {
         const path =
             `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/log` +
             `?container=${SIDECAR}&sinceSeconds=${selection.sinceSeconds}`;
         const response = await api.request("GET", path);
-        progress(++done, pods.length);
+        progress(++done, pods.size);
         if (response.status === 404 || response.status === 400) {
             unread.push({
                 pod: `${pod.namespace}/${pod.name}`,

@@ -89,9 +89,13 @@ describe("access-log lines", () => {
         });
     });
 
-    it("reads a user agent with an escaped quote", () => {
-        const line = HTTP_PASSTHROUGH.replace('"curl/8.5.0"', '"agent \\"x\\" 1.0"');
-        expect(parseAccessLogLine(line)?.authority).to.equal("undeclared.example");
+    it("reads a line whose X-Forwarded-For and User-Agent hold quotes, which Envoy writes unescaped", () => {
+        const hiding = HTTP_PASSTHROUGH.replace('"-" "curl/8.5.0"', '"1.2.3.4" "x" "evil" "agent "quoted" \\"1.0"');
+        expect(parseAccessLogLine(hiding)).to.include({
+            authority: "undeclared.example",
+            upstreamCluster: "PassthroughCluster",
+            downstreamLocalAddress: "10.213.77.80:80",
+        });
     });
 
     it("refuses what is not an access-log line, whatever it is, without throwing", () => {
@@ -146,6 +150,17 @@ describe("the audit report", () => {
             "blocked.example:80 HTTP blocked",
             "json-blocked.example:80 HTTP blocked",
         ]);
+    });
+
+    it("names TCP entries after the address connected to, an IPv4-mapped IPv6 address as its IPv4 address", () => {
+        const tcp = (address: string) =>
+            TCP_BLOCKED.replace("BlackHoleCluster", "PassthroughCluster").replace("192.0.2.10:5432", address);
+        const found = report([tcp("[2001:db8::1]:5432"), tcp("[::ffff:192.0.2.9]:5432")]);
+        expect(found.proposal.map((h) => [h.host, h.addresses])).to.have.deep.members([
+            ["2001-db8-0-0-0-0-0-1.tcp.invalid", ["2001:db8::1"]],
+            ["192-0-2-9.tcp.invalid", ["192.0.2.9"]],
+        ]);
+        expect(() => validateArgs("discovered", { hosts: found.proposal })).to.not.throw();
     });
 
     it("does not propose HTTP to an address (a metadata server, say), so the names on its port stay proposable", () => {
@@ -344,6 +359,17 @@ describe("the discover command", () => {
         expect(requests.some((r) => r.includes("no-sidecar/log"))).to.equal(false);
     });
 
+    it("reads a pod once when its namespace is also the gateway's, or is given twice", async () => {
+        const progress: string[] = [];
+        const before = requests.length;
+        const args = ["--kubeconfig", kubeconfig, "--namespace", "istio-system", "--namespace", "istio-system"];
+        await discover([...args, "--gateway", "istio-system:app=egress-gateway"], (done, total) =>
+            progress.push(`${done}/${total}`),
+        );
+        expect(progress).to.deep.equal(["0/1", "1/1"]);
+        expect(requests.slice(before).filter((r) => r.includes("/egress-gateway-1/log"))).to.have.length(1);
+    });
+
     it("skips a pod whose log is gone, reads the others, and says which pods the report does not cover", async () => {
         const progress: string[] = [];
         const args = ["--kubeconfig", kubeconfig, "--namespace", "gone", "--output", "json"];
@@ -381,6 +407,11 @@ describe("the discover command", () => {
             [["--file", "x", "--output", "xml"], '--output "xml" is not one of table, json, yaml'],
             [["--namespace", "a", "--since", "1w"], '--since "1w" is not a duration like 90s, 30m, 24h or 7d'],
             [["--file", "x", "--source", "a/b/c"], '--source "a/b/c" is not NS or NS/SA'],
+            [["--namespace", "a", "--since", "0s"], '--since "0s" is not a duration like 90s, 30m, 24h or 7d'],
+            [
+                ["--file", "x", "--since", "1h"],
+                "--since applies to pod logs: add --namespace NS, or leave it out with --file",
+            ],
         ];
         for (const [argv, message] of cases) {
             let error: Error | undefined;
