@@ -131,12 +131,7 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
     /** Every planned object is live with the planned spec. */
     async function expectPlannedObjectsLive(): Promise<void> {
         for (const manifest of PLANNED) {
-            const live = await api.get(
-                manifest.apiVersion,
-                manifest.kind,
-                manifest.metadata.namespace!,
-                manifest.metadata.name,
-            );
+            const live = await api.read(manifest);
             expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.not.equal(undefined);
             if (manifest.apiVersion.includes(".istio.io/"))
                 expect(live.spec, manifest.kind).to.deep.equal(manifest.spec);
@@ -179,10 +174,18 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
         return output;
     }
 
-    /** What a user runs after a killed `pulumi up`, as README's operations section says. */
-    async function recoverAfterKill(stack: Stack): Promise<void> {
+    /**
+     * What a user runs after a killed `pulumi up`, as README's operations section says, then what must hold: the next
+     * up converges, every object is live as planned, the original mode is recorded, and destroy restores the mesh.
+     */
+    async function convergesAfterKill(stack: Stack): Promise<void> {
         await stack.cancel();
         await stack.refresh({ clearPendingCreates: true } as any);
+        await stack.up();
+        await stack.preview({ expectNoChanges: true });
+        await expectPlannedObjectsLive();
+        expect(await recordedPreviousMode(stack)).to.equal(MODE_BEFORE);
+        await destroyRestores(stack);
     }
 
     describe("an interrupted up", () => {
@@ -204,12 +207,7 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
             expect(readOutboundMode(live.mesh)).to.equal("REGISTRY_ONLY");
             expect(JSON.parse(live.annotations[OWNER_ANNOTATION]).previous).to.equal(MODE_BEFORE);
 
-            await recoverAfterKill(stack);
-            await stack.up();
-            await stack.preview({ expectNoChanges: true });
-            await expectPlannedObjectsLive();
-            expect(await recordedPreviousMode(stack)).to.equal(MODE_BEFORE);
-            await destroyRestores(stack);
+            await convergesAfterKill(stack);
         });
 
         it("killed in the middle of creating objects, converges on the next up and destroy restores the mesh config", async () => {
@@ -227,12 +225,7 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
             await upKilled(stack, midway);
             proxy.afterAnswer = undefined;
 
-            await recoverAfterKill(stack);
-            await stack.up();
-            await stack.preview({ expectNoChanges: true });
-            await expectPlannedObjectsLive();
-            expect(await recordedPreviousMode(stack)).to.equal(MODE_BEFORE);
-            await destroyRestores(stack);
+            await convergesAfterKill(stack);
         });
     });
 
@@ -366,8 +359,7 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
                 await Promise.all(
                     PLANNED.map(async (m) => [
                         `${m.kind} ${m.metadata.name}`,
-                        (await api.get(m.apiVersion, m.kind, m.metadata.namespace!, m.metadata.name)).metadata
-                            .resourceVersion,
+                        (await api.read(m)).metadata.resourceVersion,
                     ]),
                 ),
             );

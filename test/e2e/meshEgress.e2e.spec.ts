@@ -108,12 +108,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
     it("up creates every planned object with the planned spec", async () => {
         const plan = buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS }));
         for (const { manifest } of plan.objects) {
-            const live = await api.get(
-                manifest.apiVersion,
-                manifest.kind,
-                manifest.metadata.namespace!,
-                manifest.metadata.name,
-            );
+            const live = await api.read(manifest);
             expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.not.equal(undefined);
             expect(live.metadata.labels).to.deep.include(manifest.metadata.labels);
             if (manifest.apiVersion.includes(".istio.io/")) {
@@ -252,10 +247,10 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         ).length;
         const uids = async () =>
             Promise.all(
-                istioObjects.map(async ({ apiVersion, kind, metadata }) => {
-                    const live = await api.get(apiVersion, kind, metadata.namespace!, metadata.name);
-                    return `${kind}/${metadata.name} ${live?.metadata?.uid}`;
-                }),
+                istioObjects.map(
+                    async (manifest) =>
+                        `${manifest.kind}/${manifest.metadata.name} ${(await api.read(manifest))?.metadata?.uid}`,
+                ),
             );
         const before = await uids();
         try {
@@ -285,9 +280,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         try {
             const plan = buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS }));
             for (const { manifest } of plan.objects) {
-                const { apiVersion, kind, metadata } = manifest;
-                const live = await api.get(apiVersion, kind, metadata.namespace!, metadata.name);
-                expect(live, `${kind} ${metadata.name}`).to.equal(undefined);
+                expect(await api.read(manifest), `${manifest.kind} ${manifest.metadata.name}`).to.equal(undefined);
             }
             expect((await api.configMapData("istio-system", "istio"))!.mesh).to.equal(originalMesh);
         } finally {

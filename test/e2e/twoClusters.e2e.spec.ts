@@ -93,12 +93,8 @@ describe("MeshEgress across two clusters (real Pulumi CLI, two local API servers
 
         it("nothing is left in either cluster, and the Istio cluster's mesh config is as before", async () => {
             for (const { manifest } of plan.objects) {
-                const { apiVersion, kind, metadata } = manifest;
                 for (const api of [istioApi, workloadApi]) {
-                    expect(
-                        await api.get(apiVersion, kind, metadata.namespace!, metadata.name),
-                        `${kind} ${metadata.name}`,
-                    ).to.equal(undefined);
+                    expect(await api.read(manifest), `${manifest.kind} ${manifest.metadata.name}`).to.equal(undefined);
                 }
             }
             expect((await istioApi.configMapData("istio-system", "istio"))!.mesh).to.equal(istioMesh);

@@ -55,12 +55,7 @@ function comparable(live: any): any {
 async function liveSeed(api: Kube): Promise<Record<string, any>> {
     const objects: Record<string, any> = {};
     for (const manifest of SEED_OBJECTS) {
-        const live = await api.get(
-            manifest.apiVersion,
-            manifest.kind,
-            manifest.metadata.namespace!,
-            manifest.metadata.name,
-        );
+        const live = await api.read(manifest);
         objects[`${manifest.kind} ${manifest.metadata.name}`] = live && comparable(live);
     }
     objects["mesh config"] = (await api.configMapData("istio-system", "istio"))!.mesh;
