@@ -13,6 +13,19 @@ export const GatewayHopTls = {
 } as const;
 export type GatewayHopTls = (typeof GatewayHopTls)[keyof typeof GatewayHopTls];
 
+/** The traffic API the routes are written in. */
+export const RoutingApi = {
+    /** Istio's own kinds: per host an Istio `Gateway` server and a `VirtualService` with both hops. */
+    Istio: "ISTIO",
+    /**
+     * Kubernetes Gateway API (`gateway.networking.k8s.io/v1`): one `Gateway` of class `istio` bound to the gateway's
+     * Service, and per host a `ListenerSet` with the host's listener plus an `HTTPRoute`, `TLSRoute` or `TCPRoute`
+     * for each hop (the mesh hop attached to the host's ServiceEntry). Needs Istio 1.31 and Gateway API 1.5 or later.
+     */
+    GatewayApi: "GATEWAY_API",
+} as const;
+export type RoutingApi = (typeof RoutingApi)[keyof typeof RoutingApi];
+
 /** CPU and memory for the gateway's proxy container, as Kubernetes quantities. */
 export interface ResourceQuantities {
     /**

@@ -1,7 +1,7 @@
 // The public argument interfaces of MeshEgress, each field documented with its meaning, default and an example.
 import * as pulumi from "@pulumi/pulumi";
 import { AccessLog, AntiBypass, OutboundTrafficPolicy } from "./policy";
-import { EgressGateway, ExistingGateway, GatewayHopTls } from "./gateway";
+import { EgressGateway, ExistingGateway, GatewayHopTls, RoutingApi } from "./gateway";
 import { ExternalHost } from "./hosts";
 
 export * from "./gateway";
@@ -91,6 +91,17 @@ export interface MeshEgressArgs {
      * Default: `"ISTIO_MUTUAL"`.
      */
     gatewayHopTls?: GatewayHopTls;
+    /**
+     * The traffic API of the routes: Istio's own `Gateway` and `VirtualService`, or the Kubernetes Gateway API
+     * (`Gateway` of class `istio`, `ListenerSet`, `HTTPRoute`/`TLSRoute`/`TCPRoute`; Istio 1.31 or later, with the
+     * Gateway API CRDs 1.5 or later installed). Every mode, `from`, `antiBypass`, `accessLog` and the gateway
+     * settings work the same in both; the gateway pods are the same, so switching re-routes without restarting them.
+     * See docs/gateway-api.md.
+     *
+     * Default: `"ISTIO"`.
+     * Example: `"GATEWAY_API"`.
+     */
+    routingApi?: RoutingApi;
     /**
      * Namespaces whose sidecars see the ServiceEntries and VirtualServices (Istio `exportTo`): `*` is every
      * namespace, `.` the objects' own. Traffic from a namespace that does not see them leaves without the gateway

@@ -26,6 +26,8 @@ export interface HostContext {
     gatewayRouteName: string;
     /** `<namespace>/<name>` of this host's Istio Gateway, as VirtualServices reference it. */
     gatewayRef: string;
+    /** metadata.name of the shared Gateway API Gateway that each host's ListenerSet attaches to. */
+    sharedGatewayName: string;
     /** Labels of the gateway pods. */
     gatewaySelector: Record<string, string>;
     /** The networking.istio.io API version the mesh's release serves. */
@@ -52,6 +54,18 @@ export interface HostRecipe {
     originationRule?: Manifest;
     /** The ServiceEntry only the gateway sees for the server it connects to (origination, wildcards). */
     upstreamServiceEntry?: Manifest;
+}
+
+/** What routes a host through the gateway, in one routing API: its listener there and its routes, in creation order. */
+export interface HostRouting {
+    listener: Manifest;
+    routes: Manifest[];
+}
+
+/** The Istio routing API's share of a recipe: the host's Gateway and VirtualService(s). */
+export function istioRouting(recipe: HostRecipe): HostRouting {
+    const routes = recipe.gatewayVirtualService ? [recipe.gatewayVirtualService] : [];
+    return { listener: recipe.gateway, routes: [...routes, recipe.virtualService] };
 }
 
 /** Where the gateway sends a host's traffic: a ServiceEntry host and port. */

@@ -2,11 +2,12 @@
 // dependencies. No Pulumi here, so tests, benchmarks and review summaries share it.
 import { asmIstioGateway } from "./asmGateway";
 import { auditListeners, auditTelemetry } from "./audit";
-import { EgressMode, HostObjects } from "../args";
+import { EgressMode, HostObjects, RoutingApi } from "../args";
 import { fitName } from "../validate/kubernetes";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { GatewayPort, gatewayPorts, gatewayServiceHost, gatewayWorkload } from "./gateway";
-import { HostContext, HostRecipe } from "./host";
+import { HostContext, HostRecipe, HostRouting, istioRouting } from "./host";
+import { gatewayApiRouting, sharedGateway, sharedGatewayName } from "./gatewayApi";
 import { httpRecipe } from "./http";
 import { Manifest, PlannedObject, objectKey } from "./manifest";
 import { hopAlias, hostObjectName } from "./names";
@@ -65,6 +66,7 @@ function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<
         hopAliasName: hostObjectName(args.name, host.host, "hop"),
         gatewayRouteName: hostObjectName(args.name, host.host, "gateway"),
         gatewayRef: `${args.gateway.namespace}/${objectName}`,
+        sharedGatewayName: sharedGatewayName(args),
         gatewaySelector: args.gateway.selector,
         networkingApi: args.istio.apis.networking,
         hopTls: args.hopTls,
@@ -94,29 +96,33 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
     const asmKeys = asmIstioGateway(args, labels).map((m) => add(m, "istio", []));
     // What makes the gateway listen: its Service, or the IstioGateway that has ASM create one.
     const serviceKey = workloadKeys.find((key) => key.startsWith("Service/")) ?? asmKeys[0];
+    const gatewayApi = args.routingApi === RoutingApi.GatewayApi;
+    // Gateway API: the host's ListenerSet needs the shared Gateway, and the Gateway needs the Service it binds to.
+    const sharedKeys = gatewayApi ? [add(sharedGateway(args, labels), "istio", serviceKey ? [serviceKey] : [])] : [];
     const hostObjects: Record<string, HostObjects> = {};
     for (const host of args.hosts) {
         const context = hostContext(args, host, labels);
         const recipe = RECIPES[host.mode](context, args.name);
+        const routing: HostRouting = gatewayApi ? gatewayApiRouting(context, args.name) : istioRouting(recipe);
         const prerequisites = [
             add(recipe.serviceEntry, "istio", [], host.host),
             add(recipe.hopServiceEntry, "istio", [], host.host),
             add(recipe.destinationRule, "istio", [], host.host),
-            add(recipe.gateway, "istio", [], host.host),
+            add(routing.listener, "istio", sharedKeys, host.host),
         ];
         if (recipe.originationRule) prerequisites.push(add(recipe.originationRule, "istio", [], host.host));
         if (recipe.upstreamServiceEntry) prerequisites.push(add(recipe.upstreamServiceEntry, "istio", [], host.host));
-        // Routes last: a VirtualService pointing at a gateway that does not listen yet drops traffic.
+        // Routes last: a route pointing at a gateway that does not listen yet drops traffic.
         const routeAfter = serviceKey ? [...prerequisites, serviceKey] : prerequisites;
-        if (recipe.gatewayVirtualService) add(recipe.gatewayVirtualService, "istio", routeAfter, host.host);
-        add(recipe.virtualService, "istio", routeAfter, host.host);
+        for (const route of routing.routes) add(route, "istio", routeAfter, host.host);
         hostObjects[host.host] = {
             namespace: context.namespace,
             serviceEntry: context.objectName,
             hopServiceEntry: context.hopAliasName,
-            gateway: context.objectName,
+            gateway: routing.listener.metadata.name,
             destinationRule: context.objectName,
-            virtualService: context.objectName,
+            virtualService: gatewayApi ? "" : context.objectName,
+            routes: routing.routes.map((route) => `${route.kind}/${route.metadata.name}`),
             originationRule: recipe.originationRule?.metadata.name ?? "",
             gatewayPort: host.gatewayPort,
         };

@@ -1,8 +1,8 @@
 // Turns MeshEgressArgs into NormalizedArgs, or throws one error listing every problem, each naming the field and
 // the offending value. Runs before the component registers any child.
-import { istioApiVersions, validateIstioVersion } from "./istioRelease";
-import { GatewayHopTls, MeshEgressArgs, OutboundPolicyTarget, OutboundTrafficPolicyMode } from "../args";
-import { NormalizedArgs } from "./normalized";
+import { FIRST_ISTIO_MINOR_WITH, istioApiVersions, validateIstioVersion } from "./istioRelease";
+import { GatewayHopTls, MeshEgressArgs, OutboundPolicyTarget, OutboundTrafficPolicyMode, RoutingApi } from "../args";
+import { NormalizedArgs, NormalizedGateway } from "./normalized";
 import { validateGateway } from "./gateway";
 import { validateHosts } from "./hosts";
 import { dns1123LabelProblem } from "./kubernetes";
@@ -65,6 +65,32 @@ function validateAntiBypass(
     };
 }
 
+function validateRoutingApi(
+    problems: Problems,
+    value: unknown,
+    istioMinor: number | undefined,
+    gateway: NormalizedGateway,
+): RoutingApi {
+    const routingApi = problems.enumValue("routingApi", value, RoutingApi, RoutingApi.Istio);
+    if (routingApi !== RoutingApi.GatewayApi) return routingApi;
+    const first = FIRST_ISTIO_MINOR_WITH.gatewayApiRoutes;
+    if (istioMinor !== undefined && istioMinor < first) {
+        problems.add(
+            "routingApi",
+            `"GATEWAY_API" needs istio.version 1.${first} or later (the first release verified to route with ` +
+                `ListenerSet and TLSRoute of gateway.networking.k8s.io/v1), not 1.${istioMinor}; use "ISTIO"`,
+        );
+    }
+    if (gateway.workload?.asm) {
+        problems.add(
+            "gateway.asm",
+            'cannot be combined with routingApi "GATEWAY_API": ASM names and configures its IstioGateway\'s ' +
+                'Service itself, so no Gateway API Gateway can be bound to it; use routingApi "ISTIO"',
+        );
+    }
+    return routingApi;
+}
+
 function validateExportTo(problems: Problems, value: unknown): string[] {
     if (value === undefined || !problems.known("exportTo", value)) return ["*"];
     if (!Array.isArray(value) || value.length === 0) {
@@ -108,6 +134,7 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         "gateway",
         "existingGateway",
         "gatewayHopTls",
+        "routingApi",
         "exportTo",
         "antiBypass",
         "accessLog",
@@ -127,6 +154,7 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
     const istioNamespace = problems.dnsLabel("istio.namespace", istio.namespace, "istio-system");
     const revision = istio.revision === "" ? "" : problems.dnsLabel("istio.revision", istio.revision, "");
     const rootNamespace = problems.dnsLabel("istio.rootNamespace", istio.rootNamespace, istioNamespace);
+    const routingApi = validateRoutingApi(problems, args.routingApi, istioMinor, gateway);
 
     const policy = problems.object("outboundTrafficPolicy", args.outboundTrafficPolicy) ?? {};
     problems.unknownKeys("outboundTrafficPolicy", policy, ["mode", "target", "namespaces"]);
@@ -190,6 +218,7 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         name: componentName,
         hosts,
         hopTls,
+        routingApi,
         exportTo,
         gateway,
         istio: {

@@ -7,6 +7,13 @@ export const OLDEST_ISTIO_MINOR = 19;
 export const NEWEST_ISTIO_MINOR = 31;
 export const DEFAULT_ISTIO_VERSION = `1.${NEWEST_ISTIO_MINOR}`;
 
+/**
+ * Settings that need a release newer than the oldest, with the first release verified to have them. Gateway API
+ * routes use ListenerSet and TLSRoute in gateway.networking.k8s.io/v1 (Gateway API 1.5), which the toolchain's
+ * Istio reads; earlier releases read only their experimental forms.
+ */
+export const FIRST_ISTIO_MINOR_WITH = { gatewayApiRoutes: 31 } as const;
+
 /** The API versions (group/version) a release serves for the Istio kinds MeshEgress emits. */
 export interface IstioApiVersions {
     networking: string;

@@ -1,7 +1,7 @@
 // The validated, defaulted form of MeshEgressArgs that the plan consumes. Values that may be Pulumi Outputs are
 // carried as opaque `unknown`s: the plan places them into specs without looking inside.
 import { IstioApiVersions } from "./istioRelease";
-import { EgressMode, GatewayHopTls, OutboundPolicyTarget, OutboundTrafficPolicyMode } from "../args";
+import { EgressMode, GatewayHopTls, OutboundPolicyTarget, OutboundTrafficPolicyMode, RoutingApi } from "../args";
 
 /** What the application sends, which decides the sidecar's listener on the app port. */
 export type AppProtocol = "HTTP" | "TLS" | "TCP";
@@ -81,6 +81,8 @@ export interface NormalizedArgs {
     hosts: NormalizedHost[];
     /** TLS between client sidecars and the gateway. */
     hopTls: GatewayHopTls;
+    /** The traffic API the routes are written in. */
+    routingApi: RoutingApi;
     /** Istio `exportTo` of the ServiceEntries and VirtualServices. */
     exportTo: string[];
     gateway: NormalizedGateway;

@@ -128,6 +128,18 @@ func TestEveryModePlainHop(t *testing.T) {
 	runScenario(t, scenarioCase{name: "every-mode-plain", hosts: everyMode})
 }
 
+func TestSeedGatewayAPI(t *testing.T) {
+	runScenario(t, scenarioCase{name: "seed-gateway-api", hosts: []hostCase{aliyun}, mutualHop: true})
+}
+
+func TestEveryModeGatewayAPIMutualHop(t *testing.T) {
+	runScenario(t, scenarioCase{name: "every-mode-gateway-api-mtls", hosts: everyMode, mutualHop: true})
+}
+
+func TestEveryModeGatewayAPIPlainHop(t *testing.T) {
+	runScenario(t, scenarioCase{name: "every-mode-gateway-api-plain", hosts: everyMode})
+}
+
 // gatewayPort is the port the plan gives the host on the gateway, checked against the README's rules.
 func gatewayPort(t *testing.T, p *exportedPlan, sc scenarioCase, h hostCase) int {
 	t.Helper()

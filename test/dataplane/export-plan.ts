@@ -50,6 +50,15 @@ export const SCENARIOS: Record<string, Scenario> = {
     "every-mode-mtls": { name: "egress", args: { hosts: EVERY_MODE } },
     /** Every mode with the plain gateway hop. */
     "every-mode-plain": { name: "egress", args: { hosts: EVERY_MODE, gatewayHopTls: "DISABLE" } },
+    /** The seed, routed with Gateway API kinds. */
+    "seed-gateway-api": { name: "egress", args: { hosts: [{ host: "aliyun.com" }], routingApi: "GATEWAY_API" } },
+    /** Every mode with the Istio-mTLS hop, routed with Gateway API kinds. */
+    "every-mode-gateway-api-mtls": { name: "egress", args: { hosts: EVERY_MODE, routingApi: "GATEWAY_API" } },
+    /** Every mode with the plain hop, routed with Gateway API kinds. */
+    "every-mode-gateway-api-plain": {
+        name: "egress",
+        args: { hosts: EVERY_MODE, gatewayHopTls: "DISABLE", routingApi: "GATEWAY_API" },
+    },
 };
 
 /** What every routed host must do, stated from the arguments (not read from the plan), for the Go invariants. */

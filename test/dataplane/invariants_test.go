@@ -32,7 +32,10 @@ import (
 
 // invariantPlans lists the scenarios and the generated plans of $MESH_EGRESS_PLAN_DIR.
 func invariantPlans(t *testing.T) []string {
-	names := []string{"seed-mtls", "seed-plain", "seed-root-sidecar", "every-mode-mtls", "every-mode-plain"}
+	names := []string{
+		"seed-mtls", "seed-plain", "seed-root-sidecar", "every-mode-mtls", "every-mode-plain",
+		"seed-gateway-api", "every-mode-gateway-api-mtls", "every-mode-gateway-api-plain",
+	}
 	if dir := os.Getenv("MESH_EGRESS_PLAN_DIR"); dir != "" {
 		generated, err := filepath.Glob(filepath.Join(dir, "generated-*.yaml"))
 		if err != nil {

@@ -104,6 +104,8 @@ type exportedPlan struct {
 	Services []*corev1.Service
 	// ServiceEntries are the plan's ServiceEntries, parsed, for the no-bypass check.
 	ServiceEntries []serviceEntry
+	// GatewayAPI is true when the plan routes with Gateway API kinds (routingApi GATEWAY_API).
+	GatewayAPI bool
 }
 
 // serviceEntry is what the no-bypass check needs of a planned ServiceEntry.
@@ -210,7 +212,9 @@ func parsePlan(scenario string, data []byte) (*exportedPlan, error) {
 			continue
 		}
 		p.Keys = append(p.Keys, fmt.Sprintf("%s/%s/%s", head.Kind, head.Metadata.Namespace, head.Metadata.Name))
-		if strings.HasSuffix(strings.SplitN(head.APIVersion, "/", 2)[0], "istio.io") {
+		group := strings.SplitN(head.APIVersion, "/", 2)[0]
+		p.GatewayAPI = p.GatewayAPI || group == "gateway.networking.k8s.io"
+		if strings.HasSuffix(group, "istio.io") {
 			p.Istio = append(p.Istio, istioDoc{Kind: head.Kind, YAML: string(doc)})
 			if head.Kind == "ServiceEntry" {
 				se := serviceEntry{Name: head.Metadata.Name, Namespace: head.Metadata.Namespace}
@@ -235,6 +239,19 @@ func parsePlan(scenario string, data []byte) (*exportedPlan, error) {
 	}
 	if !sawSummary {
 		return nil, errors.New("no PlanSummary document")
+	}
+	if p.GatewayAPI {
+		// istiod's Gateway API controller reads the ServiceEntries that routes attach to from the API server.
+		for _, d := range p.Istio {
+			if d.Kind != "ServiceEntry" {
+				continue
+			}
+			obj, _, err := kubelib.IstioCodec.UniversalDeserializer().Decode([]byte(d.YAML), nil, nil)
+			if err != nil {
+				return nil, fmt.Errorf("decoding a ServiceEntry for the Gateway API controller: %v", err)
+			}
+			p.Kube = append(p.Kube, obj)
+		}
 	}
 	for _, s := range p.Services {
 		if s.Name == p.Summary.Gateway.ServiceName && s.Namespace == p.Summary.GatewayNamespace {

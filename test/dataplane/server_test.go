@@ -1,7 +1,10 @@
 package dataplane
 
 import (
+	"fmt"
 	"maps"
+	"strings"
+	"time"
 	"slices"
 	"testing"
 
@@ -10,14 +13,21 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8slabels "k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	meshconfig "istio.io/api/mesh/v1alpha1"
 	"istio.io/istio/pilot/pkg/features"
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pkg/config/mesh"
+	"istio.io/istio/pkg/config/constants"
+	"istio.io/istio/pkg/config/schema/gvk"
+	"istio.io/istio/pkg/config/schema/gvr"
+	kubelib "istio.io/istio/pkg/kube"
+	"istio.io/istio/pkg/kube/kclient/clienttest"
 	"istio.io/istio/pkg/test"
 )
 
@@ -187,11 +197,81 @@ func newServer(t *testing.T, p *exportedPlan, opts serverOptions) *xds.FakeDisco
 		m = mesh.DefaultMeshConfig()
 		without = append(without, "Sidecar")
 	}
-	return xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
-		ConfigString:      p.istioYAML(without...),
-		KubernetesObjects: append(slices.Clone(p.Kube), gatewayPodObjects(t, p)...),
-		MeshConfig:        m,
+	kube := append(slices.Clone(p.Kube), gatewayPodObjects(t, p)...)
+	var modifier func(kubelib.Client)
+	if p.GatewayAPI {
+		// What a cluster with Istio and the Gateway API CRDs has: the class istiod creates, and the ListenerSet CRD
+		// (the fake client starts with the other Gateway API CRDs only).
+		kube = append(kube, istioGatewayClass())
+		modifier = func(c kubelib.Client) { clienttest.MakeCRD(t, c, gvr.ListenerSet) }
+	}
+	s := xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
+		ConfigString:       p.istioYAML(without...),
+		KubernetesObjects:  kube,
+		KubeClientModifier: modifier,
+		MeshConfig:         m,
 	})
+	if p.GatewayAPI {
+		installRouteCRDs(t, s, p)
+	}
+	return s
+}
+
+// gatewayAPIBundle is the Gateway API release whose CRDs the local control plane installs (tools/build.sh).
+const gatewayAPIBundle = "v1.6.0"
+
+// installRouteCRDs marks the TLSRoute and TCPRoute CRDs as Gateway API's release, as installed CRDs are: istiod
+// ignores those kinds below a minimum release (TLSRoute v1.5, TCPRoute v1.6), and the fake client creates its CRDs
+// without the annotation. It then waits until istiod has translated every route of the plan.
+func installRouteCRDs(t *testing.T, s *xds.FakeDiscoveryServer, p *exportedPlan) {
+	t.Helper()
+	for _, crd := range []schema.GroupVersionResource{gvr.TLSRoute, gvr.TCPRoute} {
+		clienttest.MakeCRDWithAnnotations(t, s.KubeClient(), crd, map[string]string{
+			"gateway.networking.k8s.io/bundle-version": gatewayAPIBundle,
+		})
+	}
+	var routes []string
+	for _, key := range p.Keys {
+		if kind := strings.SplitN(key, "/", 2)[0]; strings.HasSuffix(kind, "Route") {
+			parts := strings.Split(key, "/")
+			routes = append(routes, fmt.Sprintf("%s/%s", kind, parts[2]))
+		}
+	}
+	translated := func() []string {
+		seen := map[string]bool{}
+		for _, vs := range s.Discovery.Env.GatewayAPIController.List(gvk.VirtualService, metav1.NamespaceAll) {
+			for _, parent := range strings.Split(vs.Annotations[constants.InternalParentNames], ",") {
+				// "<Kind>/<name>.<namespace>" or "<Kind>/<name>/<section>.<namespace>"; planned names have no dots.
+				kindAndName := strings.SplitN(strings.SplitN(parent, ".", 2)[0], "/", 3)
+				if len(kindAndName) >= 2 {
+					seen[kindAndName[0]+"/"+kindAndName[1]] = true
+				}
+			}
+		}
+		var missing []string
+		for _, r := range routes {
+			if !seen[r] {
+				missing = append(missing, r)
+			}
+		}
+		return missing
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for missing := translated(); len(missing) > 0; missing = translated() {
+		if time.Now().After(deadline) {
+			t.Fatalf("istiod did not translate these routes of the plan: %v", missing)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.EnsureSynced(t)
+}
+
+// istioGatewayClass is the GatewayClass `istio` that istiod creates at start-up.
+func istioGatewayClass() *gatewayv1.GatewayClass {
+	return &gatewayv1.GatewayClass{
+		ObjectMeta: metav1.ObjectMeta{Name: "istio"},
+		Spec:       gatewayv1.GatewayClassSpec{ControllerName: gatewayv1.GatewayController("istio.io/gateway-controller")},
+	}
 }
 
 // clientSidecar is a sidecar in the client namespace, as the seed's `sleep` pod.
