@@ -10,13 +10,15 @@
 #
 # Usage: tools/build.sh [tool...]     (tools: pulumi pulumi-language-nodejs
 #        pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules
-#        pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot istio-release-crds envoy;
+#        pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot istio-release-crds
+#        gateway-api-crds envoy;
 #        default: all)
 #
 # Results go to ${MESH_EGRESS_TOOLS_CACHE:-$HOME/.cache/mesh-egress/tools}:
 #   <tool>-<version>/bin/<binary>   one directory per tool+version
 #   istio-<version>/crd-all.gen.yaml, istio-<version>/istio-configmap.yaml
 #   istio-release-crds/1.<minor>.yaml  the CRDs of each older Istio release (a symlink to the current list's dir)
+#   gateway-api-<version>/crds.yaml    the Gateway API CRDs (standard channel)
 #   bin/<binary>                    symlinks to the above (put this on PATH)
 # A tool whose directory exists is not rebuilt (no-op run takes ~1 s). Every
 # build happens in a temporary directory that is renamed into place at the end,
@@ -260,6 +262,27 @@ build_istio_release_crds() {
 	publish "$key" "$tmp"
 }
 
+# ------------------------------------------------------- the Gateway API CRDs
+# gateway-api-<version>/crds.yaml: every CRD of the standard channel (no ValidatingAdmissionPolicy), from the
+# sigs.k8s.io/gateway-api module zip, at the version Istio requires.
+build_gateway_api_crds() {
+	local key="gateway-api-$TOOLS_GATEWAY_API_VERSION" tmp dir f
+	check_pin istioctl sigs.k8s.io/gateway-api "$TOOLS_GATEWAY_API_VERSION"
+	tmp=$(stage "$key")
+	dir=$(GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/gateway-api@$TOOLS_GATEWAY_API_VERSION" |
+		sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	for f in "$dir"/config/crd/standard/gateway.networking.k8s.io_*.yaml; do
+		case "$f" in *_vap_*) continue ;; esac
+		printf -- '---\n' >>"$tmp/crds.yaml"
+		cat "$f" >>"$tmp/crds.yaml"
+	done
+	grep -q 'name: listenersets.gateway.networking.k8s.io' "$tmp/crds.yaml" ||
+		die "sigs.k8s.io/gateway-api@$TOOLS_GATEWAY_API_VERSION has no ListenerSet CRD"
+	chmod 0644 "$tmp/crds.yaml"
+	rmdir "$tmp/bin"
+	publish "$key" "$tmp"
+}
+
 istio_release_crds_key() {
 	printf 'istio-release-crds-%s' "$(printf '%s' "$TOOLS_ISTIO_RELEASE_APIS" | sha256sum | cut -c1-12)"
 }
@@ -355,7 +378,7 @@ build_go_example_modules() {
 }
 
 # ------------------------------------------------------------------------ main
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot istio-release-crds envoy)
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-python pulumi-gen-sdk python-wheels go-example-modules pulumi-kubernetes kube-apiserver kube-controller-manager etcd istio istio-pilot istio-release-crds gateway-api-crds envoy)
 if [ "$#" -gt 0 ]; then
 	TOOLS=("$@")
 else
@@ -434,6 +457,10 @@ for t in "${TOOLS[@]}"; do
 		[ -x "$CACHE/$key/bin/pilot-agent" ] && [ -s "$CACHE/$key/envoy_bootstrap_tmpl.json" ] ||
 			{ timed "$key" build_istio_pilot; built=$((built + 1)); }
 		link "$key" pilot-discovery pilot-agent
+		;;
+	gateway-api-crds)
+		key="gateway-api-$TOOLS_GATEWAY_API_VERSION"
+		[ -s "$CACHE/$key/crds.yaml" ] || { timed "$key" build_gateway_api_crds; built=$((built + 1)); }
 		;;
 	istio-release-crds)
 		key=$(istio_release_crds_key)

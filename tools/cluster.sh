@@ -209,6 +209,7 @@ cmd_up() {
 	need_bin openssl
 	need_bin curl
 	need_file "$MESH_EGRESS_ISTIO_CRDS"
+	need_file "$MESH_EGRESS_GATEWAY_API_CRDS"
 	need_file "$MESH_EGRESS_ISTIO_CONFIGMAP"
 
 	if [ -e "$dir" ]; then
@@ -297,14 +298,14 @@ cmd_up() {
 		</dev/null >"$dir/logs/kube-controller-manager.log" 2>&1 &
 	echo $! >"$dir/kube-controller-manager.pid"
 
-	log "creating namespace istio-system, Istio CRDs and the istio ConfigMap"
+	log "creating namespace istio-system, Istio and Gateway API CRDs and the istio ConfigMap"
 	kubectl --kubeconfig "$kc" create namespace istio-system >/dev/null
 	# Server-side apply: some Istio CRDs are too large for the
 	# last-applied-configuration annotation of client-side apply.
 	kubectl --kubeconfig "$kc" apply --server-side --field-manager=mesh-egress-cluster \
-		-f "$MESH_EGRESS_ISTIO_CRDS" >"$dir/logs/crds.log"
+		-f "$MESH_EGRESS_ISTIO_CRDS" -f "$MESH_EGRESS_GATEWAY_API_CRDS" >"$dir/logs/crds.log"
 	kubectl --kubeconfig "$kc" wait --for=condition=Established --timeout=60s \
-		-f "$MESH_EGRESS_ISTIO_CRDS" >>"$dir/logs/crds.log"
+		-f "$MESH_EGRESS_ISTIO_CRDS" -f "$MESH_EGRESS_GATEWAY_API_CRDS" >>"$dir/logs/crds.log"
 	kubectl --kubeconfig "$kc" apply --server-side --field-manager=mesh-egress-cluster \
 		-f "$MESH_EGRESS_ISTIO_CONFIGMAP" >/dev/null
 

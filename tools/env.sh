@@ -5,6 +5,7 @@
 #   MESH_EGRESS_TOOLS_BIN       the bin dir (symlinks to the cached binaries)
 #   MESH_EGRESS_ISTIO_CRDS      Istio's crd-all.gen.yaml
 #   MESH_EGRESS_ISTIO_CONFIGMAP the default-profile `istio` ConfigMap (mesh config)
+#   MESH_EGRESS_GATEWAY_API_CRDS  the Gateway API CRDs (standard channel)
 #   MESH_EGRESS_ISTIO_RELEASE_CRDS  a directory of 1.<minor>.yaml: the CRDs of older Istio releases
 #   MESH_EGRESS_PYTHON_WHEELS   PyPI wheels for examples/python (pip install --no-index --find-links)
 #   PULUMI_SKIP_UPDATE_CHECK, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION (offline Pulumi)
@@ -23,6 +24,10 @@ export MESH_EGRESS_ISTIO_CRDS="$__me_cache/istio-$__me_istio/crd-all.gen.yaml"
 export MESH_EGRESS_ISTIO_CONFIGMAP="$__me_cache/istio-$__me_istio/istio-configmap.yaml"
 export MESH_EGRESS_PYTHON_WHEELS="$__me_cache/python-wheels"
 export MESH_EGRESS_ISTIO_RELEASE_CRDS="$__me_cache/istio-release-crds"
+export MESH_EGRESS_GATEWAY_API_CRDS="$__me_cache/gateway-api-$(
+	. "$__me_tools_dir/versions.env"
+	printf '%s' "$TOOLS_GATEWAY_API_VERSION"
+)/crds.yaml"
 case ":$PATH:" in
 *":$MESH_EGRESS_TOOLS_BIN:"*) ;;
 *) export PATH="$MESH_EGRESS_TOOLS_BIN:$PATH" ;;

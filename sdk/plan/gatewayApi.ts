@@ -27,6 +27,15 @@ const ISTIO_NETWORKING_GROUP = "networking.istio.io";
  */
 export const UNUSED_LISTENER = { name: "no-routes", port: 15084 } as const;
 
+/**
+ * Selects no namespace: the API server labels every namespace with its name (allowedRoutes has no `from: None`,
+ * unlike allowedListeners).
+ */
+const NO_NAMESPACE = {
+    from: "Selector",
+    selector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "DoesNotExist" }] },
+};
+
 /** The listener's name inside each host's ListenerSet, as routes reference it. */
 const HOST_LISTENER = "egress";
 
@@ -50,7 +59,7 @@ export function sharedGateway(args: NormalizedArgs, labels: Record<string, strin
                     name: UNUSED_LISTENER.name,
                     port: UNUSED_LISTENER.port,
                     protocol: "TCP",
-                    allowedRoutes: { namespaces: { from: "None" } },
+                    allowedRoutes: { namespaces: NO_NAMESPACE },
                 },
             ],
         },
@@ -66,7 +75,10 @@ function gatewayApiObject(context: HostContext, kind: string, spec: Record<strin
     };
 }
 
-const ISTIO_MUTUAL_TERMINATION = { mode: "Terminate", options: { "gateway.istio.io/tls-terminate-mode": "ISTIO_MUTUAL" } };
+const ISTIO_MUTUAL_TERMINATION = {
+    mode: "Terminate",
+    options: { "gateway.istio.io/tls-terminate-mode": "ISTIO_MUTUAL" },
+};
 
 /** The host's listener on the gateway, and the kind of route its gateway hop takes. */
 function hostListener(context: HostContext): { listener: Record<string, unknown>; gatewayRouteKind: string } {
@@ -117,7 +129,10 @@ export function gatewayApiRouting(context: HostContext, componentName: string): 
     const listenerSet = gatewayApiObject(
         context,
         "ListenerSet",
-        { parentRef: { group: GATEWAY_API_GROUP, kind: "Gateway", name: context.sharedGatewayName }, listeners: [listener] },
+        {
+            parentRef: { group: GATEWAY_API_GROUP, kind: "Gateway", name: context.sharedGatewayName },
+            listeners: [listener],
+        },
         context.objectName,
     );
     const to = upstream(context, componentName);

@@ -187,6 +187,7 @@ export const meshEgressArgs: fc.Arbitrary<MeshEgressArgs> = fc
             ),
             keepMisplacedOptions: fc.nat(29),
             gatewayHopTls: fc.constantFrom("ISTIO_MUTUAL", "ISTIO_MUTUAL", "DISABLE"),
+            routingApi: fc.constantFrom("ISTIO", "GATEWAY_API"),
             exportTo: fc.oneof(
                 { weight: 4, arbitrary: fc.constant(["*"]) },
                 {

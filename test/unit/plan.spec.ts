@@ -1058,6 +1058,7 @@ describe("the plan", () => {
                     gateway: "egress-aliyun-com",
                     destinationRule: "egress-aliyun-com",
                     virtualService: "egress-aliyun-com",
+                    routes: ["VirtualService/egress-aliyun-com"],
                     originationRule: "",
                     gatewayPort: 80,
                 },

@@ -23,6 +23,7 @@ interface PublicTypes {
     OutboundTrafficPolicyMode: root.OutboundTrafficPolicyMode;
     OutboundPolicyTarget: root.OutboundPolicyTarget;
     GatewayHopTls: root.GatewayHopTls;
+    RoutingApi: root.RoutingApi;
     AntiBypass: root.AntiBypass;
     AccessLog: root.AccessLog;
     IstioControlPlane: root.IstioControlPlane;
@@ -48,6 +49,7 @@ const EXPORTED_TYPES = Object.keys({
     OutboundTrafficPolicyMode: true,
     OutboundPolicyTarget: true,
     GatewayHopTls: true,
+    RoutingApi: true,
     AntiBypass: true,
     AccessLog: true,
     IstioControlPlane: true,
@@ -62,7 +64,7 @@ describe("the package root", () => {
         expect([...EXPORTED_TYPES].sort()).to.deep.equal(schemaTypes.sort());
     });
 
-    it("exports at run time the component, the validation error and the four enumerations, nothing else", () => {
+    it("exports at run time the component, the validation error and the five enumerations, nothing else", () => {
         expect(Object.keys(root).sort()).to.deep.equal([
             "EgressMode",
             "GatewayHopTls",
@@ -70,6 +72,7 @@ describe("the package root", () => {
             "MeshEgressArgsError",
             "OutboundPolicyTarget",
             "OutboundTrafficPolicyMode",
+            "RoutingApi",
         ]);
         expect(root.GatewayHopTls).to.equal(require("../../sdk/args/gateway").GatewayHopTls);
     });
