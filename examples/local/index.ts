@@ -21,6 +21,7 @@ const egress = new MeshEgress(
             annotations: { "pulumi.com/skipAwait": "true" },
         },
         outboundTrafficPolicy: config.getObject<MeshEgressArgs["outboundTrafficPolicy"]>("outboundTrafficPolicy"),
+        routingApi: config.get("routingApi") as MeshEgressArgs["routingApi"],
         antiBypass: config.getObject<MeshEgressArgs["antiBypass"]>("antiBypass"),
         istio: config.getObject<MeshEgressArgs["istio"]>("istio"),
         istioCluster: istioKubeconfig ? { kubeconfig: istioKubeconfig } : undefined,

@@ -24,7 +24,7 @@ export function reviewSummary(args: NormalizedArgs): string {
               })`;
     const rows = args.hosts.map((h) => `| ${h.host} | ${ports(h)} | ${h.mode} | ${sources(h)} | ${h.gatewayPort} |`);
     return [
-        `${policy}; gateway hop: ${args.hopTls}; gateway: ${args.gateway.serviceName}.${args.gateway.namespace}`,
+        `${policy}; gateway hop: ${args.hopTls}; routes: ${args.routingApi}; gateway: ${args.gateway.serviceName}.${args.gateway.namespace}`,
         "",
         "| host | ports | mode | allowed sources | gateway port |",
         "|---|---|---|---|---|",

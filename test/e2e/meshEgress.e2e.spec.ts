@@ -62,18 +62,22 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         return localStack(tools, workHome, name, options.cluster ? { KUBECONFIG: cluster.kubeconfigPath } : {});
     }
 
-    async function configure(target: Stack, args: Pick<MeshEgressArgs, "hosts" | "outboundTrafficPolicy" | "istio">) {
+    async function configure(
+        target: Stack,
+        args: Pick<MeshEgressArgs, "hosts" | "outboundTrafficPolicy" | "istio" | "routingApi">,
+    ) {
         await target.setAllConfig({
             hosts: { value: JSON.stringify(args.hosts) },
             outboundTrafficPolicy: { value: JSON.stringify(args.outboundTrafficPolicy ?? {}) },
             antiBypass: { value: JSON.stringify(ANTI_BYPASS) },
             istio: { value: JSON.stringify(args.istio ?? {}) },
+            routingApi: { value: args.routingApi ?? "ISTIO" },
         });
     }
 
     /** The steps a preview would take, as "<op> <type> <name>", without the unchanged ones. */
-    async function previewSteps(hosts: unknown): Promise<string[]> {
-        await configure(stack, { hosts: hosts as ExternalHost[] });
+    async function previewSteps(hosts: unknown, routingApi: MeshEgressArgs["routingApi"] = "ISTIO"): Promise<string[]> {
+        await configure(stack, { hosts: hosts as ExternalHost[], routingApi });
         const steps: string[] = [];
         await stack.preview({
             onEvent: (event) => {
@@ -272,6 +276,49 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
             await configure(stack, { hosts: HOSTS });
             await stack.up({ onOutput: echo });
         }
+    });
+
+    it("moves between routing APIs (ISTIO → GATEWAY_API → ISTIO) keeping the gateway and each host's destination objects", async () => {
+        const planOf = (routingApi: "ISTIO" | "GATEWAY_API") =>
+            buildPlan(validateArgs("egress", { hosts: HOSTS, antiBypass: ANTI_BYPASS, routingApi })).objects;
+        const [classic, gatewayApi] = [planOf("ISTIO"), planOf("GATEWAY_API")];
+        const classicKeys = new Set(classic.map((o) => o.key));
+        // What both routing APIs share: the workload, the ServiceEntries and DestinationRules, the policies.
+        const shared = gatewayApi.filter((o) => classicKeys.has(o.key)).map((o) => o.manifest);
+        const uids = async () =>
+            Promise.all(shared.map(async (m) => `${m.kind}/${m.metadata.name} ${(await api.read(m))?.metadata?.uid}`));
+        const before = await uids();
+        try {
+            await configure(stack, { hosts: HOSTS, routingApi: "GATEWAY_API" });
+            expect((await stack.up({ onOutput: echo })).summary.result).to.equal("succeeded");
+            for (const { manifest } of gatewayApi.filter((o) => !classicKeys.has(o.key))) {
+                const live = await api.read(manifest);
+                expect(live?.spec, `${manifest.kind} ${manifest.metadata.name}`).to.deep.equal(manifest.spec);
+            }
+            for (const { manifest } of classic.filter((o) => !gatewayApi.some((g) => g.key === o.key))) {
+                expect(await api.read(manifest), `${manifest.kind} ${manifest.metadata.name}`).to.equal(undefined);
+            }
+            expect(await uids()).to.deep.equal(before);
+            // A host added under GATEWAY_API: its own objects only, not the shared Gateway.
+            const steps = await previewSteps([...HOSTS, { host: "new.example.com" }], "GATEWAY_API");
+            const GATEWAY_API = "kubernetes:gateway.networking.k8s.io/v1";
+            expect(steps).to.deep.equal(
+                [
+                    `create ${ISTIO}:ServiceEntry egress-new-example-com`,
+                    `create ${ISTIO}:ServiceEntry egress-new-example-com---hop`,
+                    `create ${ISTIO}:DestinationRule egress-new-example-com`,
+                    `create ${GATEWAY_API}:ListenerSet egress-new-example-com`,
+                    `create ${GATEWAY_API}:HTTPRoute egress-new-example-com`,
+                    `create ${GATEWAY_API}:HTTPRoute egress-new-example-com---gateway`,
+                    `create ${HOST_POLICY} egress-new-example-com`,
+                    "update mesh-egress:index:MeshEgress egress",
+                ].sort(),
+            );
+        } finally {
+            await configure(stack, { hosts: HOSTS });
+            expect((await stack.up({ onOutput: echo })).summary.result).to.equal("succeeded");
+        }
+        expect(await uids()).to.deep.equal(before);
     });
 
     it("destroy removes every object and restores the mesh config byte for byte", async () => {

@@ -2,7 +2,7 @@
 // shared Gateway, and that hosts stay independent of each other.
 import { expect } from "chai";
 import fc from "fast-check";
-import { MeshEgressArgs } from "../../sdk";
+import { ExternalHost, MeshEgressArgs } from "../../sdk";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
 import { externalHost } from "../support/arbitraries";
@@ -18,7 +18,7 @@ function manifest(p: EgressPlan, key: string) {
     return object.manifest;
 }
 
-function spec(p: EgressPlan, key: string) {
+function spec(p: EgressPlan, key: string): any {
     return manifest(p, key).spec;
 }
 
@@ -242,13 +242,13 @@ describe("routing API GATEWAY_API", () => {
     });
 
     describe("TCP", () => {
-        const mongo = {
+        const mongo: ExternalHost = {
             host: "mongo.example.com",
             mode: "TCP",
             port: 27017,
             addresses: ["192.0.2.0/24"],
             endpoints: ["192.0.2.10"],
-        } as const;
+        };
 
         it("plain hop: a TCP listener on the host's own gateway port (TCP has no name to match) and TCPRoutes", () => {
             const p = plan({ hosts: [{ ...mongo, gatewayPort: 20017 }], gatewayHopTls: "DISABLE" });
@@ -304,6 +304,13 @@ describe("routing API GATEWAY_API", () => {
                 },
             ),
             { seed: 20261201, numRuns: 150 },
+        );
+    });
+
+    it("tells reviewers which routing API the routes use", () => {
+        expect(plan({ hosts: [{ host: "aliyun.com" }] }).summary.split("\n")[0]).to.equal(
+            "outbound traffic policy: REGISTRY_ONLY (MESH_CONFIG); gateway hop: ISTIO_MUTUAL; routes: GATEWAY_API; " +
+                "gateway: egress-gateway.istio-system",
         );
     });
 

@@ -256,7 +256,7 @@ describe("egress security", () => {
             });
             expect(p.summary).to.equal(
                 [
-                    "outbound traffic policy: REGISTRY_ONLY (MESH_CONFIG); gateway hop: ISTIO_MUTUAL; gateway: egress-gateway.istio-system",
+                    "outbound traffic policy: REGISTRY_ONLY (MESH_CONFIG); gateway hop: ISTIO_MUTUAL; routes: ISTIO; gateway: egress-gateway.istio-system",
                     "",
                     "| host | ports | mode | allowed sources | gateway port |",
                     "|---|---|---|---|---|",
