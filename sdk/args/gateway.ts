@@ -20,7 +20,8 @@ export const RoutingApi = {
     /**
      * Kubernetes Gateway API (`gateway.networking.k8s.io/v1`): one `Gateway` of class `istio` bound to the gateway's
      * Service, and per host a `ListenerSet` with the host's listener plus an `HTTPRoute`, `TLSRoute` or `TCPRoute`
-     * for each hop (the mesh hop attached to the host's ServiceEntry). Needs Istio 1.31 and Gateway API 1.5 or later.
+     * for each hop (the mesh hop attached to the host's ServiceEntry). Needs Istio 1.31 and the Gateway API CRDs 1.6
+     * or later.
      */
     GatewayApi: "GATEWAY_API",
 } as const;

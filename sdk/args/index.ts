@@ -94,7 +94,7 @@ export interface MeshEgressArgs {
     /**
      * The traffic API of the routes: Istio's own `Gateway` and `VirtualService`, or the Kubernetes Gateway API
      * (`Gateway` of class `istio`, `ListenerSet`, `HTTPRoute`/`TLSRoute`/`TCPRoute`; Istio 1.31 or later, with the
-     * Gateway API CRDs 1.5 or later installed). Every mode, `from`, `antiBypass`, `accessLog` and the gateway
+     * Gateway API CRDs 1.6 or later installed). Every mode, `from`, `antiBypass`, `accessLog` and the gateway
      * settings work the same in both; the gateway pods are the same, so switching re-routes without restarting them.
      * See docs/gateway-api.md.
      *

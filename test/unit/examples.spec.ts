@@ -41,6 +41,26 @@ describe("examples", () => {
         expect(policy.inputs.mode).to.equal("REGISTRY_ONLY");
     });
 
+    it("the Gateway API example routes both hosts with a ListenerSet and Gateway API routes, no Istio Gateway or VirtualService", async () => {
+        const run = await runProgram(loadProgram("gateway-api/index.ts"), { preview: true });
+        const kinds = run.registrations
+            .filter((r) => r.type.startsWith("kubernetes:gateway.networking.k8s.io/v1:"))
+            .map((r) => `${r.type.split(":").pop()} ${r.name}`);
+        expect(kinds).to.have.members([
+            "Gateway egress-gateway",
+            "ListenerSet egress-aliyun-com",
+            "HTTPRoute egress-aliyun-com---gateway",
+            "HTTPRoute egress-aliyun-com",
+            "ListenerSet egress-api-stripe-com",
+            "TCPRoute egress-api-stripe-com---gateway",
+            "TLSRoute egress-api-stripe-com",
+        ]);
+        const istioRoutes = run.registrations.filter(
+            (r) => /:(Gateway|VirtualService)$/.test(r.type) && r.type.includes("istio.io"),
+        );
+        expect(istioRoutes).to.deep.equal([]);
+    });
+
     it("the ASM example creates ASM's IstioGateway and the Istio objects in the ASM instance, the rest in ACK", async () => {
         const run = await runProgram(
             () => {
