@@ -144,6 +144,8 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
     /** Which host list is up, if any: the seed scenario's, the audit's, or the one `discover` proposed. */
     let deployed: Deployment | undefined;
     const upResults: Partial<Record<Deployment, string>> = {};
+    /** What was up before each deployment's `pulumi up`, if anything. */
+    const previousDeployment: Partial<Record<Deployment, Deployment>> = {};
     const synced: Partial<Record<Deployment, boolean>> = {};
     let gatewayStarted = false;
     let destroyResult = "";
@@ -189,6 +191,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
             routingApi: { value: routingApi },
         });
         const result = await stack!.up({ onOutput: echo });
+        if (deployed) previousDeployment[name] = deployed;
         deployed = name;
         upResults[name] = result.summary.result;
         note(`pulumi up (${name}): ${result.summary.result}`);
@@ -460,8 +463,9 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         describe(`after pulumi up of the seed scenario (routingApi ${routingApi})`, () => {
             before(() => ensureSeed(routingApi));
 
+            const name = routingApi === "ISTIO" ? "seed" : "seed-gateway-api";
+
             it("pulumi up succeeds, one pod of the gateway Deployment runs, and both Envoys receive the routes", () => {
-                const name = routingApi === "ISTIO" ? "seed" : "seed-gateway-api";
                 expect(upResults[name]).to.equal("succeeded");
                 expect(synced[name], "client and gateway Envoys did not receive the routes within 60 s").to.equal(true);
             });
@@ -667,7 +671,11 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
                 expect(extRequests().slice(before)).to.deep.equal([]);
             });
 
-            it("neither Envoy rejected any configuration istiod sent (upstream Envoy takes all of it)", () => {
+            it("neither Envoy holds a rejected configuration, and only a switch of routing API was ever rejected", () => {
+                // Switching from the Istio flavour, Pulumi creates the new routing objects before it deletes the old
+                // ones: for those seconds the gateway has two servers for each host, and its Envoy rejects that
+                // listener update (keeping the previous listeners, which still route), until the deletes.
+                const switched = routingApi === "GATEWAY_API" && previousDeployment[name] === "seed";
                 for (const netns of [lab.CLIENT_NETNS, lab.GATEWAY_NETNS]) {
                     const counters = envoyAdmin(netns, "/stats?filter=update_(rejected|success)$");
                     const rejected = counters.split("\n").filter((line) => line.includes("update_rejected"));
@@ -678,10 +686,15 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
                         /cluster_manager\.cds\.update_success: [1-9]/,
                     );
                     expect(rejected.length, counters).to.be.greaterThan(1);
-                    expect(
-                        rejected.filter((line) => !line.endsWith(": 0")),
-                        `${netns}`,
-                    ).to.deep.equal([]);
+                    const tolerated = switched && netns === lab.GATEWAY_NETNS ? /^listener_manager\.lds\./ : /^$/;
+                    const unexpected = rejected.filter((line) => !line.endsWith(": 0") && !tolerated.test(line));
+                    if (rejected.some((line) => !line.endsWith(": 0")))
+                        note(`${netns} (switch): ${rejected.join(", ")}`);
+                    expect(unexpected, `${netns}`).to.deep.equal([]);
+                    // Envoy marks a listener whose latest update it rejected, until an update is accepted.
+                    const listeners = envoyAdmin(netns, "/config_dump?resource=dynamic_listeners");
+                    expect(listeners, `${netns}: no listeners in the config dump`).to.include('"active_state"');
+                    expect(listeners, `${netns}: a listener holds a rejected update`).to.not.include('"error_state"');
                 }
             });
         });
