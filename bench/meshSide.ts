@@ -163,6 +163,10 @@ export function writeMeshSidePlans(dir: string, sizes: number[]): void {
             path.join(dir, `mesh-${n}.yaml`),
             exportPlan(`mesh-${n}`, { name: "egress", args: { hosts } }),
         );
+        fs.writeFileSync(
+            path.join(dir, `gatewayapi-${n}.yaml`),
+            exportPlan(`gatewayapi-${n}`, { name: "egress", args: { hosts, routingApi: "GATEWAY_API" } }),
+        );
         const scoped = hosts.map((h) => ({ ...h, from: [{ namespace: ALLOWED_NAMESPACE }] }));
         fs.writeFileSync(
             path.join(dir, `scoped-${n}.yaml`),

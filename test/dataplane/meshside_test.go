@@ -99,7 +99,7 @@ func TestMeshSideCost(t *testing.T) {
 	costs = append(costs, plain)
 
 	for _, n := range meshSidePlans(t, dir) {
-		for _, variant := range []string{"mesh", "scoped", "baseline"} {
+		for _, variant := range []string{"mesh", "gatewayapi", "scoped", "baseline"} {
 			name := fmt.Sprintf("%s-%d", variant, n)
 			if _, err := os.Stat(filepath.Join(dir, name+".yaml")); err != nil {
 				continue // bench/meshSide.ts writes no baseline for the largest sizes
@@ -107,7 +107,7 @@ func TestMeshSideCost(t *testing.T) {
 			p := loadPlan(t, name)
 			s := newServer(t, p, serverOptions{})
 			switch variant {
-			case "mesh", "baseline":
+			case "mesh", "gatewayapi", "baseline":
 				costs = append(costs,
 					measure(t, s, variant, "client sidecar (every host)", n, clientSidecarIn("default")),
 					measure(t, s, variant, "egress gateway", n, gatewayProxy(t, p)))
