@@ -3,8 +3,9 @@
 // owns) fails the preview within seconds with what is missing and where, instead of previewing creates that the
 // update then half-applies. The same pass reads the live versions of the planned objects, for drift.
 import { apiStore } from "../meshConfig/live";
-import { readOutboundMode } from "../meshConfig/meshYaml";
+import { readDefaultVirtualServiceExportTo, readOutboundMode } from "../meshConfig/meshYaml";
 import { MeshConfigTarget, assertClaimable } from "../meshConfig/ownership";
+import { hiddenRoutes } from "./routeVisibility";
 import { ApiResourceNeed, PlannedObject, apiResourceNeeds } from "../plan/manifest";
 import { ClusterAccess, KubeApi, REQUEST_TIMEOUT_MS, connect, unexpectedAnswer } from "./kubeApi";
 import { Discovery, discoveryKey, readLiveObjects } from "./liveObjects";
@@ -78,5 +79,7 @@ export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIME
     if (!needs.meshConfig) return { objects };
     const store = apiStore(api);
     const { mesh } = assertClaimable(store, needs.meshConfig, await store.read(needs.meshConfig));
+    const hidden = hiddenRoutes(needs.objects, readDefaultVirtualServiceExportTo(mesh));
+    if (hidden) throw new Error(`at ${api.server} (${api.source}): ${hidden}`);
     return { objects, meshConfigMode: readOutboundMode(mesh) ?? "" };
 }

@@ -23,6 +23,12 @@ export function readOutboundMode(meshYaml: string): string | undefined {
     return mode === undefined || mode === null ? undefined : String(mode);
 }
 
+/** `defaultVirtualServiceExportTo`, or undefined when the mesh config does not set it (Istio then uses "*"). */
+export function readDefaultVirtualServiceExportTo(meshYaml: string): string[] | undefined {
+    const value = parseMesh(meshYaml).toJS()?.defaultVirtualServiceExportTo;
+    return Array.isArray(value) ? value.map(String) : undefined;
+}
+
 /** The mesh config with the mode set, or removed when `mode` is undefined. */
 export function withOutboundMode(meshYaml: string, mode: string | undefined): string {
     const document = parseMesh(meshYaml);

@@ -52,7 +52,8 @@ export function sharedGateway(args: NormalizedArgs, labels: Record<string, strin
         metadata: { name: sharedGatewayName(args), namespace, labels },
         spec: {
             gatewayClassName: "istio",
-            addresses: [{ type: "Hostname", value: `${serviceName}.${namespace}.svc.cluster.local` }],
+            // A short name: istiod expands it with the Gateway's namespace and the mesh's own domain suffix.
+            addresses: [{ type: "Hostname", value: serviceName }],
             allowedListeners: { namespaces: { from: "Same" } },
             listeners: [
                 {

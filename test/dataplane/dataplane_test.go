@@ -516,3 +516,25 @@ func TestControlIstioFilters(t *testing.T) {
 		})
 	}
 }
+
+// Why the cluster check refuses GATEWAY_API under a narrow defaultVirtualServiceExportTo (sdk/cluster/routeVisibility.ts):
+// Istio gives the VirtualServices it makes from Gateway API routes that default, so a client namespace outside it
+// sees the host's ServiceEntry but not its route, and goes straight to the host. Istio's own VirtualServices carry
+// their exportTo and keep routing through the gateway.
+func TestNarrowVirtualServiceDefaultHidesOnlyGatewayAPIRoutes(t *testing.T) {
+	call := aliyun.sidecarCall()
+	for _, tc := range []struct {
+		scenario, wantCluster string
+	}{
+		{"seed-mtls", gatewayCluster(aliyun, 80)},
+		{"seed-gateway-api", "outbound|80||aliyun.com"},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			p := loadPlan(t, tc.scenario)
+			s := newServer(t, p, serverOptions{defaultVirtualServiceExportTo: []string{"."}})
+			if got := newProxyView(t, s, "client sidecar", clientSidecar()).run(t, call).ClusterMatched; got != tc.wantCluster {
+				t.Errorf("with defaultVirtualServiceExportTo [.] the client's call went to %s, want %s", got, tc.wantCluster)
+			}
+		})
+	}
+}

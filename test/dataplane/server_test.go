@@ -181,6 +181,8 @@ type serverOptions struct {
 	withoutPolicy bool
 	// istioFilters keeps istiod's default Istio-only filters (metadata exchange, ALPN).
 	istioFilters bool
+	// defaultVirtualServiceExportTo sets the mesh config's default visibility of VirtualServices.
+	defaultVirtualServiceExportTo []string
 }
 
 // newServer starts Istio's in-process discovery server with every planned object: the Istio objects in the config
@@ -192,6 +194,7 @@ func newServer(t *testing.T, p *exportedPlan, opts serverOptions) *xds.FakeDisco
 		upstreamOnly(t)
 	}
 	m := meshConfigFor(t, p)
+	m.DefaultVirtualServiceExportTo = opts.defaultVirtualServiceExportTo
 	var without []string
 	if opts.withoutPolicy {
 		m = mesh.DefaultMeshConfig()

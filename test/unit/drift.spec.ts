@@ -3,6 +3,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { rivalTelemetries } from "../../sdk/cluster/telemetryRivals";
+import { hiddenRoutes } from "../../sdk/cluster/routeVisibility";
+import { readDefaultVirtualServiceExportTo } from "../../sdk/meshConfig/meshYaml";
 import { checksFor, liveCheckLine } from "../../sdk/clusterCheck";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { REPAIR_ANNOTATION, describeFinding, driftedFields, reviewLive } from "../../sdk/plan/drift";
@@ -215,5 +217,32 @@ describe("the cluster check's rival Telemetry", () => {
             ],
         ]);
         expect(rivalTelemetries(AUDIT.objects, neighbours)).to.deep.equal([]);
+    });
+});
+
+describe("the cluster check's mesh-wide VirtualService visibility under Gateway API routes", () => {
+    const hosts = [{ host: "aliyun.com" }];
+    const gatewayApi = buildPlan(validateArgs("egress", { hosts, routingApi: "GATEWAY_API" })).objects;
+
+    it("refuses Gateway API routes when the mesh's default would hide them from client namespaces", () => {
+        expect(hiddenRoutes(gatewayApi, ["."])).to.equal(
+            'routingApi GATEWAY_API: the mesh config sets defaultVirtualServiceExportTo ["."], which Istio gives the ' +
+                "VirtualServices it makes from Gateway API routes; client namespaces outside it would see the hosts' " +
+                "ServiceEntries but not their routes, and reach the hosts directly, around the gateway. Set it to " +
+                '["*"], or use routingApi ISTIO (whose VirtualServices set exportTo themselves)',
+        );
+    });
+
+    it("accepts them under Istio's default or an explicit \"*\", and Istio's own routes under any default", () => {
+        expect(hiddenRoutes(gatewayApi, undefined)).to.equal(undefined);
+        expect(hiddenRoutes(gatewayApi, ["*"])).to.equal(undefined);
+        expect(hiddenRoutes(buildPlan(validateArgs("egress", { hosts })).objects, ["."])).to.equal(undefined);
+    });
+
+    it("reads the default from the mesh config", () => {
+        expect(
+            readDefaultVirtualServiceExportTo('defaultVirtualServiceExportTo:\n- "."\nrootNamespace: istio-system\n'),
+        ).to.deep.equal(["."]);
+        expect(readDefaultVirtualServiceExportTo("rootNamespace: istio-system\n")).to.equal(undefined);
     });
 });

@@ -57,7 +57,7 @@ describe("routing API GATEWAY_API", () => {
                 },
                 spec: {
                     gatewayClassName: "istio",
-                    addresses: [{ type: "Hostname", value: "egress-gateway.istio-system.svc.cluster.local" }],
+                    addresses: [{ type: "Hostname", value: "egress-gateway" }],
                     allowedListeners: { namespaces: { from: "Same" } },
                     listeners: [
                         {
@@ -86,7 +86,7 @@ describe("routing API GATEWAY_API", () => {
                 existingGateway: { selector: { istio: "egressgateway" }, serviceName: "istio-egressgateway" },
             });
             expect(spec(existing, "Gateway/istio-system/egress-gateway").addresses).to.deep.equal([
-                { type: "Hostname", value: "istio-egressgateway.istio-system.svc.cluster.local" },
+                { type: "Hostname", value: "istio-egressgateway" },
             ]);
         });
 
