@@ -9,6 +9,7 @@
 // Service, and per-host DestinationRules on one host are merged by istiod at quadratic cost), and each host's alias is
 // visible only where the host is (`from`, `exportTo`).
 import { GatewayHopTls } from "../args";
+import { hopSni } from "../validate/names";
 import { NormalizedHost } from "../validate/normalized";
 import { Manifest } from "./manifest";
 
@@ -100,16 +101,6 @@ export function withGateway(context: HostContext): string[] {
     return context.clients.includes("*") ? ["*"] : [...new Set([...context.clients, context.namespace])].sort();
 }
 
-/**
- * The SNI of a host's Istio-mTLS hop, which the gateway's filter chain for the host matches: the host itself; for a
- * wildcard, a name under it (its upstream when that is under it, else `egress.<domain>`), since the gateway server
- * matches the wildcard.
- */
-export function hopSni(host: NormalizedHost): string {
-    if (!host.host.startsWith("*.")) return host.host;
-    const domain = host.host.slice(2);
-    return host.upstreamHost?.endsWith(`.${domain}`) ? host.upstreamHost : `egress.${domain}`;
-}
 
 /**
  * An address no packet is ever sent to (240.0.0.0/4 is reserved and never routed). A non-HTTP hop alias is declared

@@ -4,7 +4,7 @@
 import { GatewayHopTls } from "../args";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { Manifest } from "./manifest";
-import { hopSni } from "./host";
+import { hopSni } from "../validate/names";
 import { derivedName, hostObjectName } from "./names";
 
 /** Whether MeshEgress authorizes callers at the gateway: as soon as one host restricts its sources. */

@@ -4,7 +4,7 @@ import { EgressMode, GatewayHopTls } from "../args";
 import { AppProtocol, NormalizedHost } from "./normalized";
 import { DEDICATED_PORT_RANGE, allocatePorts } from "./ports";
 import { ORIGINATION_MODES, validateOrigination, validateSources, validateTcp, validateUpstream } from "./hostOptions";
-import { normalizeHost, routableHostProblem } from "./names";
+import { hopSni, normalizeHost, routableHostProblem } from "./names";
 import { IpRange, ipRange, rangesOverlap } from "./kubernetes";
 import { Problems, isPlainObject, show, validatePort } from "./problems";
 
@@ -200,6 +200,7 @@ export function validateHosts(
         }
         drafts.push(draft);
     });
+    if (hopTls === GatewayHopTls.IstioMutual) refuseSharedHopSni(problems, drafts);
     // Hosts without a port of their own listen on their app port, shared by every such host.
     const shared = new Set(drafts.filter((d) => !d.dedicatedGatewayPort).map((d) => d.port));
     for (const draft of fixedPortUsers.values()) {
@@ -229,4 +230,32 @@ export function validateHosts(
             gatewayPort: host.dedicatedGatewayPort ? dedicated.get(host.host)! : host.port,
         }))
         .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+}
+
+/**
+ * On the mutual-TLS hop the gateway tells hosts on one port apart by the hop's SNI, and a wildcard's SNI is a name
+ * under it: if that name is another host's, the gateway's exact match wins (the wildcard's traffic goes to the other
+ * host) and each host's `from` rules would admit the other's callers.
+ */
+function refuseSharedHopSni(problems: Problems, drafts: HostDraft[]): void {
+    const users = new Map<string, HostDraft>();
+    for (const draft of [...drafts].sort(
+        (a, b) => (a.host.startsWith("*.") ? 1 : 0) - (b.host.startsWith("*.") ? 1 : 0),
+    )) {
+        const sni = hopSni(draft);
+        const key = `${draft.port} ${sni}`;
+        const other = users.get(key);
+        if (!other) {
+            users.set(key, draft);
+            continue;
+        }
+        const wildcard = draft.host.startsWith("*.") ? draft : other;
+        problems.add(
+            `hosts[${wildcard.index}].upstreamHost`,
+            `${show(wildcard.upstreamHost)}: the wildcard ${show(wildcard.host)} would reach the gateway with the hop SNI ` +
+                `${show(sni)}, which ${show(wildcard === draft ? other.host : draft.host)} on port ${draft.port} ` +
+                "also uses: the gateway would send both to one of them; choose an upstreamHost that no other host " +
+                "declares (the hop SNI is the upstreamHost when it is under the wildcard, else egress.<domain>)",
+        );
+    }
 }

@@ -57,3 +57,14 @@ export function routableHostProblem(host: string): string | undefined {
 export function normalizeHost(host: string): string {
     return host.toLowerCase().replace(/\.$/, "");
 }
+
+/**
+ * The SNI of a host's Istio-mTLS hop, which the gateway's filter chain for the host matches: the host itself; for a
+ * wildcard, a name under it (its upstream when that is under it, else `egress.<domain>`), since the gateway server
+ * matches the wildcard.
+ */
+export function hopSni(host: { host: string; upstreamHost?: string }): string {
+    if (!host.host.startsWith("*.")) return host.host;
+    const domain = host.host.slice(2);
+    return host.upstreamHost?.endsWith(`.${domain}`) ? host.upstreamHost : `egress.${domain}`;
+}

@@ -282,6 +282,39 @@ describe("argument validation", () => {
         });
     });
 
+    describe("the mutual-TLS hop's SNI", () => {
+        it("refuses a wildcard whose hop SNI is another host's on its port, where the gateway would misroute it", () => {
+            const wildcard = {
+                host: "*.example.com",
+                mode: "TLS_PASSTHROUGH",
+                upstreamHost: "www.example.com",
+            } as const;
+            expect(
+                problemsOf({ hosts: [wildcard, { host: "www.example.com", mode: "TLS_PASSTHROUGH" }] }),
+            ).to.deep.equal([
+                'hosts[0].upstreamHost: "www.example.com": the wildcard "*.example.com" would reach the gateway with ' +
+                    'the hop SNI "www.example.com", which "www.example.com" on port 443 also uses: the gateway would ' +
+                    "send both to one of them; choose an upstreamHost that no other host declares (the hop SNI is " +
+                    "the upstreamHost when it is under the wildcard, else egress.<domain>)",
+            ]);
+        });
+
+        it("accepts the same names on other ports, or with the plain hop, where nothing matches by the hop's SNI", () => {
+            const wildcard = {
+                host: "*.example.com",
+                mode: "TLS_PASSTHROUGH",
+                upstreamHost: "www.example.com",
+            } as const;
+            expect(() => validateArgs("egress", { hosts: [wildcard, { host: "www.example.com" }] })).to.not.throw();
+            expect(() =>
+                validateArgs("egress", {
+                    hosts: [wildcard, { host: "www.example.com", mode: "TLS_PASSTHROUGH" }],
+                    gatewayHopTls: "DISABLE",
+                }),
+            ).to.not.throw();
+        });
+    });
+
     describe("mode options", () => {
         it("needs a credential for mutual TLS origination", () => {
             expect(problemsOf({ hosts: [{ host: "a.com", mode: "MUTUAL_TLS_ORIGINATION" }] })).to.deep.equal([
