@@ -8,23 +8,42 @@ import { Manifest, PlannedObject } from "./manifest";
 /** The annotation whose change makes the Kubernetes provider apply an object again (see the Pulumi layer). */
 export const REPAIR_ANNOTATION = "mesh-egress.io/repair";
 
-function isIstioKind(apiVersion: string): boolean {
-    return apiVersion.includes(".istio.io/");
+/** Kinds whose whole spec MeshEgress owns, so that a field it did not set is drift too: Istio's and Gateway API's. */
+function ownsWholeSpec(apiVersion: string): boolean {
+    return apiVersion.includes(".istio.io/") || apiVersion.startsWith("gateway.networking.k8s.io/");
 }
 
-function differences(planned: unknown, live: unknown, path: string, exact: boolean): string[] {
+/** Fields the Gateway API CRDs default when MeshEgress leaves them out: present live, set by no one. */
+const GATEWAY_API_DEFAULTS: Record<string, unknown> = {
+    weight: 1,
+    matches: [{ path: { type: "PathPrefix", value: "/" } }],
+};
+
+function differences(
+    planned: unknown,
+    live: unknown,
+    path: string,
+    exact: boolean,
+    defaults: Record<string, unknown> = {},
+): string[] {
     if (Array.isArray(planned)) {
         if (!Array.isArray(live) || live.length !== planned.length) return [path];
-        return planned.flatMap((item, i) => differences(item, live[i], `${path}[${i}]`, exact));
+        return planned.flatMap((item, i) => differences(item, live[i], `${path}[${i}]`, exact, defaults));
     }
     if (planned !== null && typeof planned === "object") {
         if (live === null || typeof live !== "object" || Array.isArray(live)) return [path];
         const plannedObject = planned as Record<string, unknown>;
         const liveObject = live as Record<string, unknown>;
         const changed = Object.keys(plannedObject).flatMap((key) =>
-            differences(plannedObject[key], liveObject[key], `${path}.${key}`, exact),
+            differences(plannedObject[key], liveObject[key], `${path}.${key}`, exact, defaults),
         );
-        const added = exact ? Object.keys(liveObject).filter((key) => !(key in plannedObject)) : [];
+        const added = exact
+            ? Object.keys(liveObject).filter(
+                  (key) =>
+                      !(key in plannedObject) &&
+                      !(key in defaults && differences(defaults[key], liveObject[key], "", true).length === 0),
+              )
+            : [];
         return [...changed, ...added.map((key) => `${path}.${key}`)];
     }
     return planned === live ? [] : [path];
@@ -35,14 +54,15 @@ function differences(planned: unknown, live: unknown, path: string, exact: boole
  * planned. Only the labels and annotations MeshEgress sets are compared, and never the repair annotation.
  */
 export function driftedFields(planned: Manifest, live: Record<string, any>): string[] {
-    const exact = isIstioKind(planned.apiVersion);
+    const exact = ownsWholeSpec(planned.apiVersion);
+    const defaults = planned.apiVersion.startsWith("gateway.networking.k8s.io/") ? GATEWAY_API_DEFAULTS : {};
     const { apiVersion: _apiVersion, kind: _kind, metadata, ...body } = planned;
     const { [REPAIR_ANNOTATION]: _repair, ...annotations } = metadata.annotations ?? {};
     const liveMetadata = live.metadata ?? {};
     return [
         ...differences(metadata.labels ?? {}, liveMetadata.labels ?? {}, "metadata.labels", false),
         ...differences(annotations, liveMetadata.annotations ?? {}, "metadata.annotations", false),
-        ...Object.keys(body).flatMap((key) => differences(body[key], live[key], key, exact)),
+        ...Object.keys(body).flatMap((key) => differences(body[key], live[key], key, exact, defaults)),
     ];
 }
 

@@ -246,3 +246,28 @@ describe("the cluster check's mesh-wide VirtualService visibility under Gateway 
         expect(readDefaultVirtualServiceExportTo("rootNamespace: istio-system\n")).to.equal(undefined);
     });
 });
+
+describe("drift of Gateway API objects", () => {
+    const plan = buildPlan(validateArgs("egress", { hosts: [{ host: "aliyun.com" }], routingApi: "GATEWAY_API" }));
+    const route = plan.objects.find((o) => o.key === "HTTPRoute/istio-system/egress-aliyun-com")!.manifest;
+    const defaulted = () => {
+        const live = served(route) as any;
+        live.spec.rules[0].matches = [{ path: { type: "PathPrefix", value: "/" } }];
+        live.spec.rules[0].backendRefs[0].weight = 1;
+        return live;
+    };
+
+    it("ignores the defaults the API server adds (a rule's match on every path, a backend's weight 1)", () => {
+        expect(driftedFields(route, defaulted())).to.deep.equal([]);
+    });
+
+    it("reports any field added by hand, as for Istio's kinds", () => {
+        const live = defaulted();
+        live.spec.rules[0].filters = [{ type: "RequestMirror" }];
+        live.spec.rules[0].backendRefs[0].weight = 0;
+        expect(driftedFields(route, live)).to.deep.equal([
+            "spec.rules[0].backendRefs[0].weight",
+            "spec.rules[0].filters",
+        ]);
+    });
+});
