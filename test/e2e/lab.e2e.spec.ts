@@ -671,6 +671,45 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
                 expect(extRequests().slice(before)).to.deep.equal([]);
             });
 
+            if (routingApi === "GATEWAY_API") {
+                it("after the switch, an update of the Gateway API objects (one more host) is rejected by neither Envoy", async () => {
+                    const rejections = (netns: string) =>
+                        envoyAdmin(netns, "/stats?filter=update_rejected$")
+                            .split("\n")
+                            .filter((line) => line.trim() && !line.endsWith(": 0"));
+                    for (const netns of [lab.CLIENT_NETNS, lab.GATEWAY_NETNS]) {
+                        spawnSync("ip", [
+                            "netns",
+                            "exec",
+                            netns,
+                            "curl",
+                            "-sS",
+                            "-X",
+                            "POST",
+                            "http://127.0.0.1:15000/reset_counters",
+                        ]);
+                        expect(rejections(netns), `${netns} after reset_counters`).to.deep.equal([]);
+                    }
+                    const withExtra = [...labHosts(lab), { host: "extra.lab.example" }];
+                    try {
+                        await stack!.setAllConfig({ hosts: { value: JSON.stringify(withExtra) } });
+                        expect((await stack!.up({ onOutput: echo })).summary.result).to.equal("succeeded");
+                        const arrived = await eventually(60, () =>
+                            envoyAdmin(lab.GATEWAY_NETNS, "/clusters").includes("outbound|80||extra.lab.example::")
+                                ? true
+                                : undefined,
+                        );
+                        expect(arrived, "the gateway did not receive the new host within 60 s").to.equal(true);
+                        for (const netns of [lab.CLIENT_NETNS, lab.GATEWAY_NETNS]) {
+                            expect(rejections(netns), netns).to.deep.equal([]);
+                        }
+                    } finally {
+                        await stack!.setAllConfig({ hosts: { value: JSON.stringify(labHosts(lab)) } });
+                        await stack!.up({ onOutput: echo });
+                    }
+                });
+            }
+
             it("neither Envoy holds a rejected configuration, and only a switch of routing API was ever rejected", () => {
                 // Switching from the Istio flavour, Pulumi creates the new routing objects before it deletes the old
                 // ones: for those seconds the gateway has two servers for each host, and its Envoy rejects that
