@@ -101,7 +101,6 @@ export function withGateway(context: HostContext): string[] {
     return context.clients.includes("*") ? ["*"] : [...new Set([...context.clients, context.namespace])].sort();
 }
 
-
 /**
  * An address no packet is ever sent to (240.0.0.0/4 is reserved and never routed). A non-HTTP hop alias is declared
  * on it, so that its entry on client sidecars is a listener of its own: declared on the app's port of every address
