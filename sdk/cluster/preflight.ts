@@ -5,6 +5,7 @@
 import { apiStore } from "../meshConfig/live";
 import { readDefaultVirtualServiceExportTo, readOutboundMode } from "../meshConfig/meshYaml";
 import { MeshConfigTarget, assertClaimable } from "../meshConfig/ownership";
+import { BUNDLE_ANNOTATION, outdatedRouteCrd, routeCrdsToCheck } from "./gatewayApiRelease";
 import { hiddenRoutes } from "./routeVisibility";
 import { ApiResourceNeed, PlannedObject, apiResourceNeeds } from "../plan/manifest";
 import { ClusterAccess, KubeApi, REQUEST_TIMEOUT_MS, connect, unexpectedAnswer } from "./kubeApi";
@@ -26,7 +27,9 @@ function discoveryPath(apiVersion: string): string {
 
 function installHint(apiVersion: string): string {
     if (apiVersion.includes(".istio.io/")) return "Istio's CRDs are not installed there (install Istio first)";
-    if (apiVersion.startsWith("gateway.networking.k8s.io/")) return "the Gateway API CRDs are not installed there";
+    if (apiVersion.startsWith("gateway.networking.k8s.io/")) {
+        return "the Gateway API CRDs (standard channel, v1.6 or later) are not installed there";
+    }
     if (apiVersion.startsWith("istio.alibabacloud.com/")) {
         return "ASM's IstioGateway is not served there (gateway.asm needs istioCluster to be the ASM instance)";
     }
@@ -72,6 +75,13 @@ export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIME
         throw new Error(
             `the cluster at ${api.server} (${api.source}) lacks what MeshEgress creates: ${problems.join("; ")}`,
         );
+    }
+    for (const { kind, crd } of routeCrdsToCheck(needs.objects)) {
+        const response = await api.request("GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`);
+        // Without the right to read CRDs, the check cannot tell; discovery has already found the kind served.
+        if (response.status !== 200) continue;
+        const outdated = outdatedRouteCrd(kind, response.body?.metadata?.annotations?.[BUNDLE_ANNOTATION]);
+        if (outdated) throw new Error(`at ${api.server} (${api.source}): ${outdated}`);
     }
     const { objects, neighbours } = await readLiveObjects(api, discovery, needs.objects);
     const rivals = rivalTelemetries(needs.objects, neighbours);

@@ -510,6 +510,65 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
             }
         });
 
+        it("refuses Gateway API routes when the TCPRoute CRD is older than istiod reads, in the preview", async () => {
+            const stack = await newStack("old-tcproute");
+            await stack.setAllConfig({
+                routingApi: { value: "GATEWAY_API" },
+                hosts: { value: JSON.stringify([{ host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }]) },
+            });
+            const annotate = (version: string) =>
+                run(tools, "kubectl", [
+                    "--kubeconfig",
+                    cluster.kubeconfigPath,
+                    "annotate",
+                    "--overwrite",
+                    "crd",
+                    "tcproutes.gateway.networking.k8s.io",
+                    `gateway.networking.k8s.io/bundle-version=${version}`,
+                ]);
+            annotate("v1.5.1");
+            try {
+                const { message } = await failingPreview(stack);
+                expect(message).to.include(
+                    "routingApi GATEWAY_API: the TCPRoute CRD is from Gateway API v1.5.1, and istiod reads TCPRoute " +
+                        "only from Gateway API v1.6",
+                );
+                await nothingCreated(stack);
+            } finally {
+                annotate("v1.6.0");
+            }
+        });
+
+        it('refuses Gateway API routes under a mesh-wide defaultVirtualServiceExportTo narrower than "*", in the preview', async () => {
+            const stack = await newStack("narrow-vs-default");
+            await stack.setConfig("routingApi", { value: "GATEWAY_API" });
+            const mesh = (await api.configMapData("istio-system", "istio"))!.mesh;
+            const patch = (value: string) =>
+                run(tools, "kubectl", [
+                    "--kubeconfig",
+                    cluster.kubeconfigPath,
+                    "-n",
+                    "istio-system",
+                    "patch",
+                    "configmap",
+                    "istio",
+                    "--type",
+                    "merge",
+                    "-p",
+                    JSON.stringify({ data: { mesh: value } }),
+                ]);
+            patch(`${mesh}\ndefaultVirtualServiceExportTo:\n- .\n`);
+            try {
+                const { message } = await failingPreview(stack);
+                expect(message).to.include(
+                    'routingApi GATEWAY_API: the mesh config sets defaultVirtualServiceExportTo ["."]',
+                );
+                await nothingCreated(stack);
+            } finally {
+                patch(mesh);
+            }
+        });
+
         it("refuses a mesh config another stack's MeshEgress owns, in the preview", async () => {
             const stack = await newStack("second-owner");
             const owner = JSON.stringify({ owner: "mesh-egress-local/other/egress", key: "mesh", previous: null });

@@ -4,6 +4,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { rivalTelemetries } from "../../sdk/cluster/telemetryRivals";
 import { hiddenRoutes } from "../../sdk/cluster/routeVisibility";
+import { outdatedRouteCrd, routeCrdsToCheck } from "../../sdk/cluster/gatewayApiRelease";
 import { readDefaultVirtualServiceExportTo } from "../../sdk/meshConfig/meshYaml";
 import { checksFor, liveCheckLine } from "../../sdk/clusterCheck";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
@@ -269,5 +270,41 @@ describe("drift of Gateway API objects", () => {
             "spec.rules[0].backendRefs[0].weight",
             "spec.rules[0].filters",
         ]);
+    });
+});
+
+describe("the cluster check's Gateway API release", () => {
+    const plan = buildPlan(
+        validateArgs("egress", {
+            hosts: [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }],
+            routingApi: "GATEWAY_API",
+        }),
+    );
+
+    it("checks the CRDs of the route kinds istiod reads only from a minimum release", () => {
+        expect(routeCrdsToCheck(plan.objects)).to.deep.equal([
+            { kind: "TCPRoute", crd: "tcproutes.gateway.networking.k8s.io" },
+            { kind: "TLSRoute", crd: "tlsroutes.gateway.networking.k8s.io" },
+        ]);
+        expect(
+            routeCrdsToCheck(buildPlan(validateArgs("egress", { hosts: [{ host: "a.com" }] })).objects),
+        ).to.deep.equal([]);
+    });
+
+    it("refuses a route CRD older than istiod reads, or without its release, naming both", () => {
+        expect(outdatedRouteCrd("TCPRoute", "v1.5.1")).to.equal(
+            "routingApi GATEWAY_API: the TCPRoute CRD is from Gateway API v1.5.1, and istiod reads TCPRoute only from " +
+                "Gateway API v1.6: the hosts' mesh routes would be ignored and their clients would reach them directly, " +
+                "around the gateway. Install the Gateway API CRDs v1.6 or later (standard channel)",
+        );
+        expect(outdatedRouteCrd("TLSRoute", undefined)).to.match(
+            /^routingApi GATEWAY_API: the TLSRoute CRD is not marked with gateway.networking.k8s.io\/bundle-version, /,
+        );
+    });
+
+    it("accepts the minimum release and later ones", () => {
+        expect(outdatedRouteCrd("TCPRoute", "v1.6.0")).to.equal(undefined);
+        expect(outdatedRouteCrd("TLSRoute", "v1.5.0")).to.equal(undefined);
+        expect(outdatedRouteCrd("TCPRoute", "v2.0.0")).to.equal(undefined);
     });
 });
