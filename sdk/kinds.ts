@@ -9,6 +9,7 @@ export type KindClass = new (name: string, args: any, opts: pulumi.CustomResourc
 
 export const CORE_KINDS: Record<string, KindClass> = {
     "v1/ServiceAccount": k8s.core.v1.ServiceAccount,
+    "v1/ConfigMap": k8s.core.v1.ConfigMap,
     "v1/Service": k8s.core.v1.Service,
     "apps/v1/Deployment": k8s.apps.v1.Deployment,
     "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,

@@ -22,6 +22,7 @@ const egress = new MeshEgress(
         },
         outboundTrafficPolicy: config.getObject<MeshEgressArgs["outboundTrafficPolicy"]>("outboundTrafficPolicy"),
         routingApi: config.get("routingApi") as MeshEgressArgs["routingApi"],
+        dataplane: config.get("dataplane") as MeshEgressArgs["dataplane"],
         antiBypass: config.getObject<MeshEgressArgs["antiBypass"]>("antiBypass"),
         istio: config.getObject<MeshEgressArgs["istio"]>("istio"),
         istioCluster: istioKubeconfig ? { kubeconfig: istioKubeconfig } : undefined,

@@ -27,6 +27,33 @@ export const RoutingApi = {
 } as const;
 export type RoutingApi = (typeof RoutingApi)[keyof typeof RoutingApi];
 
+/** The data plane of the client workloads, which decides what carries their traffic to the egress point. */
+export const Dataplane = {
+    /** Istio sidecars: an egress gateway Deployment, reached by each host's routes. */
+    Sidecar: "SIDECAR",
+    /**
+     * Istio ambient (ztunnel): an egress waypoint (a Gateway API `Gateway` of class `istio-waypoint` that Istio deploys)
+     * in the gateway namespace, to which each host's ServiceEntry is bound (`istio.io/use-waypoint`). Needs Istio 1.31
+     * and `antiBypass`: ztunnel ignores REGISTRY_ONLY, so only the NetworkPolicies block undeclared hosts.
+     */
+    Ambient: "AMBIENT",
+} as const;
+export type Dataplane = (typeof Dataplane)[keyof typeof Dataplane];
+
+/** An egress waypoint that already runs (data plane AMBIENT); MeshEgress binds the hosts to it and creates none. */
+export interface ExistingWaypoint {
+    /**
+     * Name of the waypoint's Gateway (`gatewayClassName: istio-waypoint`).
+     * Example: `"egress-waypoint"`.
+     */
+    name: string;
+    /**
+     * Namespace of the waypoint's Gateway; MeshEgress's objects go there too.
+     * Default: `"istio-system"`.
+     */
+    namespace?: string;
+}
+
 /** CPU and memory for the gateway's proxy container, as Kubernetes quantities. */
 export interface ResourceQuantities {
     /**

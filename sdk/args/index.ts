@@ -1,7 +1,7 @@
 // The public argument interfaces of MeshEgress, each field documented with its meaning, default and an example.
 import * as pulumi from "@pulumi/pulumi";
 import { AccessLog, AntiBypass, OutboundTrafficPolicy } from "./policy";
-import { EgressGateway, ExistingGateway, GatewayHopTls, RoutingApi } from "./gateway";
+import { Dataplane, EgressGateway, ExistingGateway, ExistingWaypoint, GatewayHopTls, RoutingApi } from "./gateway";
 import { ExternalHost } from "./hosts";
 
 export * from "./gateway";
@@ -79,6 +79,22 @@ export interface MeshEgressArgs {
      * Default: unset: MeshEgress deploys `gateway`.
      */
     existingGateway?: ExistingGateway;
+    /**
+     * The client workloads' data plane: Istio sidecars, or ambient (ztunnel), whose traffic MeshEgress sends through
+     * an egress waypoint instead of an egress gateway. Under AMBIENT `gateway` configures the waypoint (name,
+     * namespace, replicas, autoscaling, PodDisruptionBudget); `antiBypass` is required. See docs/ambient.md.
+     *
+     * Default: `"SIDECAR"`.
+     * Example: `"AMBIENT"`.
+     */
+    dataplane?: Dataplane;
+    /**
+     * Under data plane AMBIENT, a waypoint that already runs instead of the one MeshEgress creates. Mutually
+     * exclusive with `gateway`.
+     *
+     * Default: unset: MeshEgress creates the waypoint.
+     */
+    existingWaypoint?: ExistingWaypoint;
     /**
      * The outbound traffic policy.
      *

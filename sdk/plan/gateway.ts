@@ -172,7 +172,7 @@ function deployment(args: NormalizedArgs, workload: GatewayWorkload, metadata: M
  * Lets the gateway's identity read Secrets in its namespace, which istiod checks before serving a `credentialName`
  * to it (as the istio/gateway chart's Role does). Only created when a host names a credential.
  */
-function secretReader(args: NormalizedArgs, metadata: Manifest["metadata"]): Manifest[] {
+export function secretReader(args: NormalizedArgs, metadata: Manifest["metadata"]): Manifest[] {
     const name = derivedName(args.gateway.serviceName, "sds");
     return [
         {

@@ -2,7 +2,7 @@
 // dependencies. No Pulumi here, so tests, benchmarks and review summaries share it.
 import { asmIstioGateway } from "./asmGateway";
 import { auditListeners, auditTelemetry } from "./audit";
-import { EgressMode, HostObjects, RoutingApi } from "../args";
+import { Dataplane, EgressMode, HostObjects, RoutingApi } from "../args";
 import { fitName } from "../validate/kubernetes";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { GatewayPort, gatewayPorts, gatewayServiceHost, gatewayWorkload } from "./gateway";
@@ -11,7 +11,8 @@ import { gatewayApiRouting, sharedGateway, sharedGatewayName } from "./gatewayAp
 import { httpRecipe } from "./http";
 import { Manifest, PlannedObject, objectKey } from "./manifest";
 import { hopAlias, hostObjectName } from "./names";
-import { MeshConfigEdit, outboundPolicy } from "./policy";
+import { MeshConfigEdit, PolicyPlan, outboundPolicy } from "./policy";
+import { HBONE_PORT, ambientHost, waypoint, waypointAccessLog, waypointHost } from "./ambient";
 import { reviewSummary, riskWarnings } from "./review";
 import { antiBypassPolicies, gatewayAccessLog, gatewayAuthorization } from "./security";
 import { originationRecipe } from "./origination";
@@ -76,8 +77,8 @@ function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<
     };
 }
 
-export function buildPlan(args: NormalizedArgs): EgressPlan {
-    const labels = { ...MANAGED_BY_LABELS, "mesh-egress.io/instance": fitName(args.name) };
+/** Collects planned objects under unique keys; `add` returns the key. */
+function objectCollector() {
     const objects: PlannedObject[] = [];
     const owners = new Map<string, string | undefined>();
     const add = (manifest: Manifest, cluster: PlannedObject["cluster"], dependsOn: string[], host?: string) => {
@@ -91,6 +92,66 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
         objects.push({ key, cluster, host, manifest, dependsOn });
         return key;
     };
+    return { objects, add };
+}
+
+/** Enforcement last, depending on every route: no declared host is blocked or denied during a rollout. */
+function addEnforcement(
+    args: NormalizedArgs,
+    labels: Record<string, string>,
+    { objects, add }: ReturnType<typeof objectCollector>,
+    portNumbers: number[],
+): PolicyPlan {
+    const routes = objects.map((o) => o.key);
+    for (const networkPolicy of antiBypassPolicies(args, labels, portNumbers)) add(networkPolicy, "workload", routes);
+    const policy = outboundPolicy(args, labels);
+    for (const sidecar of policy.sidecars) add(sidecar, "istio", routes);
+    return policy;
+}
+
+/** The ambient data plane: the waypoint, then per host its objects (ambient.ts), then enforcement. */
+function buildAmbientPlan(args: NormalizedArgs, labels: Record<string, string>): EgressPlan {
+    const collector = objectCollector();
+    const { add } = collector;
+    const waypointKeys = waypoint(args, labels).map((m) => add(m, "istio", []));
+    const waypointKey = waypointKeys.find((key) => key.startsWith("Gateway/"));
+    const hostObjects: Record<string, HostObjects> = {};
+    for (const host of args.hosts) {
+        const planned = ambientHost(args, host, labels);
+        const before: string[] = waypointKey ? [waypointKey] : [];
+        for (const manifest of planned.objects) before.push(add(manifest, "istio", [...before], host.host));
+        hostObjects[host.host] = {
+            namespace: args.gateway.namespace,
+            serviceEntry: planned.serviceEntry,
+            hopServiceEntry: "",
+            gateway: args.gateway.serviceName,
+            destinationRule: planned.originationRule,
+            virtualService: "",
+            routes: [],
+            originationRule: planned.originationRule,
+            gatewayPort: HBONE_PORT,
+        };
+    }
+    for (const telemetry of waypointAccessLog(args, labels)) add(telemetry, "istio", []);
+    const policy = addEnforcement(args, labels, collector, [HBONE_PORT]);
+    return {
+        objects: collector.objects,
+        meshConfigEdit: policy.meshConfigEdit,
+        gatewayHost: waypointHost(args),
+        gatewayNamespace: args.gateway.namespace,
+        gatewayPorts: [{ number: HBONE_PORT, name: "mesh" }],
+        policyMode: args.policy.mode,
+        hostObjects,
+        summary: reviewSummary(args),
+        warnings: riskWarnings(args),
+    };
+}
+
+export function buildPlan(args: NormalizedArgs): EgressPlan {
+    const labels = { ...MANAGED_BY_LABELS, "mesh-egress.io/instance": fitName(args.name) };
+    if (args.dataplane === Dataplane.Ambient) return buildAmbientPlan(args, labels);
+    const collector = objectCollector();
+    const { objects, add } = collector;
 
     const workloadKeys = gatewayWorkload(args, labels).map((m) => add(m, "workload", []));
     const asmKeys = asmIstioGateway(args, labels).map((m) => add(m, "istio", []));
@@ -137,10 +198,12 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
     const routes = objects.map((o) => o.key);
     for (const allow of gatewayAuthorization(args, labels)) add(allow, "istio", routes);
     const ports = gatewayPorts(args);
-    const portNumbers = ports.map((p) => p.number);
-    for (const networkPolicy of antiBypassPolicies(args, labels, portNumbers)) add(networkPolicy, "workload", routes);
-    const policy = outboundPolicy(args, labels);
-    for (const sidecar of policy.sidecars) add(sidecar, "istio", routes);
+    const policy = addEnforcement(
+        args,
+        labels,
+        collector,
+        ports.map((p) => p.number),
+    );
 
     return {
         objects,

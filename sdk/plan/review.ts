@@ -1,6 +1,7 @@
 // What a reviewer reads before approving: the egress surface as a table, and the risky-but-legal setups.
 import { NEWEST_ISTIO_MINOR } from "../validate/istioRelease";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
+import { HBONE_PORT } from "./ambient";
 import { authorizesCallers } from "./security";
 
 function sources(host: NormalizedHost): string {
@@ -22,9 +23,16 @@ export function reviewSummary(args: NormalizedArgs): string {
             : `outbound traffic policy: ${args.policy.mode} (${args.policy.target}${
                   args.policy.namespaces.length > 0 ? `: ${args.policy.namespaces.join(", ")}` : ""
               })`;
-    const rows = args.hosts.map((h) => `| ${h.host} | ${ports(h)} | ${h.mode} | ${sources(h)} | ${h.gatewayPort} |`);
+    // Under AMBIENT every host reaches the waypoint over HBONE.
+    const arrival = (h: NormalizedHost) => (args.dataplane === "AMBIENT" ? `${HBONE_PORT} (HBONE)` : h.gatewayPort);
+    const rows = args.hosts.map((h) => `| ${h.host} | ${ports(h)} | ${h.mode} | ${sources(h)} | ${arrival(h)} |`);
+    const egressPoint =
+        args.dataplane === "AMBIENT"
+            ? `data plane: AMBIENT; waypoint: ${args.gateway.serviceName}.${args.gateway.namespace}; undeclared hosts ` +
+              `blocked for ambient pods by the antiBypass NetworkPolicies (${args.antiBypass!.namespaces.join(", ")})`
+            : `gateway hop: ${args.hopTls}; routes: ${args.routingApi}; gateway: ${args.gateway.serviceName}.${args.gateway.namespace}`;
     return [
-        `${policy}; gateway hop: ${args.hopTls}; routes: ${args.routingApi}; gateway: ${args.gateway.serviceName}.${args.gateway.namespace}`,
+        `${policy}; ${egressPoint}`,
         "",
         "| host | ports | mode | allowed sources | gateway port |",
         "|---|---|---|---|---|",
@@ -39,6 +47,13 @@ export function riskWarnings(args: NormalizedArgs): string[] {
         warnings.push(
             `istio.version ${args.istio.version} is newer than the newest release MeshEgress is tested with, ` +
                 `1.${NEWEST_ISTIO_MINOR}: it emits what 1.${NEWEST_ISTIO_MINOR} serves`,
+        );
+    }
+    if (args.dataplane === "AMBIENT") {
+        warnings.push(
+            "dataplane is AMBIENT: ztunnel does not apply the outbound traffic policy, so in ambient namespaces only " +
+                `the antiBypass NetworkPolicies block undeclared hosts (${args.antiBypass!.namespaces.join(", ")}); ` +
+                "ambient pods in any other namespace reach every host directly",
         );
     }
     if (args.policy.mode === "REGISTRY_ONLY" && args.hosts.length === 0) {

@@ -3,6 +3,7 @@
 import { FIRST_ISTIO_MINOR_WITH, istioApiVersions, validateIstioVersion } from "./istioRelease";
 import { GatewayHopTls, MeshEgressArgs, OutboundPolicyTarget, OutboundTrafficPolicyMode, RoutingApi } from "../args";
 import { NormalizedArgs, NormalizedGateway } from "./normalized";
+import { validateDataplane } from "./ambient";
 import { validateGateway } from "./gateway";
 import { validateHosts } from "./hosts";
 import { dns1123LabelProblem } from "./kubernetes";
@@ -135,6 +136,8 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         "existingGateway",
         "gatewayHopTls",
         "routingApi",
+        "dataplane",
+        "existingWaypoint",
         "exportTo",
         "antiBypass",
         "accessLog",
@@ -181,7 +184,17 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
             `${show(policy.namespaces)} applies only to target NAMESPACE_SIDECARS, not ${target}`,
         );
     }
-    const antiBypass = validateAntiBypass(problems, args.antiBypass, gateway.namespace, istioNamespace);
+    const { dataplane, gateway: egressPoint } = validateDataplane(problems, args, {
+        componentName,
+        gateway,
+        hopTls,
+        routingApi,
+        policyMode: mode,
+        hasAntiBypass: args.antiBypass !== undefined,
+        hosts,
+        istioMinor,
+    });
+    const antiBypass = validateAntiBypass(problems, args.antiBypass, egressPoint.namespace, istioNamespace);
     if (antiBypass && mode === OutboundTrafficPolicyMode.Audit) {
         // The NetworkPolicies let pods reach only the gateway: the undeclared calls an audit lets through would fail.
         const audited =
@@ -219,8 +232,9 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         hosts,
         hopTls,
         routingApi,
+        dataplane,
         exportTo,
-        gateway,
+        gateway: egressPoint,
         istio: {
             version: `1.${istioMinor!}`,
             minor: istioMinor!,

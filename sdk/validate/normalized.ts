@@ -1,7 +1,14 @@
 // The validated, defaulted form of MeshEgressArgs that the plan consumes. Values that may be Pulumi Outputs are
 // carried as opaque `unknown`s: the plan places them into specs without looking inside.
 import { IstioApiVersions } from "./istioRelease";
-import { EgressMode, GatewayHopTls, OutboundPolicyTarget, OutboundTrafficPolicyMode, RoutingApi } from "../args";
+import {
+    Dataplane,
+    EgressMode,
+    GatewayHopTls,
+    OutboundPolicyTarget,
+    OutboundTrafficPolicyMode,
+    RoutingApi,
+} from "../args";
 
 /** What the application sends, which decides the sidecar's listener on the app port. */
 export type AppProtocol = "HTTP" | "TLS" | "TCP";
@@ -83,6 +90,11 @@ export interface NormalizedArgs {
     hopTls: GatewayHopTls;
     /** The traffic API the routes are written in. */
     routingApi: RoutingApi;
+    /**
+     * The clients' data plane. Under AMBIENT, `gateway` is the egress waypoint: `serviceName` its Gateway's name,
+     * `selector` its pods' label, `workload` (absent for an existing waypoint) the settings of its parameters.
+     */
+    dataplane: Dataplane;
     /** Istio `exportTo` of the ServiceEntries and VirtualServices. */
     exportTo: string[];
     gateway: NormalizedGateway;

@@ -160,7 +160,13 @@ func slicesOf(chains []*listener.FilterChain) []*listener.FilterChain {
 // whether Envoy accepted the config.
 func envoyValidate(t *testing.T, envoy string, v *proxyView) (string, bool) {
 	t.Helper()
-	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(staticBootstrap(t, v))
+	return envoyValidateBootstrap(t, envoy, v.name, staticBootstrap(t, v))
+}
+
+// envoyValidateBootstrap runs `envoy --mode validate` on a bootstrap.
+func envoyValidateBootstrap(t *testing.T, envoy, name string, b *bootstrap.Bootstrap) (string, bool) {
+	t.Helper()
+	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(b)
 	if err != nil {
 		t.Fatalf("marshalling the bootstrap: %v", err)
 	}
@@ -177,7 +183,7 @@ func envoyValidate(t *testing.T, envoy string, v *proxyView) (string, bool) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()
-	t.Logf("%s: envoy --mode validate: %v, last line: %s", v.name, err, lastLine(out.String()))
+	t.Logf("%s: envoy --mode validate: %v, last line: %s", name, err, lastLine(out.String()))
 	if os.Getenv("DEBUG_ENVOY") != "" {
 		t.Log(out.String())
 	}

@@ -50,6 +50,32 @@ export const SCENARIOS: Record<string, Scenario> = {
     "every-mode-mtls": { name: "egress", args: { hosts: EVERY_MODE } },
     /** Every mode with the plain gateway hop. */
     "every-mode-plain": { name: "egress", args: { hosts: EVERY_MODE, gatewayHopTls: "DISABLE" } },
+    /** Every mode ambient supports, through an egress waypoint; `from` on one host, the client namespace locked down. */
+    "ambient-every-mode": {
+        name: "egress",
+        args: {
+            dataplane: "AMBIENT",
+            antiBypass: { namespaces: ["default"] },
+            hosts: [
+                { host: "aliyun.com" },
+                { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+                { host: "example.org", port: 8080, from: [{ namespace: "default", serviceAccount: "sleep" }] },
+                { host: "edition.cnn.com", mode: "TLS_ORIGINATION" },
+                {
+                    host: "mtls.example.com",
+                    mode: "MUTUAL_TLS_ORIGINATION",
+                    tls: { credentialName: "client-credential" },
+                },
+                {
+                    host: "mongo.example.com",
+                    mode: "TCP",
+                    port: 27017,
+                    addresses: ["192.0.2.10"],
+                    endpoints: ["192.0.2.10"],
+                },
+            ],
+        },
+    },
     /** The seed, routed with Gateway API kinds. */
     "seed-gateway-api": { name: "egress", args: { hosts: [{ host: "aliyun.com" }], routingApi: "GATEWAY_API" } },
     /** Every mode with the Istio-mTLS hop, routed with Gateway API kinds. */
@@ -76,7 +102,17 @@ function hostIntent(args: NormalizedArgs, host: NormalizedHost) {
         // An address the app connects to for TCP: one inside the host's first CIDR (or any address without CIDRs).
         callAddress: host.tcp?.addresses[0]?.split("/")[0] ?? "",
         upstreamEndpoints: endpoints,
-        origination: host.origination ? { sni: host.origination.sni } : null,
+        origination: host.origination
+            ? {
+                  sni: host.origination.sni,
+                  // The SDS name of the client certificate the gateway presents (MUTUAL only: with SIMPLE the
+                  // credential gives the CA), or "".
+                  clientCertificate:
+                      host.origination.mode === "MUTUAL" && host.origination.credentialName
+                          ? `kubernetes://${host.origination.credentialName}`
+                          : "",
+              }
+            : null,
         // A namespace whose clients may use the host (its first source, or one it is exported to); "" if none.
         clientNamespace: clientNamespaceOf(args, host),
     };
@@ -122,6 +158,7 @@ export function exportPlan(label: string, scenario: Scenario): string {
             },
             gatewayPorts: plan.gatewayPorts,
             hopTls: args.hopTls,
+            dataplane: args.dataplane,
             policyMode: plan.policyMode,
             policy: args.policy,
             exportTo: args.exportTo,

@@ -34,7 +34,7 @@ import (
 func invariantPlans(t *testing.T) []string {
 	names := []string{
 		"seed-mtls", "seed-plain", "seed-root-sidecar", "every-mode-mtls", "every-mode-plain",
-		"seed-gateway-api", "every-mode-gateway-api-mtls", "every-mode-gateway-api-plain",
+		"seed-gateway-api", "every-mode-gateway-api-mtls", "every-mode-gateway-api-plain", "ambient-every-mode",
 	}
 	if dir := os.Getenv("MESH_EGRESS_PLAN_DIR"); dir != "" {
 		generated, err := filepath.Glob(filepath.Join(dir, "generated-*.yaml"))
@@ -63,6 +63,11 @@ func TestInvariants(t *testing.T) {
 				t.Logf("component %q, arguments %s", p.Summary.ComponentName, p.Summary.Args)
 			}
 			s := newServer(t, p, serverOptions{})
+			if p.Summary.Dataplane == "AMBIENT" {
+				// No client sidecars: what routes is the waypoint, and antiBypass (required) is the default deny.
+				checkWaypoint(t, p, newProxyView(t, s, "egress waypoint", waypointProxy(p)))
+				return
+			}
 			gateway := newProxyView(t, s, "egress gateway", gatewayProxy(t, p))
 			sidecars := map[string]*proxyView{}
 			sidecarIn := func(namespace string) *proxyView {

@@ -36,7 +36,8 @@ type hostIntent struct {
 	// UpstreamEndpoints are the "<address>:<port>" the gateway must connect to for the host.
 	UpstreamEndpoints []string `json:"upstreamEndpoints"`
 	Origination       *struct {
-		SNI string `json:"sni"`
+		SNI               string `json:"sni"`
+		ClientCertificate string `json:"clientCertificate"`
 	} `json:"origination"`
 	// ClientNamespace is a namespace whose clients may use the host; "" when none can.
 	ClientNamespace string `json:"clientNamespace"`
@@ -53,7 +54,9 @@ type planSummary struct {
 		Deployed    bool              `json:"deployed"`
 	} `json:"gateway"`
 	HopTLS string `json:"hopTls"`
-	Policy struct {
+	// Dataplane is SIDECAR or AMBIENT.
+	Dataplane string `json:"dataplane"`
+	Policy    struct {
 		Mode       string   `json:"mode"`
 		Target     string   `json:"target"`
 		Namespaces []string `json:"namespaces"`

@@ -200,7 +200,15 @@ func newServer(t *testing.T, p *exportedPlan, opts serverOptions) *xds.FakeDisco
 		m = mesh.DefaultMeshConfig()
 		without = append(without, "Sidecar")
 	}
-	kube := append(slices.Clone(p.Kube), gatewayPodObjects(t, p)...)
+	var kube []runtime.Object
+	config := p.istioYAML(without...)
+	if p.Summary.Dataplane == "AMBIENT" {
+		test.SetForTest(t, &features.EnableAmbient, true)
+		kube = waypointClusterObjects(t, p)
+		config = withAllocatedAddresses(p, without...)
+	} else {
+		kube = append(slices.Clone(p.Kube), gatewayPodObjects(t, p)...)
+	}
 	var modifier func(kubelib.Client)
 	if p.GatewayAPI {
 		// What a cluster with Istio and the Gateway API CRDs has: the class istiod creates, and the ListenerSet CRD
@@ -209,7 +217,7 @@ func newServer(t *testing.T, p *exportedPlan, opts serverOptions) *xds.FakeDisco
 		modifier = func(c kubelib.Client) { clienttest.MakeCRD(t, c, gvr.ListenerSet) }
 	}
 	s := xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
-		ConfigString:       p.istioYAML(without...),
+		ConfigString:       config,
 		KubernetesObjects:  kube,
 		KubeClientModifier: modifier,
 		MeshConfig:         m,

@@ -325,6 +325,66 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         expect(await uids()).to.deep.equal(before);
     });
 
+    it("data plane AMBIENT: a second stack creates the waypoint and the hosts bound to it as planned, previews an added host as its own objects, then removes them", async () => {
+        const args: MeshEgressArgs = {
+            hosts: HOSTS.filter((h) => !h.host.startsWith("*.")).map((h) =>
+                h.mode === "TCP" ? { ...h, addresses: ["192.0.2.10"] } : h,
+            ),
+            dataplane: "AMBIENT",
+            antiBypass: { namespaces: ["ambient-clients"] },
+            // The first stack owns the mesh config; ambient pods ignore it anyway.
+            outboundTrafficPolicy: { mode: "UNMANAGED" },
+        };
+        // Its own namespaces, so that no object shares a name with the first stack's.
+        const WAYPOINT = { name: "ambient-waypoint", namespace: "istio-egress" };
+        for (const namespace of ["istio-egress", "ambient-clients"]) {
+            run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "create", "namespace", namespace]);
+        }
+        const ambient = await newStack("ambient");
+        await ambient.setAllConfig({
+            hosts: { value: JSON.stringify(args.hosts) },
+            outboundTrafficPolicy: { value: JSON.stringify(args.outboundTrafficPolicy) },
+            antiBypass: { value: JSON.stringify(args.antiBypass) },
+            dataplane: { value: "AMBIENT" },
+            istio: { value: "{}" },
+            routingApi: { value: "ISTIO" },
+            gateway: { value: JSON.stringify(WAYPOINT) },
+        });
+        const plan = buildPlan(validateArgs("egress", { ...args, gateway: WAYPOINT }));
+        try {
+            expect((await ambient.up({ onOutput: echo })).summary.result).to.equal("succeeded");
+            for (const { manifest } of plan.objects) {
+                const live = await api.read(manifest);
+                expect(live, `${manifest.kind} ${manifest.metadata.name}`).to.not.equal(undefined);
+                expect(driftedFields(manifest, live), `${manifest.kind} ${manifest.metadata.name}`).to.deep.equal([]);
+            }
+            await ambient.preview({ expectNoChanges: true });
+            // A host added: its ServiceEntry and its Host-header policy (the waypoint, its parameters and the
+            // NetworkPolicy stay).
+            await ambient.setAllConfig({
+                hosts: { value: JSON.stringify([...args.hosts, { host: "new.example.com" }]) },
+            });
+            const steps: string[] = [];
+            await ambient.preview({
+                onEvent: (event) => {
+                    const metadata = event.resourcePreEvent?.metadata;
+                    const step = metadata && `${metadata.op} ${metadata.type} ${metadata.urn.split("::").pop()}`;
+                    if (step && metadata.op !== "same" && step !== `update ${DYNAMIC_PROVIDER_HOST}`) steps.push(step);
+                },
+            });
+            expect(steps.sort()).to.deep.equal([
+                `create ${ISTIO}:ServiceEntry egress-new-example-com`,
+                `create ${HOST_POLICY} egress-new-example-com`,
+                "update mesh-egress:index:MeshEgress egress",
+            ]);
+        } finally {
+            await ambient.destroy({ onOutput: echo });
+        }
+        for (const { manifest } of plan.objects) {
+            expect(await api.read(manifest), `${manifest.kind} ${manifest.metadata.name}`).to.equal(undefined);
+        }
+    });
+
     it("destroy removes every object and restores the mesh config byte for byte", async () => {
         await configure(stack, { hosts: HOSTS });
         await stack.destroy({ onOutput: echo });

@@ -188,6 +188,7 @@ export const meshEgressArgs: fc.Arbitrary<MeshEgressArgs> = fc
             keepMisplacedOptions: fc.nat(29),
             gatewayHopTls: fc.constantFrom("ISTIO_MUTUAL", "ISTIO_MUTUAL", "DISABLE"),
             routingApi: fc.constantFrom("ISTIO", "GATEWAY_API"),
+            dataplane: fc.constantFrom("SIDECAR", "SIDECAR", "AMBIENT"),
             exportTo: fc.oneof(
                 { weight: 4, arbitrary: fc.constant(["*"]) },
                 {
@@ -230,8 +231,26 @@ export const meshEgressArgs: fc.Arbitrary<MeshEgressArgs> = fc
                 };
             });
         }
+        if (keepMisplacedOptions > 0 && args.dataplane === "AMBIENT") return ambientShaped(shaped);
         return shaped as unknown as MeshEgressArgs;
     });
+
+/** The options an ambient data plane rules out, dropped (kept only now and then, as the others). */
+function ambientShaped(args: Record<string, unknown>): MeshEgressArgs {
+    const { existingGateway: _existingGateway, routingApi: _routingApi, gatewayHopTls: _hop, ...rest } = args;
+    const gateway = rest.gateway as Record<string, unknown> | undefined;
+    const policy = rest.outboundTrafficPolicy as Record<string, unknown> | undefined;
+    return {
+        ...rest,
+        ...(gateway ? { gateway: { ...gateway, labels: undefined } } : {}),
+        ...(policy?.mode === "AUDIT" ? { outboundTrafficPolicy: {} } : {}),
+        antiBypass: rest.antiBypass ?? { namespaces: ["default"] },
+        hosts: (rest.hosts as ExternalHost[]).filter(
+            (h) =>
+                !h.host.startsWith("*.") && !(h.addresses ?? []).some((a) => !/\/(32|128)$/.test(a) && a.includes("/")),
+        ),
+    } as unknown as MeshEgressArgs;
+}
 
 /** One generated case: a component name and its arguments. */
 export const meshEgressCase = fc.record({ name: componentName, args: meshEgressArgs });

@@ -61,6 +61,23 @@ describe("examples", () => {
         expect(istioRoutes).to.deep.equal([]);
     });
 
+    it("the ambient example creates the egress waypoint, binds both hosts to it and locks shop to it", async () => {
+        const run = await runProgram(loadProgram("ambient/index.ts"), { preview: true });
+        const names = run.registrations.filter((r) => r.custom).map((r) => `${r.type.split(":").pop()} ${r.name}`);
+        expect(names).to.include.members([
+            "ConfigMap egress-waypoint-parameters",
+            "Gateway egress-waypoint",
+            "ServiceEntry egress-aliyun-com",
+            "ServiceEntry egress-api-stripe-com",
+            "AuthorizationPolicy egress-api-stripe-com",
+            "NetworkPolicy egress-egress-only-via-gateway",
+        ]);
+        expect(names.filter((n) => /^(VirtualService|Deployment|DestinationRule) /.test(n))).to.deep.equal([]);
+        const waypoint = run.registrations.find((r) => r.type.endsWith(":Gateway"))!;
+        expect(waypoint.inputs.spec.gatewayClassName).to.equal("istio-waypoint");
+        expect(waypoint.inputs.metadata.namespace).to.equal("istio-egress");
+    });
+
     it("the ASM example creates ASM's IstioGateway and the Istio objects in the ASM instance, the rest in ACK", async () => {
         const run = await runProgram(
             () => {

@@ -204,7 +204,7 @@ describe("the package's entry points", function () {
         const result = spawnSync(process.execPath, ["-e", probe, REPO], { encoding: "utf8", timeout: 30_000 });
         expect(result.status, result.stderr).to.equal(0);
         expect(result.stdout.trim()).to.equal(
-            "EgressMode GatewayHopTls MeshEgress MeshEgressArgsError OutboundPolicyTarget OutboundTrafficPolicyMode RoutingApi",
+            "Dataplane EgressMode GatewayHopTls MeshEgress MeshEgressArgsError OutboundPolicyTarget OutboundTrafficPolicyMode RoutingApi",
         );
     });
 });

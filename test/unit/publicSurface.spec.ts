@@ -24,6 +24,8 @@ interface PublicTypes {
     OutboundPolicyTarget: root.OutboundPolicyTarget;
     GatewayHopTls: root.GatewayHopTls;
     RoutingApi: root.RoutingApi;
+    Dataplane: root.Dataplane;
+    ExistingWaypoint: root.ExistingWaypoint;
     AntiBypass: root.AntiBypass;
     AccessLog: root.AccessLog;
     IstioControlPlane: root.IstioControlPlane;
@@ -50,6 +52,8 @@ const EXPORTED_TYPES = Object.keys({
     OutboundPolicyTarget: true,
     GatewayHopTls: true,
     RoutingApi: true,
+    Dataplane: true,
+    ExistingWaypoint: true,
     AntiBypass: true,
     AccessLog: true,
     IstioControlPlane: true,
@@ -64,8 +68,9 @@ describe("the package root", () => {
         expect([...EXPORTED_TYPES].sort()).to.deep.equal(schemaTypes.sort());
     });
 
-    it("exports at run time the component, the validation error and the five enumerations, nothing else", () => {
+    it("exports at run time the component, the validation error and the six enumerations, nothing else", () => {
         expect(Object.keys(root).sort()).to.deep.equal([
+            "Dataplane",
             "EgressMode",
             "GatewayHopTls",
             "MeshEgress",

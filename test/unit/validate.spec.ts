@@ -611,7 +611,7 @@ describe("argument validation", () => {
         });
         it("rejects unknown top-level fields", () => {
             expect(problemsOf({ hosts: [], host: "aliyun.com" })).to.deep.equal([
-                "args.host: is not a known field (known: hosts, gateway, existingGateway, gatewayHopTls, routingApi, exportTo, " +
+                "args.host: is not a known field (known: hosts, gateway, existingGateway, gatewayHopTls, routingApi, dataplane, existingWaypoint, exportTo, " +
                     "antiBypass, accessLog, outboundTrafficPolicy, istio, istioCluster, clusterCheck)",
             ]);
         });
