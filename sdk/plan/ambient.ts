@@ -201,7 +201,8 @@ export function ambientHost(args: NormalizedArgs, host: NormalizedHost, labels: 
     const spec: Record<string, unknown> = {
         hosts: [host.host],
         location: "MESH_EXTERNAL",
-        resolution: host.tcp?.endpoints.length ? "STATIC" : "DNS",
+        // A wildcard: the waypoint resolves each name itself, from the request's Host or the TLS SNI.
+        resolution: host.host.startsWith("*.") ? "DYNAMIC_DNS" : host.tcp?.endpoints.length ? "STATIC" : "DNS",
         ports: [port],
         exportTo: visibility(args, host),
     };

@@ -131,16 +131,6 @@ function refuseWhatAmbientCannotDo(problems: Problems, args: Record<string, unkn
     context.hosts.forEach((host) => {
         const index = rawHosts.findIndex((h) => typeof h?.host === "string" && normalizeHost(h.host) === host.host);
         const field = `hosts[${index}]`;
-        if (host.host.startsWith("*.")) {
-            problems.add(
-                `${field}.host`,
-                why(
-                    "a waypoint sends each name under a wildcard to that name (DYNAMIC_DNS), not to one upstream; " +
-                        "declare the names you call",
-                    rawHosts[index].host,
-                ),
-            );
-        }
         if (host.mode === EgressMode.Tcp) {
             (host.tcp?.addresses ?? []).forEach((address) => {
                 const [ip, prefix] = address.split("/");

@@ -130,6 +130,7 @@ export function validateUpstream(
     entry: Record<string, unknown>,
     mode: EgressMode,
     host: string,
+    ambient: boolean,
 ): string | undefined {
     const upstream = entry.upstreamHost;
     if (!host.startsWith("*.")) {
@@ -138,6 +139,7 @@ export function validateUpstream(
         }
         return undefined;
     }
+    if (ambient) return validateAmbientWildcard(problems, field, upstream, mode, host);
     if (mode !== EgressMode.TlsPassthrough) {
         problems.add(
             `${field}.mode`,
@@ -159,6 +161,36 @@ export function validateUpstream(
         return undefined;
     }
     return normalizeHost(upstream as string);
+}
+
+/**
+ * Under the ambient data plane the waypoint resolves each name under an HTTP wildcard itself, from the request's Host
+ * (`resolution: DYNAMIC_DNS`), so the wildcard names no upstream. For TLS istiod does the same only behind an
+ * experimental flag, off by default, which Istio says is open to SNI spoofing.
+ */
+function validateAmbientWildcard(
+    problems: Problems,
+    field: string,
+    upstream: unknown,
+    mode: EgressMode,
+    host: string,
+): undefined {
+    if (mode !== EgressMode.Http) {
+        problems.add(
+            `${field}.mode`,
+            `${show(mode)} cannot route the wildcard ${show(host)} through a waypoint: istiod builds a waypoint route for ` +
+                "a wildcard only for HTTP (for TLS only behind its experimental ENABLE_WILDCARD_HOST_SERVICE_ENTRIES_FOR_TLS, " +
+                "off by default and open to SNI spoofing); use HTTP, or declare the names you call",
+        );
+    }
+    if (upstream !== undefined) {
+        problems.add(
+            `${field}.upstreamHost`,
+            `${show(upstream)} cannot be used with dataplane "AMBIENT": the waypoint sends each name under the ` +
+                `wildcard ${show(host)} to that name (DYNAMIC_DNS), not to one upstream`,
+        );
+    }
+    return undefined;
 }
 
 /** Addresses (CIDRs, canonical) and static endpoints (IPs, canonical) of a TCP destination. */

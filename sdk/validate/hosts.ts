@@ -37,6 +37,7 @@ function validateHost(
     index: number,
     hopTls: GatewayHopTls,
     exportTo: string[],
+    ambient: boolean,
 ): HostDraft | undefined {
     const field = `hosts[${index}]`;
     if (!isPlainObject(entry)) {
@@ -90,7 +91,7 @@ function validateHost(
         problems.add(`${field}.host`, `${show(entry.host)} ${hostError}`);
         return undefined;
     }
-    const upstreamHost = validateUpstream(problems, field, entry, mode, host);
+    const upstreamHost = validateUpstream(problems, field, entry, mode, host, ambient);
     const sources = validateSources(problems, `${field}.from`, entry.from, hopTls, host, exportTo);
     const tls = validateOrigination(problems, field, entry, mode, host);
     if (port === undefined || externalPort === undefined) return undefined;
@@ -140,6 +141,7 @@ export function validateHosts(
     value: unknown,
     hopTls: GatewayHopTls,
     exportTo: string[],
+    ambient: boolean,
 ): NormalizedHost[] {
     if (!Array.isArray(value)) {
         problems.add("hosts", `must be a list of hosts, got ${show(value)}`);
@@ -151,7 +153,7 @@ export function validateHosts(
     const fixedPortUsers = new Map<number, HostDraft>();
     const tcpPortUsers = new Map<number, TcpPortUsers>();
     value.forEach((entry: unknown, index) => {
-        const draft = validateHost(problems, entry, index, hopTls, exportTo);
+        const draft = validateHost(problems, entry, index, hopTls, exportTo, ambient);
         if (!draft) return;
         const raw = (entry as { host: string }).host;
         const earlier = seen.get(draft.host);
@@ -200,7 +202,8 @@ export function validateHosts(
         }
         drafts.push(draft);
     });
-    if (hopTls === GatewayHopTls.IstioMutual) refuseSharedHopSni(problems, drafts);
+    // Ambient hosts reach the waypoint by address over HBONE, not by a hop SNI.
+    if (hopTls === GatewayHopTls.IstioMutual && !ambient) refuseSharedHopSni(problems, drafts);
     // Hosts without a port of their own listen on their app port, shared by every such host.
     const shared = new Set(drafts.filter((d) => !d.dedicatedGatewayPort).map((d) => d.port));
     for (const draft of fixedPortUsers.values()) {

@@ -148,7 +148,8 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
     ]);
     const hopTls = problems.enumValue("gatewayHopTls", args.gatewayHopTls, GatewayHopTls, GatewayHopTls.IstioMutual);
     const exportTo = validateExportTo(problems, args.exportTo);
-    const hosts = validateHosts(problems, args.hosts, hopTls, exportTo);
+    // The data plane decides how wildcards are routed; validateDataplane reports a bad value.
+    const hosts = validateHosts(problems, args.hosts, hopTls, exportTo, args.dataplane === "AMBIENT");
     const gateway = validateGateway(problems, args, componentName);
 
     const istio = problems.object("istio", args.istio) ?? {};

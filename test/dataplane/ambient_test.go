@@ -115,7 +115,7 @@ func withAllocatedAddresses(p *exportedPlan, without ...string) string {
 		doc := d.YAML
 		if d.Kind == "ServiceEntry" {
 			if host := serviceEntryHost(p, i); allocated[host] != "" {
-				doc = strings.TrimRight(doc, "\n") + fmt.Sprintf("\nstatus:\n  addresses:\n  - value: %s\n    host: %s\n", allocated[host], host)
+				doc = strings.TrimRight(doc, "\n") + fmt.Sprintf("\nstatus:\n  addresses:\n  - value: %s\n    host: %q\n", allocated[host], host)
 			}
 		}
 		docs = append(docs, doc)
@@ -334,6 +334,13 @@ func checkWaypoint(t *testing.T, p *exportedPlan, v *proxyView) {
 	for _, h := range p.Summary.Hosts {
 		t.Run(h.Host, func(t *testing.T) {
 			c := v.cluster(t, waypointCluster(h))
+			if strings.HasPrefix(h.Host, "*.") {
+				// DYNAMIC_DNS: the waypoint resolves each name under the wildcard (Host or SNI) itself.
+				if got := c.GetClusterType().GetTypedConfig().GetTypeUrl(); got != dynamicForwardProxyType {
+					t.Errorf("the waypoint's cluster for the wildcard is %q, want a dynamic forward proxy", got)
+				}
+				return
+			}
 			if got := v.clusterEndpoints(t, c); !slices.Equal(got, h.UpstreamEndpoints) {
 				t.Errorf("the waypoint connects to %v, want %v", got, h.UpstreamEndpoints)
 			}
@@ -353,6 +360,8 @@ func checkWaypoint(t *testing.T, p *exportedPlan, v *proxyView) {
 		})
 	}
 }
+
+const dynamicForwardProxyType = "type.googleapis.com/envoy.extensions.clusters.dynamic_forward_proxy.v3.ClusterConfig"
 
 // peerMetadataType is Istio's peer-metadata HTTP filter, which every waypoint gets and only Istio's proxy build has
 // (it exchanges workload metadata for telemetry; routing, TLS and RBAC do not depend on it).

@@ -73,6 +73,7 @@ export const SCENARIOS: Record<string, Scenario> = {
                     addresses: ["192.0.2.10"],
                     endpoints: ["192.0.2.10"],
                 },
+                { host: "*.example.net" },
             ],
         },
     },

@@ -245,10 +245,12 @@ function ambientShaped(args: Record<string, unknown>): MeshEgressArgs {
         ...(gateway ? { gateway: { ...gateway, labels: undefined } } : {}),
         ...(policy?.mode === "AUDIT" ? { outboundTrafficPolicy: {} } : {}),
         antiBypass: rest.antiBypass ?? { namespaces: ["default"] },
-        hosts: (rest.hosts as ExternalHost[]).filter(
-            (h) =>
-                !h.host.startsWith("*.") && !(h.addresses ?? []).some((a) => !/\/(32|128)$/.test(a) && a.includes("/")),
-        ),
+        // Wildcards become HTTP without an upstream, the one kind a waypoint routes.
+        hosts: (rest.hosts as ExternalHost[])
+            .filter((h) => !(h.addresses ?? []).some((a) => !/\/(32|128)$/.test(a) && a.includes("/")))
+            .map(({ upstreamHost: _upstream, ...h }) =>
+                h.host.startsWith("*.") ? { ...h, mode: "HTTP" as const } : h,
+            ),
     } as unknown as MeshEgressArgs;
 }
 

@@ -220,6 +220,23 @@ describe("data plane AMBIENT", () => {
             expect(p.objects.find((o) => o.key === keys[2])!.dependsOn).to.include.members([keys[0], keys[1]]);
         });
 
+        it("an HTTP wildcard: the waypoint resolves each name from the Host header (DYNAMIC_DNS), only under it", () => {
+            const p = plan({ hosts: [{ host: "*.example.net" }] });
+            expect(manifest(p, "ServiceEntry/istio-system/egress-star---example-net").spec).to.deep.include({
+                hosts: ["*.example.net"],
+                resolution: "DYNAMIC_DNS",
+                ports: [{ number: 80, name: "http-80", protocol: "HTTP" }],
+            });
+            expect(
+                (
+                    manifest(p, "AuthorizationPolicy/istio-system/egress-star---example-net").spec as Record<
+                        string,
+                        unknown
+                    >
+                ).rules,
+            ).to.deep.equal([{ to: [{ operation: { hosts: ["*.example.net", "*.example.net:80"] } }] }]);
+        });
+
         it("TLS passthrough and TCP: the port's protocol, a TCP host's address and endpoints", () => {
             const p = plan({
                 hosts: [
@@ -337,6 +354,12 @@ describe("data plane AMBIENT", () => {
                     ],
                 }),
             ).to.deep.equal([
+                'hosts[0].mode: "TLS_PASSTHROUGH" cannot route the wildcard "*.wikipedia.org" through a waypoint: istiod ' +
+                    "builds a waypoint route for a wildcard only for HTTP (for TLS only behind its experimental " +
+                    "ENABLE_WILDCARD_HOST_SERVICE_ENTRIES_FOR_TLS, off by default and open to SNI spoofing); use HTTP, " +
+                    "or declare the names you call",
+                'hosts[0].upstreamHost: "www.wikipedia.org" cannot be used with dataplane "AMBIENT": the waypoint ' +
+                    'sends each name under the wildcard "*.wikipedia.org" to that name (DYNAMIC_DNS), not to one upstream',
                 'gateway.labels: cannot be used with dataplane "AMBIENT": Istio labels the waypoint\'s pods itself',
                 'gatewayHopTls: "DISABLE" cannot be used with dataplane "AMBIENT": ztunnel always reaches the ' +
                     "waypoint over HBONE mTLS",
@@ -344,8 +367,6 @@ describe("data plane AMBIENT", () => {
                     "bound to the waypoint; there are no routes",
                 'outboundTrafficPolicy.mode: "AUDIT" cannot be used with dataplane "AMBIENT": it logs at client ' +
                     "sidecars, and ambient workloads have none",
-                'hosts[0].host: "*.wikipedia.org" cannot be used with dataplane "AMBIENT": a waypoint sends each ' +
-                    "name under a wildcard to that name (DYNAMIC_DNS), not to one upstream; declare the names you call",
                 'hosts[1].addresses: cannot be used with dataplane "AMBIENT": "192.0.2.0/24" is a range; ztunnel ' +
                     "captures a service by its single addresses",
                 'antiBypass.namespaces: ["shop"] would have their undeclared calls cut off at the network, which ' +
