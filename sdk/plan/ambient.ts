@@ -13,7 +13,7 @@
 import { stringify } from "yaml";
 import { GATEWAY_NAME_LABEL } from "../validate/ambient";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
-import { DEFAULT_RESOURCES, secretReader } from "./gateway";
+import { DEFAULT_RESOURCES, cpuAutoscaling, secretReader, spreadAcrossNodes } from "./gateway";
 import { GATEWAY_API_VERSION } from "./gatewayApi";
 import { Manifest } from "./manifest";
 import { derivedName, hostObjectName } from "./names";
@@ -95,36 +95,12 @@ function waypointParameters(args: NormalizedArgs): Record<string, string> {
     };
     if (workload.nodeSelector !== undefined) podSpec.nodeSelector = workload.nodeSelector;
     if (workload.tolerations !== undefined) podSpec.tolerations = workload.tolerations;
-    if (workload.spreadAcrossNodes) {
-        podSpec.topologySpreadConstraints = [
-            {
-                maxSkew: 1,
-                topologyKey: "kubernetes.io/hostname",
-                whenUnsatisfiable: "ScheduleAnyway",
-                labelSelector: { matchLabels: selector },
-            },
-        ];
-    }
+    if (workload.spreadAcrossNodes) podSpec.topologySpreadConstraints = spreadAcrossNodes(selector);
     const deployment: Record<string, unknown> = { template: { spec: podSpec } };
     if (!workload.autoscaling) deployment.replicas = workload.replicas;
     const data: Record<string, string> = { deployment: stringify({ spec: deployment }) };
     if (workload.autoscaling) {
-        const { minReplicas, maxReplicas, targetCpuUtilizationPercentage } = workload.autoscaling;
-        data.horizontalPodAutoscaler = stringify({
-            spec: {
-                minReplicas,
-                maxReplicas,
-                metrics: [
-                    {
-                        type: "Resource",
-                        resource: {
-                            name: "cpu",
-                            target: { type: "Utilization", averageUtilization: targetCpuUtilizationPercentage },
-                        },
-                    },
-                ],
-            },
-        });
+        data.horizontalPodAutoscaler = stringify({ spec: cpuAutoscaling(workload.autoscaling) });
     }
     if (workload.podDisruptionBudget.enabled) {
         data.podDisruptionBudget = stringify({ spec: { maxUnavailable: workload.podDisruptionBudget.maxUnavailable } });
@@ -254,24 +230,4 @@ function hostPolicy(args: NormalizedArgs, host: NormalizedHost, labels: Record<s
         },
         { apiVersion: args.istio.apis.security, labels },
     );
-}
-
-/** Access logging at the waypoint, for every host bound to it. */
-export function waypointAccessLog(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
-    if (!args.accessLog.enabled) return [];
-    return [
-        {
-            apiVersion: args.istio.apis.telemetry,
-            kind: "Telemetry",
-            metadata: {
-                name: derivedName(args.gateway.serviceName, "access-log"),
-                namespace: args.gateway.namespace,
-                labels,
-            },
-            spec: {
-                targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: args.gateway.serviceName }],
-                accessLogging: [{ providers: [{ name: args.accessLog.provider }] }],
-            },
-        },
-    ];
 }

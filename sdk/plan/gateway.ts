@@ -78,28 +78,47 @@ export function gatewayWorkload(args: NormalizedArgs, labels: Record<string, str
     objects.push(...disruptionBudget(workload, metadata, selector));
     if (args.hosts.some((h) => h.origination?.credentialName)) objects.push(...secretReader(args, metadata));
     if (workload.autoscaling) {
-        const { minReplicas, maxReplicas, targetCpuUtilizationPercentage } = workload.autoscaling;
         objects.push({
             apiVersion: "autoscaling/v2",
             kind: "HorizontalPodAutoscaler",
             metadata,
             spec: {
                 scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
-                minReplicas,
-                maxReplicas,
-                metrics: [
-                    {
-                        type: "Resource",
-                        resource: {
-                            name: "cpu",
-                            target: { type: "Utilization", averageUtilization: targetCpuUtilizationPercentage },
-                        },
-                    },
-                ],
+                ...cpuAutoscaling(workload.autoscaling),
             },
         });
     }
     return objects;
+}
+
+/** An autoscaler's replica bounds and its CPU target, shared by the gateway's HPA and a waypoint's parameters. */
+export function cpuAutoscaling(autoscaling: NonNullable<GatewayWorkload["autoscaling"]>): Record<string, unknown> {
+    const { minReplicas, maxReplicas, targetCpuUtilizationPercentage } = autoscaling;
+    return {
+        minReplicas,
+        maxReplicas,
+        metrics: [
+            {
+                type: "Resource",
+                resource: {
+                    name: "cpu",
+                    target: { type: "Utilization", averageUtilization: targetCpuUtilizationPercentage },
+                },
+            },
+        ],
+    };
+}
+
+/** Best-effort spreading of the pods a selector matches across nodes. */
+export function spreadAcrossNodes(selector: Record<string, string>): Record<string, unknown>[] {
+    return [
+        {
+            maxSkew: 1,
+            topologyKey: "kubernetes.io/hostname",
+            whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: { matchLabels: selector },
+        },
+    ];
 }
 
 function disruptionBudget(
@@ -147,14 +166,7 @@ function deployment(args: NormalizedArgs, workload: GatewayWorkload, metadata: M
     if (workload.nodeSelector !== undefined) podSpec.nodeSelector = workload.nodeSelector;
     if (workload.tolerations !== undefined) podSpec.tolerations = workload.tolerations;
     if (workload.spreadAcrossNodes) {
-        podSpec.topologySpreadConstraints = [
-            {
-                maxSkew: 1,
-                topologyKey: "kubernetes.io/hostname",
-                whenUnsatisfiable: "ScheduleAnyway",
-                labelSelector: { matchLabels: selector },
-            },
-        ];
+        podSpec.topologySpreadConstraints = spreadAcrossNodes(selector);
     }
     const spec: Record<string, unknown> = {
         selector: { matchLabels: selector },

@@ -12,7 +12,7 @@ import { httpRecipe } from "./http";
 import { Manifest, PlannedObject, objectKey } from "./manifest";
 import { hopAlias, hostObjectName } from "./names";
 import { MeshConfigEdit, PolicyPlan, outboundPolicy } from "./policy";
-import { HBONE_PORT, ambientHost, waypoint, waypointAccessLog, waypointHost } from "./ambient";
+import { HBONE_PORT, ambientHost, waypoint, waypointHost } from "./ambient";
 import { reviewSummary, riskWarnings } from "./review";
 import { antiBypassPolicies, gatewayAccessLog, gatewayAuthorization } from "./security";
 import { originationRecipe } from "./origination";
@@ -132,7 +132,8 @@ function buildAmbientPlan(args: NormalizedArgs, labels: Record<string, string>):
             gatewayPort: HBONE_PORT,
         };
     }
-    for (const telemetry of waypointAccessLog(args, labels)) add(telemetry, "istio", []);
+    const waypointRef = { group: "gateway.networking.k8s.io", kind: "Gateway", name: args.gateway.serviceName };
+    for (const telemetry of gatewayAccessLog(args, labels, { targetRefs: [waypointRef] })) add(telemetry, "istio", []);
     const policy = addEnforcement(args, labels, collector, [HBONE_PORT]);
     return {
         objects: collector.objects,

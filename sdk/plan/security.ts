@@ -103,8 +103,15 @@ export function antiBypassPolicies(
     }));
 }
 
-/** Access logging on the gateway pods only: one audit point for everything that leaves. */
-export function gatewayAccessLog(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
+/**
+ * Access logging on the egress point only: one audit point for everything that leaves. `attachment` says which
+ * proxies: the gateway pods by default, the waypoint through `targetRefs` under the ambient data plane.
+ */
+export function gatewayAccessLog(
+    args: NormalizedArgs,
+    labels: Record<string, string>,
+    attachment: Record<string, unknown> = { selector: { matchLabels: args.gateway.selector } },
+): Manifest[] {
     if (!args.accessLog.enabled) return [];
     return [
         {
@@ -116,7 +123,7 @@ export function gatewayAccessLog(args: NormalizedArgs, labels: Record<string, st
                 labels,
             },
             spec: {
-                selector: { matchLabels: args.gateway.selector },
+                ...attachment,
                 accessLogging: [{ providers: [{ name: args.accessLog.provider }] }],
             },
         },

@@ -5,17 +5,12 @@ import { ExternalHost, MeshEgressArgs } from "../../sdk";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { validateArgs } from "../../sdk/validate";
 import { problemsOf } from "../support/problems";
+import { manifest } from "../support/planned";
 
 const LOCKED = { antiBypass: { namespaces: ["shop"] } };
 
 function plan(args: MeshEgressArgs): EgressPlan {
     return buildPlan(validateArgs("egress", { dataplane: "AMBIENT", ...LOCKED, ...args }));
-}
-
-function manifest(p: EgressPlan, key: string) {
-    const object = p.objects.find((o) => o.key === key);
-    if (!object) throw new Error(`no object ${key} in ${p.objects.map((o) => o.key).join(", ")}`);
-    return object.manifest;
 }
 
 const LABELS = {

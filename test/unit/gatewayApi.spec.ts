@@ -7,15 +7,10 @@ import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
 import { externalHost } from "../support/arbitraries";
 import { problemsOf } from "../support/problems";
+import { manifest } from "../support/planned";
 
 function plan(args: MeshEgressArgs, name = "egress"): EgressPlan {
     return buildPlan(validateArgs(name, { routingApi: "GATEWAY_API", ...args }));
-}
-
-function manifest(p: EgressPlan, key: string) {
-    const object = p.objects.find((o) => o.key === key);
-    if (!object) throw new Error(`no object ${key} in ${p.objects.map((o) => o.key).join(", ")}`);
-    return object.manifest;
 }
 
 function spec(p: EgressPlan, key: string): any {

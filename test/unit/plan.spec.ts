@@ -5,15 +5,10 @@ import { MeshEgressArgs } from "../../sdk";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { derivedPort } from "../../sdk/validate/ports";
 import { validateArgs } from "../../sdk/validate";
+import { manifest } from "../support/planned";
 
 function plan(args: MeshEgressArgs, name = "egress"): EgressPlan {
     return buildPlan(validateArgs(name, args));
-}
-
-function manifest(p: EgressPlan, key: string) {
-    const object = p.objects.find((o) => o.key === key);
-    if (!object) throw new Error(`no object ${key} in ${p.objects.map((o) => o.key).join(", ")}`);
-    return object.manifest;
 }
 
 const LABELS = {
