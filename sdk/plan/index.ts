@@ -95,6 +95,15 @@ function objectCollector() {
     return { objects, add };
 }
 
+/**
+ * The Role and RoleBinding that let the egress proxy read credentialName Secrets. A rule naming a credential waits
+ * for them: istiod checks the proxy's right to read the Secret when the rule reaches it, remembers a refusal, and
+ * does not ask again when the binding appears later, so the host would answer 503 until the proxy restarts.
+ */
+function secretReaders(keys: string[]): string[] {
+    return keys.filter((key) => key.startsWith("Role/") || key.startsWith("RoleBinding/"));
+}
+
 /** Enforcement last, depending on every route: no declared host is blocked or denied during a rollout. */
 function addEnforcement(
     args: NormalizedArgs,
@@ -119,6 +128,7 @@ function buildAmbientPlan(args: NormalizedArgs, labels: Record<string, string>):
     for (const host of args.hosts) {
         const planned = ambientHost(args, host, labels);
         const before: string[] = waypointKey ? [waypointKey] : [];
+        if (host.origination?.credentialName) before.push(...secretReaders(waypointKeys));
         for (const manifest of planned.objects) before.push(add(manifest, "istio", [...before], host.host));
         hostObjects[host.host] = {
             namespace: args.gateway.namespace,
@@ -172,7 +182,10 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
             add(recipe.destinationRule, "istio", [], host.host),
             add(routing.listener, "istio", sharedKeys, host.host),
         ];
-        if (recipe.originationRule) prerequisites.push(add(recipe.originationRule, "istio", [], host.host));
+        if (recipe.originationRule) {
+            const readers = host.origination?.credentialName ? secretReaders(workloadKeys) : [];
+            prerequisites.push(add(recipe.originationRule, "istio", readers, host.host));
+        }
         if (recipe.upstreamServiceEntry) prerequisites.push(add(recipe.upstreamServiceEntry, "istio", [], host.host));
         // Routes last: a route pointing at a gateway that does not listen yet drops traffic.
         const routeAfter = serviceKey ? [...prerequisites, serviceKey] : prerequisites;

@@ -215,6 +215,28 @@ describe("data plane AMBIENT", () => {
             expect(p.objects.find((o) => o.key === keys[2])!.dependsOn).to.include.members([keys[0], keys[1]]);
         });
 
+        it("mutual TLS origination: the waypoint may read the credential before the rule naming it exists", () => {
+            const p = plan({
+                hosts: [{ host: "mtls.example.com", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "cert" } }],
+            });
+            const metadata = { name: "egress-waypoint-sds", namespace: "istio-system", labels: LABELS };
+            expect(manifest(p, "RoleBinding/istio-system/egress-waypoint-sds")).to.deep.equal({
+                apiVersion: "rbac.authorization.k8s.io/v1",
+                kind: "RoleBinding",
+                metadata,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "egress-waypoint-sds" },
+                subjects: [{ kind: "ServiceAccount", name: "egress-waypoint" }],
+            });
+            expect(
+                p.objects.find((o) => o.key === "DestinationRule/istio-system/egress-mtls-example-com---tls")!
+                    .dependsOn,
+            ).to.deep.equal([
+                "Gateway/istio-system/egress-waypoint",
+                "Role/istio-system/egress-waypoint-sds",
+                "RoleBinding/istio-system/egress-waypoint-sds",
+            ]);
+        });
+
         it("an HTTP wildcard: the waypoint resolves each name from the Host header (DYNAMIC_DNS), only under it", () => {
             const p = plan({ hosts: [{ host: "*.example.net" }] });
             expect(manifest(p, "ServiceEntry/istio-system/egress-star---example-net").spec).to.deep.include({

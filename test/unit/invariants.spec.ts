@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { MeshEgress, MeshEgressArgs } from "../../sdk";
-import { buildPlan } from "../../sdk/plan";
+import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
 import { dns1035LabelProblem, dns1123LabelProblem, labelValueProblem } from "../../sdk/validate/kubernetes";
 import { meshEgressCase } from "../support/arbitraries";
@@ -59,16 +59,33 @@ describe("construction invariants over generated arguments", function () {
         );
     });
 
+    it("accepted arguments create every object naming a credential after the Role and RoleBinding to read it", () => {
+        let checked = 0;
+        fc.assert(
+            fc.property(meshEgressCase, ({ name, args }) => {
+                const plan = acceptedPlan(name, args);
+                if (!plan) return;
+                const readers = plan.objects.filter((o) => ["Role", "RoleBinding"].includes(o.manifest.kind));
+                for (const object of plan.objects) {
+                    if (!JSON.stringify(object.manifest).includes('"credentialName"')) continue;
+                    checked++;
+                    const before = dependenciesOf(plan, object.key);
+                    expect(
+                        readers.map((r) => r.key).filter((key) => !before.has(key)),
+                        `${object.key} may reach istiod before the gateway may read its Secret`,
+                    ).to.deep.equal([]);
+                }
+            }),
+            { seed: SEED, numRuns: 2000 },
+        );
+        expect(checked, "objects naming a credential among the generated plans").to.be.greaterThan(50);
+    });
+
     it("accepted arguments plan uniquely named objects whose names and labels fit their kinds", () => {
         fc.assert(
             fc.property(meshEgressCase, ({ name, args }) => {
-                let plan;
-                try {
-                    plan = buildPlan(validateArgs(name, args));
-                } catch (error) {
-                    if (error instanceof MeshEgressArgsError) return;
-                    throw error;
-                }
+                const plan = acceptedPlan(name, args);
+                if (!plan) return;
                 const keys = plan.objects.map((o) => o.key);
                 expect(new Set(keys).size, "duplicate keys").to.equal(keys.length);
                 for (const { manifest } of plan.objects) {
@@ -85,3 +102,27 @@ describe("construction invariants over generated arguments", function () {
         );
     });
 });
+
+/** The plan of generated arguments, or undefined when validation refuses them. */
+function acceptedPlan(name: string, args: unknown): EgressPlan | undefined {
+    try {
+        return buildPlan(validateArgs(name, args as MeshEgressArgs));
+    } catch (error) {
+        if (error instanceof MeshEgressArgsError) return undefined;
+        throw error;
+    }
+}
+
+/** Every key an object waits for, directly or through the objects it waits for. */
+function dependenciesOf(plan: EgressPlan, key: string): Set<string> {
+    const byKey = new Map(plan.objects.map((o) => [o.key, o]));
+    const seen = new Set<string>();
+    const pending = [...byKey.get(key)!.dependsOn];
+    while (pending.length > 0) {
+        const next = pending.pop()!;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        pending.push(...byKey.get(next)!.dependsOn);
+    }
+    return seen;
+}

@@ -378,6 +378,12 @@ describe("the plan", () => {
                 subjects: [{ kind: "ServiceAccount", name: "egress-gateway" }],
             });
         });
+        it("creates the rule naming the credential only after the Role and RoleBinding, which istiod checks once", () => {
+            expect(
+                mutual.objects.find((o) => o.key === "DestinationRule/istio-system/egress-my--nginx-example-com---tls")!
+                    .dependsOn,
+            ).to.deep.equal(["Role/istio-system/egress-gateway-sds", "RoleBinding/istio-system/egress-gateway-sds"]);
+        });
         it("grants nothing when no host names a credential", () => {
             expect(
                 plan({ hosts: [{ host: "a.com", mode: "TLS_ORIGINATION" }] }).objects.map((o) => o.manifest.kind),
