@@ -1,13 +1,14 @@
 // The plans the mesh-side benchmark feeds to Istio's in-process discovery server (test/dataplane/meshside_test.go):
 // for each size N, MeshEgress with the benchmark's host mix and its defaults (every host visible to every client),
 // the same hosts each allowed to one namespace only (`from`), and Istio's documented hand-written recipe for the same
-// hosts on the default egress gateway; plus a mesh without any of it.
+// hosts on the default egress gateway, the same hosts through an egress waypoint (ambient); plus a mesh without any
+// of it.
 //
 //   node -r ts-node/register bench/meshSide.ts <dir> <size>...
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { EgressMode, ExternalHost } from "../sdk/args";
+import { EgressMode, ExternalHost, MeshEgressArgs } from "../sdk/args";
 import { Manifest } from "../sdk/plan";
 import { exportPlan } from "../test/dataplane/export-plan";
 import { benchHosts } from "./scenario";
@@ -148,6 +149,18 @@ function baselinePlan(label: string, hosts: ExternalHost[]): string {
     return [...workload, ...manifests].map((doc) => stringify(doc, { lineWidth: 0 })).join("---\n");
 }
 
+/**
+ * The same hosts through an egress waypoint. The waypoint matches TCP hosts by address, one each (ranges are refused
+ * under AMBIENT), so each TCP host gets its endpoint's address instead of its range. antiBypass is required there.
+ */
+function ambientArgs(hosts: ExternalHost[]): MeshEgressArgs {
+    return {
+        dataplane: "AMBIENT",
+        antiBypass: { namespaces: ["default"] },
+        hosts: hosts.map((h) => (h.mode === EgressMode.Tcp ? { ...h, addresses: h.endpoints } : h)),
+    };
+}
+
 export function writeMeshSidePlans(dir: string, sizes: number[]): void {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
@@ -166,6 +179,10 @@ export function writeMeshSidePlans(dir: string, sizes: number[]): void {
         fs.writeFileSync(
             path.join(dir, `gatewayapi-${n}.yaml`),
             exportPlan(`gatewayapi-${n}`, { name: "egress", args: { hosts, routingApi: "GATEWAY_API" } }),
+        );
+        fs.writeFileSync(
+            path.join(dir, `ambient-${n}.yaml`),
+            exportPlan(`ambient-${n}`, { name: "egress", args: ambientArgs(hosts) }),
         );
         const scoped = hosts.map((h) => ({ ...h, from: [{ namespace: ALLOWED_NAMESPACE }] }));
         fs.writeFileSync(

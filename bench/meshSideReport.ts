@@ -13,9 +13,17 @@ interface Cost {
     routes: number;
     virtualHosts: number;
     endpoints: number;
+    addresses?: number;
     bytes: number;
     buildMillis: number;
 }
+
+/** Which proxies must grow linearly, per plan: [plan, label in the verdict, proxies]. */
+const LINEAR_CHECKS: [string, string, string[]][] = [
+    ["mesh", "", ["client sidecar", "egress gateway"]],
+    ["gatewayapi", "Gateway API routes, ", ["client sidecar", "egress gateway"]],
+    ["ambient", "Ambient, ", ["ztunnel", "egress waypoint"]],
+];
 
 const kb = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} KB`);
 
@@ -25,7 +33,7 @@ export function report(costs: Cost[]): string {
     const rows = costs.map(
         (c) =>
             `| ${c.plan} | ${c.proxy} | ${c.hosts} | ${c.clusters} | ${c.listeners} | ${c.routes} | ${c.virtualHosts} | ` +
-            `${c.endpoints} | ${kb(c.bytes)} | ${c.buildMillis.toFixed(1)} ms |`,
+            `${c.endpoints} | ${c.addresses ?? ""} | ${kb(c.bytes)} | ${c.buildMillis.toFixed(1)} ms |`,
     );
     const sizes = [...new Set(costs.filter((c) => c.plan === "mesh").map((c) => c.hosts))].sort((a, b) => a - b);
     const top = Math.max(...sizes.filter((n) => find("baseline", "client sidecar", n)));
@@ -46,12 +54,12 @@ export function report(costs: Cost[]): string {
         `- Egress gateway at N = ${top}: ${gateway.toFixed(3)}× the hand-written recipe's (target ≤ 1.0): ${check(gateway <= 1)}.`,
     );
     if (sizes.includes(10) && sizes.includes(100) && sizes.includes(1000)) {
-        for (const plan of ["mesh", "gatewayapi"].filter((p) => find(p, "client sidecar", 1000))) {
-            for (const proxy of ["client sidecar", "egress gateway"]) {
+        for (const [plan, label, proxies] of LINEAR_CHECKS.filter(([p, , [proxy]]) => find(p, proxy, 1000))) {
+            for (const proxy of proxies) {
                 const early = marginal(plan, proxy, 10, 100);
                 const late = marginal(plan, proxy, 100, 1000);
                 verdicts.push(
-                    `- ${plan === "mesh" ? "" : "Gateway API routes, "}${proxy}: ${early.toFixed(0)} B per host from N = 10 to 100, ` +
+                    `- ${label}${proxy}: ${early.toFixed(0)} B per host from N = 10 to 100, ` +
                         `${late.toFixed(0)} B per host from 100 to 1,000; ratio ${(late / early).toFixed(2)} (target ≤ 1.2): ` +
                         `${check(late / early <= 1.2)}.`,
                 );
@@ -67,6 +75,16 @@ export function report(costs: Cost[]): string {
             );
         }
     }
+    const ambientTop = Math.max(...sizes.filter((n) => find("ambient", "egress waypoint", n)));
+    if (Number.isFinite(ambientTop)) {
+        const versus = ratio(
+            find("ambient", "egress waypoint", ambientTop),
+            find("mesh", "egress gateway", ambientTop),
+        );
+        verdicts.push(
+            `- Ambient at N = ${ambientTop}: the egress waypoint receives ${versus.toFixed(3)}× the bytes of the sidecar-mode egress gateway (no target; for scale).`,
+        );
+    }
     const none = find("none", "client sidecar", 0)!;
     const bystanders = costs.filter((c) => c.proxy.includes("no allowed host"));
     const worst = Math.max(...bystanders.map((c) => c.bytes / none.bytes));
@@ -80,8 +98,8 @@ export function report(costs: Cost[]): string {
         `- Build time per proxy up to N = 1,000: at most ${slowest.toFixed(0)} ms (target < 1 s): ${check(slowest < 1000)}.`,
     );
     return [
-        "| plan | proxy | hosts | clusters | listeners | route configs | virtual hosts | EDS | bytes | build |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| plan | proxy | hosts | clusters | listeners | route configs | virtual hosts | EDS | addresses | bytes | build |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         ...rows,
         "",
         ...verdicts,

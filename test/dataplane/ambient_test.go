@@ -97,7 +97,8 @@ func allocatedAddresses(p *exportedPlan) map[string]string {
 	addresses := map[string]string{}
 	for _, se := range p.ServiceEntries {
 		if len(se.Addresses) == 0 {
-			addresses[se.Hosts[0]] = fmt.Sprintf("240.240.0.%d", len(addresses)+1)
+			n := len(addresses) + 1
+			addresses[se.Hosts[0]] = fmt.Sprintf("240.240.%d.%d", n/256, n%256)
 		}
 	}
 	return addresses

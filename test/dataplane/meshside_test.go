@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"google.golang.org/protobuf/proto"
 
 	"istio.io/istio/pilot/pkg/model"
+	v3 "istio.io/istio/pilot/pkg/xds/v3"
 	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pilot/test/xdstest"
 )
@@ -35,6 +37,8 @@ type proxyCost struct {
 	// VirtualHosts counts the virtual hosts of every route configuration.
 	VirtualHosts int `json:"virtualHosts"`
 	Endpoints    int `json:"endpoints"`
+	// Addresses counts the services and workloads a ztunnel receives (ambient).
+	Addresses int `json:"addresses,omitempty"`
 	// Bytes is the serialized size of everything the proxy receives: CDS, LDS, RDS and EDS.
 	Bytes int `json:"bytes"`
 	// BuildMillis is the time to build the proxy's CDS, LDS and RDS (first build, cold xDS cache).
@@ -71,6 +75,23 @@ func measure(t *testing.T, s *xds.FakeDiscoveryServer, plan, proxyName string, h
 	return cost
 }
 
+// measureZtunnel is what a ztunnel receives: every service and workload address of the mesh (a wildcard
+// subscription, as ztunnel makes), their serialized size, and the time to the first response.
+func measureZtunnel(t *testing.T, s *xds.FakeDiscoveryServer, plan string, hosts int) proxyCost {
+	t.Helper()
+	ads := s.ConnectDeltaADS().WithType(v3.AddressType).WithNodeType(model.Ztunnel).WithTimeout(time.Minute).
+		WithMetadata(model.NodeMetadata{NodeName: "node"})
+	started := time.Now()
+	ads.Request(&discovery.DeltaDiscoveryRequest{ResourceNamesSubscribe: []string{"*"}})
+	response := ads.ExpectResponse()
+	cost := proxyCost{Plan: plan, Proxy: "ztunnel", Hosts: hosts, Addresses: len(response.Resources),
+		BuildMillis: float64(time.Since(started).Microseconds()) / 1000}
+	for _, r := range response.Resources {
+		cost.Bytes += proto.Size(r.Resource)
+	}
+	return cost
+}
+
 // meshSidePlans lists the plans of the directory by size: "none", then per size mesh, scoped and baseline.
 func meshSidePlans(t *testing.T, dir string) (sizes []int) {
 	files, err := filepath.Glob(filepath.Join(dir, "mesh-*.yaml"))
@@ -99,7 +120,7 @@ func TestMeshSideCost(t *testing.T) {
 	costs = append(costs, plain)
 
 	for _, n := range meshSidePlans(t, dir) {
-		for _, variant := range []string{"mesh", "gatewayapi", "scoped", "baseline"} {
+		for _, variant := range []string{"mesh", "gatewayapi", "ambient", "scoped", "baseline"} {
 			name := fmt.Sprintf("%s-%d", variant, n)
 			if _, err := os.Stat(filepath.Join(dir, name+".yaml")); err != nil {
 				continue // bench/meshSide.ts writes no baseline for the largest sizes
@@ -107,6 +128,12 @@ func TestMeshSideCost(t *testing.T) {
 			p := loadPlan(t, name)
 			s := newServer(t, p, serverOptions{})
 			switch variant {
+			case "ambient":
+				costs = append(costs,
+					measureZtunnel(t, s, variant, n),
+					measure(t, s, variant, "egress waypoint", n, waypointProxy(p)))
+				xdstest.ValidateClusters(t, s.Clusters(s.SetupProxy(waypointProxy(p))))
+				continue
 			case "mesh", "gatewayapi", "baseline":
 				costs = append(costs,
 					measure(t, s, variant, "client sidecar (every host)", n, clientSidecarIn("default")),
@@ -132,8 +159,8 @@ func TestMeshSideCost(t *testing.T) {
 	for _, c := range costs {
 		line, _ := json.Marshal(c)
 		lines = append(lines, string(line))
-		t.Logf("%-8s %-42s N=%-5d clusters %-6d listeners %-5d routes %-4d vhosts %-5d bytes %-10d build %.1f ms",
-			c.Plan, c.Proxy, c.Hosts, c.Clusters, c.Listeners, c.Routes, c.VirtualHosts, c.Bytes, c.BuildMillis)
+		t.Logf("%-10s %-42s N=%-5d clusters %-6d listeners %-5d routes %-4d vhosts %-5d addresses %-5d bytes %-10d build %.1f ms",
+			c.Plan, c.Proxy, c.Hosts, c.Clusters, c.Listeners, c.Routes, c.VirtualHosts, c.Addresses, c.Bytes, c.BuildMillis)
 	}
 	if out := os.Getenv("MESH_EGRESS_MESHSIDE_OUT"); out != "" {
 		if err := os.WriteFile(out, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
