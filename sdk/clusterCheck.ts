@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MeshEgressArgs } from "./args";
 import { checkCluster } from "./cluster/preflight";
 import { EgressPlan, PlannedObject } from "./plan";
+import { BoundGatewayService } from "./plan/gateway";
 import { LiveReview, describeFinding, reviewLive } from "./plan/drift";
 import { MeshConfigTarget } from "./meshConfig/ownership";
 
@@ -39,6 +40,8 @@ export interface ClusterCheck {
     istio: boolean;
     objects: PlannedObject[];
     meshConfig?: MeshConfigTarget;
+    /** The existing gateway's Service the plan binds to, checked where the gateway workload runs. */
+    boundService?: BoundGatewayService;
 }
 
 export function checksFor(
@@ -48,6 +51,8 @@ export function checksFor(
     owner: string,
 ): ClusterCheck[] {
     const meshConfig = plan.meshConfigEdit && { ...plan.meshConfigEdit, owner };
+    // With an explicit provider, MeshEgress does not know the gateway's cluster, so it cannot read its Service.
+    const bound = plan.boundService ? { boundService: plan.boundService } : {};
     if (separateIstioCluster) {
         const istio: ClusterCheck = {
             istio: true,
@@ -55,9 +60,9 @@ export function checksFor(
             meshConfig,
         };
         const workload = plan.objects.filter((o) => o.cluster === "workload");
-        return explicitProvider ? [istio] : [istio, { istio: false, objects: workload }];
+        return explicitProvider ? [istio] : [istio, { istio: false, objects: workload, ...bound }];
     }
-    if (!explicitProvider) return [{ istio: false, objects: plan.objects, meshConfig }];
+    if (!explicitProvider) return [{ istio: false, objects: plan.objects, meshConfig, ...bound }];
     return meshConfig ? [{ istio: false, objects: [], meshConfig }] : [];
 }
 
@@ -79,12 +84,8 @@ export function clusterChecked(
             const live = new Map<string, Record<string, any>>();
             let meshConfigMode: string | undefined;
             try {
-                for (const { istio, objects, meshConfig } of checks) {
-                    const state = await checkCluster({
-                        access: istio ? { kubeconfig, context } : {},
-                        objects,
-                        meshConfig,
-                    });
+                for (const { istio, ...needs } of checks) {
+                    const state = await checkCluster({ access: istio ? { kubeconfig, context } : {}, ...needs });
                     for (const [key, object] of state.objects) live.set(key, object);
                     meshConfigMode = state.meshConfigMode ?? meshConfigMode;
                 }

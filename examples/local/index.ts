@@ -8,6 +8,7 @@ const config = new pulumi.Config();
 const renderDir = config.get("renderDir");
 // A second cluster for Istio's configuration (as a managed control plane keeps it), when given.
 const istioKubeconfig = config.getSecret("istioKubeconfig");
+const existingGateway = config.getObject<MeshEgressArgs["existingGateway"]>("existingGateway");
 const provider = renderDir ? new k8s.Provider("render", { renderYamlToDirectory: renderDir }) : undefined;
 
 const egress = new MeshEgress(
@@ -16,10 +17,13 @@ const egress = new MeshEgress(
         hosts: config.requireObject<MeshEgressArgs["hosts"]>("hosts"),
         // The local control plane runs no controllers, so Deployments never roll out and Services get no
         // endpoints: skip the provider's readiness awaits for the gateway here. MeshEgress's default keeps them.
-        gateway: {
-            ...config.getObject<MeshEgressArgs["gateway"]>("gateway"),
-            annotations: { "pulumi.com/skipAwait": "true" },
-        },
+        gateway: existingGateway
+            ? undefined
+            : {
+                  ...config.getObject<MeshEgressArgs["gateway"]>("gateway"),
+                  annotations: { "pulumi.com/skipAwait": "true" },
+              },
+        existingGateway,
         outboundTrafficPolicy: config.getObject<MeshEgressArgs["outboundTrafficPolicy"]>("outboundTrafficPolicy"),
         routingApi: config.get("routingApi") as MeshEgressArgs["routingApi"],
         dataplane: config.get("dataplane") as MeshEgressArgs["dataplane"],

@@ -7,6 +7,8 @@ import { readDefaultVirtualServiceExportTo, readOutboundMode } from "../meshConf
 import { MeshConfigTarget, assertClaimable } from "../meshConfig/ownership";
 import { BUNDLE_ANNOTATION, outdatedRouteCrd, routeCrdsToCheck } from "./gatewayApiRelease";
 import { hiddenRoutes } from "./routeVisibility";
+import { unexposedGatewayPorts } from "./gatewayServicePorts";
+import { BoundGatewayService } from "../plan/gateway";
 import { ApiResourceNeed, PlannedObject, apiResourceNeeds } from "../plan/manifest";
 import { ClusterAccess, KubeApi, REQUEST_TIMEOUT_MS, connect, unexpectedAnswer } from "./kubeApi";
 import { Discovery, discoveryKey, readLiveObjects } from "./liveObjects";
@@ -19,6 +21,8 @@ export interface ClusterNeeds {
     objects: PlannedObject[];
     /** The mesh config MeshEgress edits there, if any. */
     meshConfig?: MeshConfigTarget;
+    /** A Service there that the plan binds to without creating it. */
+    boundService?: BoundGatewayService;
 }
 
 function discoveryPath(apiVersion: string): string {
@@ -82,6 +86,18 @@ export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIME
         if (response.status !== 200) continue;
         const outdated = outdatedRouteCrd(kind, response.body?.metadata?.annotations?.[BUNDLE_ANNOTATION]);
         if (outdated) throw new Error(`at ${api.server} (${api.source}): ${outdated}`);
+    }
+    if (needs.boundService) {
+        const { namespace, name } = needs.boundService;
+        const response = await api.request("GET", `/api/v1/namespaces/${namespace}/services/${name}`);
+        // Without the right to read Services, the check cannot tell.
+        if (response.status === 200 || response.status === 404) {
+            const problem = unexposedGatewayPorts(
+                needs.boundService,
+                response.status === 200 ? response.body : undefined,
+            );
+            if (problem) throw new Error(`at ${api.server} (${api.source}): ${problem}`);
+        }
     }
     const { objects, neighbours } = await readLiveObjects(api, discovery, needs.objects);
     const rivals = rivalTelemetries(needs.objects, neighbours);

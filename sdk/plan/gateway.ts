@@ -1,5 +1,6 @@
 // The egress gateway workload, shaped like the istio/gateway Helm chart's objects: the Deployment's pod is filled in
 // by Istio's `gateway` injection template, and the Service exposes exactly the ports the Gateway servers use.
+import { RoutingApi } from "../args";
 import { GatewayWorkload, NormalizedArgs } from "../validate/normalized";
 import { Manifest } from "./manifest";
 import { derivedName } from "./names";
@@ -24,6 +25,22 @@ export function gatewayPorts(args: NormalizedArgs): GatewayPort[] {
         byNumber.set(gatewayPort, { number: gatewayPort, name: `${appProtocol.toLowerCase()}-${gatewayPort}` });
     }
     return [...byNumber.values()].sort((a, b) => a.number - b.number);
+}
+
+/** A Service the plan relies on but does not create, and the ports it must expose. */
+export interface BoundGatewayService {
+    namespace: string;
+    name: string;
+    ports: GatewayPort[];
+}
+
+/**
+ * Under GATEWAY_API with an existing gateway, its Service: the shared Gateway is bound to it by name, and istiod
+ * listens only on the ports it exposes. Undefined otherwise (MeshEgress writes its own gateway's Service).
+ */
+export function boundExistingService(args: NormalizedArgs): BoundGatewayService | undefined {
+    if (args.routingApi !== RoutingApi.GatewayApi || args.gateway.workload) return undefined;
+    return { namespace: args.gateway.namespace, name: args.gateway.serviceName, ports: gatewayPorts(args) };
 }
 
 export function gatewayServiceHost(args: NormalizedArgs): string {

@@ -5,7 +5,14 @@ import { auditListeners, auditTelemetry } from "./audit";
 import { Dataplane, EgressMode, HostObjects, RoutingApi } from "../args";
 import { fitName } from "../validate/kubernetes";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
-import { GatewayPort, gatewayPorts, gatewayServiceHost, gatewayWorkload } from "./gateway";
+import {
+    BoundGatewayService,
+    GatewayPort,
+    boundExistingService,
+    gatewayPorts,
+    gatewayServiceHost,
+    gatewayWorkload,
+} from "./gateway";
 import { HostContext, HostRecipe, HostRouting, istioRouting } from "./host";
 import { gatewayApiRouting, sharedGateway, sharedGatewayName } from "./gatewayApi";
 import { httpRecipe } from "./http";
@@ -38,6 +45,8 @@ export interface EgressPlan {
     gatewayHost: string;
     gatewayNamespace: string;
     gatewayPorts: GatewayPort[];
+    /** A Service MeshEgress relies on without creating it: the cluster check reads its ports. */
+    boundService?: BoundGatewayService;
     policyMode: NormalizedArgs["policy"]["mode"];
     hostObjects: Record<string, HostObjects>;
     /** The egress surface as a markdown table, for reviewers. */
@@ -225,6 +234,7 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
         gatewayHost: gatewayServiceHost(args),
         gatewayNamespace: args.gateway.namespace,
         gatewayPorts: ports,
+        boundService: boundExistingService(args),
         policyMode: args.policy.mode,
         hostObjects,
         summary: reviewSummary(args),

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pilot/test/xdstest"
@@ -534,6 +536,40 @@ func TestNarrowVirtualServiceDefaultHidesOnlyGatewayAPIRoutes(t *testing.T) {
 			s := newServer(t, p, serverOptions{defaultVirtualServiceExportTo: []string{"."}})
 			if got := newProxyView(t, s, "client sidecar", clientSidecar()).run(t, call).ClusterMatched; got != tc.wantCluster {
 				t.Errorf("with defaultVirtualServiceExportTo [.] the client's call went to %s, want %s", got, tc.wantCluster)
+			}
+		})
+	}
+}
+
+// TestExistingGatewayServicePortsMatterToGatewayAPIOnly shows why the cluster check reads an existing gateway's
+// Service under GATEWAY_API: istiod builds the Gateway API Gateway's listeners only on ports its Service exposes,
+// while Istio's label-selected Gateway listens on the pod port either way.
+func TestExistingGatewayServicePortsMatterToGatewayAPIOnly(t *testing.T) {
+	for _, tc := range []struct {
+		scenario  string
+		wantOn443 bool
+	}{
+		{"existing-gateway", true},
+		{"existing-gateway-gateway-api", false},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			p := *loadPlan(t, tc.scenario)
+			service := p.Service.DeepCopy()
+			service.Spec.Ports = slices.DeleteFunc(service.Spec.Ports, func(port corev1.ServicePort) bool { return port.Port == 443 })
+			p.Kube = slices.Clone(p.Kube)
+			p.Kube[slices.Index(p.Kube, runtime.Object(p.Service))] = service
+			p.Service = service
+			s := newServer(t, &p, serverOptions{})
+			var listeners []string
+			for _, l := range s.Listeners(s.SetupProxy(gatewayProxy(t, &p))) {
+				listeners = append(listeners, l.Name)
+			}
+			if got := slices.Contains(listeners, "0.0.0.0_443"); got != tc.wantOn443 {
+				t.Errorf("without port 443 on the existing gateway's Service, the gateway's listeners are %v (443 expected: %v)",
+					listeners, tc.wantOn443)
+			}
+			if !slices.Contains(listeners, "0.0.0.0_80") {
+				t.Errorf("the gateway's listeners are %v, want one on 80, which the Service exposes", listeners)
 			}
 		})
 	}

@@ -36,6 +36,10 @@ const EVERY_MODE: ExternalHost[] = [
     { host: "mongo.example.com", mode: "TCP", port: 27017, addresses: ["192.0.2.0/24"], endpoints: ["192.0.2.10"] },
 ];
 
+/** Two hosts on two gateway ports (80, 443). */
+const TWO_PORTS: ExternalHost[] = [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }];
+const EXISTING_GATEWAY = { serviceName: "shared-egress", selector: { istio: "egressgateway" } };
+
 export const SCENARIOS: Record<string, Scenario> = {
     /** The seed: aliyun.com over HTTP/80, REGISTRY_ONLY in the mesh config, Istio mTLS on the gateway hop. */
     "seed-mtls": { name: "egress", args: { hosts: [{ host: "aliyun.com" }] } },
@@ -85,6 +89,12 @@ export const SCENARIOS: Record<string, Scenario> = {
     "every-mode-gateway-api-plain": {
         name: "egress",
         args: { hosts: EVERY_MODE, gatewayHopTls: "DISABLE", routingApi: "GATEWAY_API" },
+    },
+    /** An HTTP and a TLS host on a gateway that already runs, with Istio's routes and with Gateway API routes. */
+    "existing-gateway": { name: "egress", args: { hosts: TWO_PORTS, existingGateway: EXISTING_GATEWAY } },
+    "existing-gateway-gateway-api": {
+        name: "egress",
+        args: { hosts: TWO_PORTS, existingGateway: EXISTING_GATEWAY, routingApi: "GATEWAY_API" },
     },
 };
 

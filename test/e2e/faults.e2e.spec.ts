@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
+import { parseDocument, stringify } from "yaml";
 import { ExternalHost } from "../../sdk";
 import { OWNER_ANNOTATION } from "../../sdk/meshConfig/ownership";
 import { readOutboundMode, withOutboundMode } from "../../sdk/meshConfig/meshYaml";
@@ -566,6 +566,52 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
                 await nothingCreated(stack);
             } finally {
                 patch(mesh);
+            }
+        });
+
+        it("refuses an existing gateway's Service that lacks a gateway port under Gateway API routes, in the preview", async () => {
+            const stack = await newStack("existing-gateway-ports");
+            await stack.setAllConfig({
+                routingApi: { value: "GATEWAY_API" },
+                existingGateway: {
+                    value: JSON.stringify({ serviceName: "shared-egress", selector: { istio: "egressgateway" } }),
+                },
+                hosts: {
+                    value: JSON.stringify([
+                        { host: "aliyun.com" },
+                        { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+                    ]),
+                },
+            });
+            const service = (ports: number[]) => {
+                const manifest = path.join(workHome, "shared-egress.yaml");
+                fs.writeFileSync(
+                    manifest,
+                    stringify({
+                        apiVersion: "v1",
+                        kind: "Service",
+                        metadata: { name: "shared-egress", namespace: "istio-system" },
+                        spec: {
+                            selector: { istio: "egressgateway" },
+                            ports: ports.map((port) => ({ name: `p${port}`, port })),
+                        },
+                    }),
+                );
+                run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "apply", "-f", manifest]);
+                return manifest;
+            };
+            const manifest = service([80]);
+            try {
+                const { message } = await failingPreview(stack);
+                expect(message).to.include(
+                    "the existing gateway's Service istio-system/shared-egress lacks port(s) 443 (tls-443): routingApi " +
+                        "GATEWAY_API binds the Gateway to it",
+                );
+                await nothingCreated(stack);
+                service([80, 443]);
+                await stack.preview();
+            } finally {
+                run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "delete", "-f", manifest]);
             }
         });
 

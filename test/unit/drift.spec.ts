@@ -4,6 +4,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { rivalTelemetries } from "../../sdk/cluster/telemetryRivals";
 import { hiddenRoutes } from "../../sdk/cluster/routeVisibility";
+import { unexposedGatewayPorts } from "../../sdk/cluster/gatewayServicePorts";
 import { outdatedRouteCrd, routeCrdsToCheck } from "../../sdk/cluster/gatewayApiRelease";
 import { readDefaultVirtualServiceExportTo } from "../../sdk/meshConfig/meshYaml";
 import { checksFor, liveCheckLine } from "../../sdk/clusterCheck";
@@ -161,6 +162,56 @@ describe("the clusters the check covers", () => {
             validateArgs("egress", { hosts: [], outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } }),
         );
         expect(checksFor(sidecar, false, true, OWNER)).to.deep.equal([]);
+    });
+});
+
+describe("the cluster check of an existing gateway's Service under Gateway API routes", () => {
+    const hosts = [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" as const }];
+    const existingGateway = { serviceName: "shared-egress", selector: { istio: "egressgateway" } };
+    const bound = buildPlan(validateArgs("egress", { hosts, existingGateway, routingApi: "GATEWAY_API" }));
+    const need = {
+        namespace: "istio-system",
+        name: "shared-egress",
+        ports: [
+            { number: 80, name: "http-80" },
+            { number: 443, name: "tls-443" },
+        ],
+    };
+
+    it("names the Service and every gateway port, only for an existing gateway under GATEWAY_API", () => {
+        expect(bound.boundService).to.deep.equal(need);
+        expect(buildPlan(validateArgs("egress", { hosts, existingGateway })).boundService).to.equal(undefined);
+        expect(buildPlan(validateArgs("egress", { hosts, routingApi: "GATEWAY_API" })).boundService).to.equal(
+            undefined,
+        );
+    });
+
+    it("is read where the gateway runs: the default kubeconfig's cluster, not the Istio cluster, not with a provider", () => {
+        const OWNER = "project/stack/egress";
+        expect(checksFor(bound, false, false, OWNER).map((c) => c.boundService)).to.deep.equal([need]);
+        expect(checksFor(bound, true, false, OWNER).map((c) => [c.istio, c.boundService])).to.deep.equal([
+            [true, undefined],
+            [false, need],
+        ]);
+        expect(checksFor(bound, false, true, OWNER).map((c) => c.boundService)).to.deep.equal([undefined]);
+    });
+
+    it("refuses a Service that lacks a gateway port, naming the ports", () => {
+        expect(unexposedGatewayPorts(need, { spec: { ports: [{ port: 80 }, { port: 15021 }] } })).to.equal(
+            "the existing gateway's Service istio-system/shared-egress lacks port(s) 443 (tls-443): routingApi " +
+                "GATEWAY_API binds the Gateway to it, and istiod listens only on the ports it exposes, so the hosts on " +
+                "those ports would fail at the gateway. Add them to the Service (it needs 80 (http-80), 443 (tls-443)), " +
+                "or use routingApi ISTIO, whose Gateway listens on the pods' ports",
+        );
+    });
+
+    it("refuses a Service that does not exist, and accepts one with every port", () => {
+        expect(unexposedGatewayPorts(need, undefined)).to.equal(
+            "the existing gateway's Service istio-system/shared-egress does not exist: routingApi GATEWAY_API binds " +
+                "the Gateway to it, and istiod listens only on the ports it exposes. Create it with the gateway ports " +
+                "80 (http-80), 443 (tls-443)",
+        );
+        expect(unexposedGatewayPorts(need, { spec: { ports: [{ port: 443 }, { port: 80 }] } })).to.equal(undefined);
     });
 });
 
