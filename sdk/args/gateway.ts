@@ -274,4 +274,13 @@ export interface ExistingGateway {
      * Default: `"istio-system"`.
      */
     namespace?: string;
+    /**
+     * The pod port the existing gateway's Service sends each gateway port to, where it is not the port itself: the
+     * gateway listens there, so clients' hops and the antiBypass and `from` policies use it. Istio's
+     * istio-egressgateway chart sends 80 to 8080 and 443 to 8443. The cluster check compares it with the Service.
+     *
+     * Default: `{}`: every gateway port's own number.
+     * Example: `{ "80": 8080, "443": 8443 }`.
+     */
+    targetPorts?: { [port: string]: number };
 }

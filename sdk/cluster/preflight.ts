@@ -7,7 +7,7 @@ import { readDefaultVirtualServiceExportTo, readOutboundMode } from "../meshConf
 import { MeshConfigTarget, assertClaimable } from "../meshConfig/ownership";
 import { BUNDLE_ANNOTATION, outdatedRouteCrd, routeCrdsToCheck } from "./gatewayApiRelease";
 import { hiddenRoutes } from "./routeVisibility";
-import { unexposedGatewayPorts } from "./gatewayServicePorts";
+import { gatewayServiceProblem } from "./gatewayServicePorts";
 import { BoundGatewayService } from "../plan/gateway";
 import { ApiResourceNeed, PlannedObject, apiResourceNeeds } from "../plan/manifest";
 import { ClusterAccess, KubeApi, REQUEST_TIMEOUT_MS, connect, unexpectedAnswer } from "./kubeApi";
@@ -92,7 +92,7 @@ export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIME
         const response = await api.request("GET", `/api/v1/namespaces/${namespace}/services/${name}`);
         // Without the right to read Services, the check cannot tell.
         if (response.status === 200 || response.status === 404) {
-            const problem = unexposedGatewayPorts(
+            const problem = gatewayServiceProblem(
                 needs.boundService,
                 response.status === 200 ? response.body : undefined,
             );

@@ -27,20 +27,38 @@ export function gatewayPorts(args: NormalizedArgs): GatewayPort[] {
     return [...byNumber.values()].sort((a, b) => a.number - b.number);
 }
 
-/** A Service the plan relies on but does not create, and the ports it must expose. */
+/** The port the gateway pods listen on for a gateway (Service) port: an existing gateway's may differ. */
+export function podPort(args: NormalizedArgs, port: number): number {
+    return args.gateway.targetPorts[port] ?? port;
+}
+
+/** A gateway port as an existing gateway's Service must carry it. */
+export interface BoundPort extends GatewayPort {
+    /** The pod port the Service must send it to. */
+    targetPort: number;
+}
+
+/** A Service the plan relies on but does not create, and the ports it must carry. */
 export interface BoundGatewayService {
     namespace: string;
     name: string;
-    ports: GatewayPort[];
+    ports: BoundPort[];
+    /**
+     * Whether a port missing from the Service fails. Under GATEWAY_API it does: the Gateway is bound to the Service
+     * and istiod listens only on its ports. Istio's label-selected Gateway listens on the port's own number instead.
+     */
+    everyPortRequired: boolean;
 }
 
-/**
- * Under GATEWAY_API with an existing gateway, its Service: the shared Gateway is bound to it by name, and istiod
- * listens only on the ports it exposes. Undefined otherwise (MeshEgress writes its own gateway's Service).
- */
+/** An existing gateway's Service (undefined for MeshEgress's own, which it writes). */
 export function boundExistingService(args: NormalizedArgs): BoundGatewayService | undefined {
-    if (args.routingApi !== RoutingApi.GatewayApi || args.gateway.workload) return undefined;
-    return { namespace: args.gateway.namespace, name: args.gateway.serviceName, ports: gatewayPorts(args) };
+    if (args.gateway.workload) return undefined;
+    return {
+        namespace: args.gateway.namespace,
+        name: args.gateway.serviceName,
+        ports: gatewayPorts(args).map((port) => ({ ...port, targetPort: podPort(args, port.number) })),
+        everyPortRequired: args.routingApi === RoutingApi.GatewayApi,
+    };
 }
 
 export function gatewayServiceHost(args: NormalizedArgs): string {

@@ -31,6 +31,8 @@ export interface HostContext {
     sharedGatewayName: string;
     /** Labels of the gateway pods. */
     gatewaySelector: Record<string, string>;
+    /** The port the gateway pods listen on for this host's gateway port. */
+    gatewayPodPort: number;
     /** The networking.istio.io API version the mesh's release serves. */
     networkingApi: string;
     /** TLS between client sidecars and the gateway. */
@@ -132,7 +134,7 @@ export function hopObjects(context: HostContext): Pick<HostRecipe, "hopServiceEn
                         number: gatewayPort,
                         name: `${protocol.toLowerCase()}-${gatewayPort}`,
                         protocol,
-                        targetPort: gatewayPort,
+                        targetPort: context.gatewayPodPort,
                     },
                 ],
                 exportTo: context.clients,

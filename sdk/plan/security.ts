@@ -6,6 +6,7 @@ import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { Manifest } from "./manifest";
 import { hopSni } from "../validate/names";
 import { derivedName, hostObjectName } from "./names";
+import { podPort } from "./gateway";
 
 /** Whether MeshEgress authorizes callers at the gateway: as soon as one host restricts its sources. */
 export function authorizesCallers(args: NormalizedArgs): boolean {
@@ -30,7 +31,10 @@ function destinationRule(args: NormalizedArgs, host: NormalizedHost): Record<str
     if (host.appProtocol === "HTTP") {
         return { to: [{ operation: { hosts: [host.host, `${host.host}:${host.port}`] } }] };
     }
-    const rule: Record<string, unknown> = { to: [{ operation: { ports: [String(host.gatewayPort)] } }] };
+    // The gateway sees the port its pods listen on.
+    const rule: Record<string, unknown> = {
+        to: [{ operation: { ports: [String(podPort(args, host.gatewayPort))] } }],
+    };
     const sni = args.hopTls === GatewayHopTls.IstioMutual ? hopSni(host) : host.host;
     if (host.appProtocol === "TLS" || args.hopTls === GatewayHopTls.IstioMutual) {
         rule.when = [{ key: "connection.sni", values: [sni] }];
@@ -90,7 +94,8 @@ export function antiBypassPolicies(
         { to: [namespaceSelector(args.istio.namespace)] },
         {
             to: [{ ...namespaceSelector(args.gateway.namespace), podSelector: { matchLabels: args.gateway.selector } }],
-            ports: gatewayPorts.map((port) => ({ protocol: "TCP", port })),
+            // A NetworkPolicy sees the pod's port, after the Service's translation.
+            ports: gatewayPorts.map((port) => ({ protocol: "TCP", port: podPort(args, port) })),
         },
         { to: [{ podSelector: {} }] },
         ...allowNamespaces.map((namespace) => ({ to: [namespaceSelector(namespace)] })),

@@ -51,7 +51,10 @@ export function validateDataplane(
             "istio-system",
             "namespace",
         );
-        return { dataplane, gateway: { serviceName: name, namespace, selector: { [GATEWAY_NAME_LABEL]: name } } };
+        return {
+            dataplane,
+            gateway: { serviceName: name, namespace, selector: { [GATEWAY_NAME_LABEL]: name }, targetPorts: {} },
+        };
     }
     for (const field of PARAMETER_FIELDS) {
         if (containsDeferred(gatewayArgs[field])) {

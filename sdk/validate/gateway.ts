@@ -37,7 +37,7 @@ export function validateGateway(
                     "MeshEgress does not manage an existing gateway's workload",
             );
         }
-        problems.unknownKeys("existingGateway", existing, ["selector", "serviceName", "namespace"]);
+        problems.unknownKeys("existingGateway", existing, ["selector", "serviceName", "namespace", "targetPorts"]);
         const selector = problems.labels("existingGateway.selector", existing.selector);
         if (existing.selector === undefined) problems.add("existingGateway.selector", "is required");
         if (existing.serviceName === undefined) problems.add("existingGateway.serviceName", "is required");
@@ -45,6 +45,7 @@ export function validateGateway(
             serviceName: problems.serviceName("existingGateway.serviceName", existing.serviceName, "invalid"),
             namespace: problems.dnsLabel("existingGateway.namespace", existing.namespace, "istio-system", "namespace"),
             selector: selector ?? {},
+            targetPorts: validateTargetPorts(problems, existing.targetPorts),
         };
     }
     const g = gateway ?? {};
@@ -102,6 +103,8 @@ export function validateGateway(
         namespace: problems.dnsLabel("gateway.namespace", g.namespace, "istio-system", "namespace"),
         selector: problems.labels("gateway.labels", g.labels) ?? { istio: "egressgateway", app: serviceName },
         workload,
+        // Its own Service targets every port on the same pod port.
+        targetPorts: {},
     };
 }
 
@@ -186,4 +189,21 @@ function validateTolerations(problems: Problems, value: unknown): void {
             problems.add(`${field}.${name}`, `${show(toleration[name])} ${problem}`);
         }
     });
+}
+
+/** `existingGateway.targetPorts`: port numbers to port numbers. */
+function validateTargetPorts(problems: Problems, raw: unknown): Record<number, number> {
+    const targetPorts: Record<number, number> = {};
+    for (const [key, value] of Object.entries(problems.object("existingGateway.targetPorts", raw) ?? {})) {
+        const port = Number(key);
+        if (!/^[1-9]\d*$/.test(key) || port > 65535) {
+            problems.add(
+                "existingGateway.targetPorts",
+                `key ${JSON.stringify(key)} must be a port number from 1 to 65535`,
+            );
+            continue;
+        }
+        targetPorts[port] = problems.plainInteger(`existingGateway.targetPorts.${key}`, value, 1, 65535, port);
+    }
+    return targetPorts;
 }

@@ -66,6 +66,8 @@ export interface NormalizedGateway {
     selector: Record<string, string>;
     /** Present when MeshEgress deploys the gateway; absent for an existing gateway. */
     workload?: GatewayWorkload;
+    /** An existing gateway's pod port per Service port, where they differ. */
+    targetPorts: Record<number, number>;
 }
 
 export interface NormalizedIstio {

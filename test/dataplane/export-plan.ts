@@ -15,6 +15,7 @@ import { stringify } from "yaml";
 import { ExternalHost, MeshEgressArgs } from "../../sdk";
 import fc from "fast-check";
 import { buildPlan } from "../../sdk/plan";
+import { podPort } from "../../sdk/plan/gateway";
 import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
 import { NormalizedArgs, NormalizedHost } from "../../sdk/validate/normalized";
 import { meshEgressCase } from "../support/arbitraries";
@@ -39,6 +40,16 @@ const EVERY_MODE: ExternalHost[] = [
 /** Two hosts on two gateway ports (80, 443). */
 const TWO_PORTS: ExternalHost[] = [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }];
 const EXISTING_GATEWAY = { serviceName: "shared-egress", selector: { istio: "egressgateway" } };
+const CHART_GATEWAY = {
+    serviceName: "istio-egressgateway",
+    selector: { istio: "egressgateway" },
+    targetPorts: { "80": 8080, "443": 8443 },
+};
+const CHART_HOSTS: ExternalHost[] = [
+    { host: "aliyun.com", from: [{ namespace: "default" }] },
+    { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+    { host: "edition.cnn.com", mode: "TLS_ORIGINATION" },
+];
 
 export const SCENARIOS: Record<string, Scenario> = {
     /** The seed: aliyun.com over HTTP/80, REGISTRY_ONLY in the mesh config, Istio mTLS on the gateway hop. */
@@ -95,6 +106,12 @@ export const SCENARIOS: Record<string, Scenario> = {
     "existing-gateway-gateway-api": {
         name: "egress",
         args: { hosts: TWO_PORTS, existingGateway: EXISTING_GATEWAY, routingApi: "GATEWAY_API" },
+    },
+    /** The same on Istio's istio-egressgateway, whose Service sends 80 to 8080 and 443 to 8443; `from` on one host. */
+    "chart-egress-gateway": { name: "egress", args: { hosts: CHART_HOSTS, existingGateway: CHART_GATEWAY } },
+    "chart-egress-gateway-gateway-api": {
+        name: "egress",
+        args: { hosts: CHART_HOSTS, existingGateway: CHART_GATEWAY, routingApi: "GATEWAY_API" },
     },
 };
 
@@ -167,7 +184,8 @@ export function exportPlan(label: string, scenario: Scenario): string {
                 selector: args.gateway.selector,
                 deployed: args.gateway.workload !== undefined,
             },
-            gatewayPorts: plan.gatewayPorts,
+            // With the pod port each one reaches (an existing gateway's Service may translate it).
+            gatewayPorts: plan.gatewayPorts.map((port) => ({ ...port, targetPort: podPort(args, port.number) })),
             hopTls: args.hopTls,
             dataplane: args.dataplane,
             policyMode: plan.policyMode,

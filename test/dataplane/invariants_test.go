@@ -35,7 +35,7 @@ func invariantPlans(t *testing.T) []string {
 	names := []string{
 		"seed-mtls", "seed-plain", "seed-root-sidecar", "every-mode-mtls", "every-mode-plain",
 		"seed-gateway-api", "every-mode-gateway-api-mtls", "every-mode-gateway-api-plain", "ambient-every-mode",
-		"existing-gateway", "existing-gateway-gateway-api",
+		"existing-gateway", "existing-gateway-gateway-api", "chart-egress-gateway", "chart-egress-gateway-gateway-api",
 	}
 	if dir := os.Getenv("MESH_EGRESS_PLAN_DIR"); dir != "" {
 		generated, err := filepath.Glob(filepath.Join(dir, "generated-*.yaml"))

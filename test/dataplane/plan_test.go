@@ -67,8 +67,9 @@ type planSummary struct {
 	GatewayHost      string       `json:"gatewayHost"`
 	GatewayNamespace string       `json:"gatewayNamespace"`
 	GatewayPorts     []struct {
-		Number int    `json:"number"`
-		Name   string `json:"name"`
+		Number     int    `json:"number"`
+		Name       string `json:"name"`
+		TargetPort int    `json:"targetPort"`
 	} `json:"gatewayPorts"`
 	PolicyMode     string `json:"policyMode"`
 	MeshConfigEdit *struct {

@@ -91,8 +91,9 @@ func gatewayServiceAccount(p *exportedPlan) string {
 	return p.Deployment.Spec.Template.Spec.ServiceAccountName
 }
 
-// existingGatewayService stands in for an existing gateway's Service: its name, the gateway selector, and every port
-// the plan says the gateway listens on (MeshEgress tells the user to expose those, README "existingGateway").
+// existingGatewayService stands in for an existing gateway's Service: its name, the gateway selector, and every
+// gateway port, sent to the pod port the plan says (existingGateway.targetPorts; the cluster check holds the live
+// Service to both).
 func existingGatewayService(p *exportedPlan) *corev1.Service {
 	svc := &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: p.Summary.Gateway.ServiceName, Namespace: p.Summary.GatewayNamespace},
@@ -100,7 +101,7 @@ func existingGatewayService(p *exportedPlan) *corev1.Service {
 	}
 	for _, port := range p.Summary.GatewayPorts {
 		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{
-			Name: port.Name, Port: int32(port.Number), TargetPort: intstr.FromInt32(int32(port.Number)),
+			Name: port.Name, Port: int32(port.Number), TargetPort: intstr.FromInt32(int32(port.TargetPort)),
 			Protocol: corev1.ProtocolTCP,
 		})
 	}

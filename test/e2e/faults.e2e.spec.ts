@@ -569,13 +569,12 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
             }
         });
 
-        it("refuses an existing gateway's Service that lacks a gateway port under Gateway API routes, in the preview", async () => {
+        it("refuses an existing gateway's Service that lacks a gateway port or sends one elsewhere than targetPorts, in the preview", async () => {
             const stack = await newStack("existing-gateway-ports");
+            const existingGateway = { serviceName: "shared-egress", selector: { istio: "egressgateway" } };
             await stack.setAllConfig({
                 routingApi: { value: "GATEWAY_API" },
-                existingGateway: {
-                    value: JSON.stringify({ serviceName: "shared-egress", selector: { istio: "egressgateway" } }),
-                },
+                existingGateway: { value: JSON.stringify(existingGateway) },
                 hosts: {
                     value: JSON.stringify([
                         { host: "aliyun.com" },
@@ -583,32 +582,37 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
                     ]),
                 },
             });
-            const service = (ports: number[]) => {
-                const manifest = path.join(workHome, "shared-egress.yaml");
-                fs.writeFileSync(
-                    manifest,
-                    stringify({
-                        apiVersion: "v1",
-                        kind: "Service",
-                        metadata: { name: "shared-egress", namespace: "istio-system" },
-                        spec: {
-                            selector: { istio: "egressgateway" },
-                            ports: ports.map((port) => ({ name: `p${port}`, port })),
-                        },
-                    }),
-                );
+            const manifest = path.join(workHome, "shared-egress.yaml");
+            /** The existing gateway's Service, with these port → targetPort pairs. */
+            const service = (ports: [number, number][]) => {
+                const spec = {
+                    selector: existingGateway.selector,
+                    ports: ports.map(([port, targetPort]) => ({ name: `p${port}`, port, targetPort })),
+                };
+                const metadata = { name: "shared-egress", namespace: "istio-system" };
+                fs.writeFileSync(manifest, stringify({ apiVersion: "v1", kind: "Service", metadata, spec }));
                 run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "apply", "-f", manifest]);
-                return manifest;
             };
-            const manifest = service([80]);
+            service([[80, 80]]);
             try {
-                const { message } = await failingPreview(stack);
-                expect(message).to.include(
+                expect((await failingPreview(stack)).message).to.include(
                     "the existing gateway's Service istio-system/shared-egress lacks port(s) 443 (tls-443): routingApi " +
                         "GATEWAY_API binds the Gateway to it",
                 );
                 await nothingCreated(stack);
-                service([80, 443]);
+                // Istio's istio-egressgateway chart: 80 → 8080, 443 → 8443.
+                service([
+                    [80, 8080],
+                    [443, 8443],
+                ]);
+                expect((await failingPreview(stack)).message).to.include(
+                    'so the hosts on those ports would fail. Set existingGateway.targetPorts to {"80":8080,"443":8443}',
+                );
+                await nothingCreated(stack);
+                const targetPorts = { "80": 8080, "443": 8443 };
+                await stack.setConfig("existingGateway", {
+                    value: JSON.stringify({ ...existingGateway, targetPorts }),
+                });
                 await stack.preview();
             } finally {
                 run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "delete", "-f", manifest]);

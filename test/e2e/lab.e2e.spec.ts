@@ -226,6 +226,9 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
                 routedViaGateway("aliyun.com", 80, lab.EXT_IP) &&
                 routedViaGateway("db.lab.example", 5432, lab.TCP_IP) &&
                 gatewayApiRoutes() === (routingApi === "GATEWAY_API") &&
+                // A switch of routing API has the gateway reject listener updates for a moment (docs/gateway-api.md):
+                // its routes are in place once it has accepted the listeners that use them.
+                !envoyAdmin(lab.GATEWAY_NETNS, "/config_dump?resource=dynamic_listeners").includes('"error_state"') &&
                 envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_route_configs").includes('"block_all"') &&
                 // The gateway, when already running, gets the credentialName Secret (certificate and CA) over SDS
                 // after the routes.

@@ -182,7 +182,12 @@ export const meshEgressArgs: fc.Arbitrary<MeshEgressArgs> = fc
             hosts: fc.array(externalHost, { minLength: 0, maxLength: 7 }),
             gateway,
             existingGateway: fc.option(
-                fc.constant({ selector: { istio: "egressgateway" }, serviceName: "istio-egressgateway" }),
+                fc.record({
+                    selector: fc.constant({ istio: "egressgateway" }),
+                    serviceName: fc.constant("istio-egressgateway"),
+                    // Istio's istio-egressgateway chart sends 80 to 8080 and 443 to 8443.
+                    targetPorts: fc.constantFrom({}, { "80": 8080, "443": 8443 }),
+                }),
                 { freq: 4, nil: undefined },
             ),
             keepMisplacedOptions: fc.nat(29),

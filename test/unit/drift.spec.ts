@@ -4,7 +4,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { rivalTelemetries } from "../../sdk/cluster/telemetryRivals";
 import { hiddenRoutes } from "../../sdk/cluster/routeVisibility";
-import { unexposedGatewayPorts } from "../../sdk/cluster/gatewayServicePorts";
+import { gatewayServiceProblem } from "../../sdk/cluster/gatewayServicePorts";
 import { outdatedRouteCrd, routeCrdsToCheck } from "../../sdk/cluster/gatewayApiRelease";
 import { readDefaultVirtualServiceExportTo } from "../../sdk/meshConfig/meshYaml";
 import { checksFor, liveCheckLine } from "../../sdk/clusterCheck";
@@ -12,6 +12,7 @@ import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { REPAIR_ANNOTATION, describeFinding, driftedFields, reviewLive } from "../../sdk/plan/drift";
 import { Manifest } from "../../sdk/plan/manifest";
 import { validateArgs } from "../../sdk/validate";
+import { MeshEgressArgs } from "../../sdk";
 import { meshEgressCase } from "../support/arbitraries";
 
 const SEED = 20261201;
@@ -165,53 +166,89 @@ describe("the clusters the check covers", () => {
     });
 });
 
-describe("the cluster check of an existing gateway's Service under Gateway API routes", () => {
+describe("the cluster check of an existing gateway's Service", () => {
     const hosts = [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" as const }];
-    const existingGateway = { serviceName: "shared-egress", selector: { istio: "egressgateway" } };
-    const bound = buildPlan(validateArgs("egress", { hosts, existingGateway, routingApi: "GATEWAY_API" }));
-    const need = {
-        namespace: "istio-system",
-        name: "shared-egress",
-        ports: [
-            { number: 80, name: "http-80" },
-            { number: 443, name: "tls-443" },
-        ],
+    const existingGateway = { serviceName: "istio-egressgateway", selector: { istio: "egressgateway" } };
+    const planned = (args: Partial<MeshEgressArgs>) =>
+        buildPlan(validateArgs("egress", { hosts, existingGateway, ...args })).boundService!;
+    const remapped = { existingGateway: { ...existingGateway, targetPorts: { "80": 8080, "443": 8443 } } };
+    /** Istio's istio-egressgateway chart: 80 → 8080, 443 → 8443. */
+    const chartService = {
+        spec: {
+            ports: [
+                { port: 15021, targetPort: 15021 },
+                { port: 80, targetPort: 8080 },
+                { port: 443, targetPort: 8443 },
+            ],
+        },
     };
 
-    it("names the Service and every gateway port, only for an existing gateway under GATEWAY_API", () => {
-        expect(bound.boundService).to.deep.equal(need);
-        expect(buildPlan(validateArgs("egress", { hosts, existingGateway })).boundService).to.equal(undefined);
-        expect(buildPlan(validateArgs("egress", { hosts, routingApi: "GATEWAY_API" })).boundService).to.equal(
-            undefined,
-        );
+    it("names the Service, every gateway port and the pod port clients use, for an existing gateway only", () => {
+        expect(planned(remapped)).to.deep.equal({
+            namespace: "istio-system",
+            name: "istio-egressgateway",
+            ports: [
+                { number: 80, name: "http-80", targetPort: 8080 },
+                { number: 443, name: "tls-443", targetPort: 8443 },
+            ],
+            everyPortRequired: false,
+        });
+        expect(planned({ routingApi: "GATEWAY_API" }).everyPortRequired).to.equal(true);
+        expect(buildPlan(validateArgs("egress", { hosts })).boundService).to.equal(undefined);
     });
 
     it("is read where the gateway runs: the default kubeconfig's cluster, not the Istio cluster, not with a provider", () => {
         const OWNER = "project/stack/egress";
-        expect(checksFor(bound, false, false, OWNER).map((c) => c.boundService)).to.deep.equal([need]);
-        expect(checksFor(bound, true, false, OWNER).map((c) => [c.istio, c.boundService])).to.deep.equal([
+        const plan = buildPlan(validateArgs("egress", { hosts, existingGateway }));
+        const need = plan.boundService;
+        expect(checksFor(plan, false, false, OWNER).map((c) => c.boundService)).to.deep.equal([need]);
+        expect(checksFor(plan, true, false, OWNER).map((c) => [c.istio, c.boundService])).to.deep.equal([
             [true, undefined],
             [false, need],
         ]);
-        expect(checksFor(bound, false, true, OWNER).map((c) => c.boundService)).to.deep.equal([undefined]);
+        expect(checksFor(plan, false, true, OWNER).map((c) => c.boundService)).to.deep.equal([undefined]);
     });
 
-    it("refuses a Service that lacks a gateway port, naming the ports", () => {
-        expect(unexposedGatewayPorts(need, { spec: { ports: [{ port: 80 }, { port: 15021 }] } })).to.equal(
-            "the existing gateway's Service istio-system/shared-egress lacks port(s) 443 (tls-443): routingApi " +
+    it("refuses a Service that sends gateway ports elsewhere than targetPorts says, with the value to set", () => {
+        expect(gatewayServiceProblem(planned({}), chartService)).to.equal(
+            "the gateway behind the existing gateway's Service istio-system/istio-egressgateway listens for port 80 " +
+                "(http-80) on pod port 8080, where it gives 80; port 443 (tls-443) on pod port 8443, where it gives " +
+                "443: MeshEgress's clients reach the gateway pods on the port existingGateway.targetPorts gives " +
+                "(default: the port itself), so the hosts on those ports would fail. Set existingGateway.targetPorts " +
+                'to {"80":8080,"443":8443}',
+        );
+        expect(gatewayServiceProblem(planned(remapped), chartService)).to.equal(undefined);
+    });
+
+    it("under Istio's routes, accepts a port the Service lacks only where the gateway listens on the port itself", () => {
+        const onlyHttp = { spec: { ports: [{ port: 80, targetPort: 8080 }] } };
+        expect(gatewayServiceProblem(planned(remapped), onlyHttp)).to.match(
+            /listens for port 443 \(tls-443\) on pod port 443, where it gives 8443: .* to \{"80":8080\}$/,
+        );
+        const withoutHttps = { existingGateway: { ...existingGateway, targetPorts: { "80": 8080 } } };
+        expect(gatewayServiceProblem(planned(withoutHttps), onlyHttp)).to.equal(undefined);
+        expect(gatewayServiceProblem(planned({}), undefined)).to.equal(undefined);
+    });
+
+    it("accepts a named targetPort, which only the pods resolve", () => {
+        const named = { spec: { ports: [{ port: 80, targetPort: "http2" }, { port: 443 }] } };
+        expect(gatewayServiceProblem(planned({}), named)).to.equal(undefined);
+    });
+
+    it("under Gateway API routes, refuses a Service that lacks a gateway port, naming the ports", () => {
+        const need = planned({ ...remapped, routingApi: "GATEWAY_API" });
+        expect(gatewayServiceProblem(need, { spec: { ports: [{ port: 80, targetPort: 8080 }] } })).to.equal(
+            "the existing gateway's Service istio-system/istio-egressgateway lacks port(s) 443 (tls-443): routingApi " +
                 "GATEWAY_API binds the Gateway to it, and istiod listens only on the ports it exposes, so the hosts on " +
                 "those ports would fail at the gateway. Add them to the Service (it needs 80 (http-80), 443 (tls-443)), " +
                 "or use routingApi ISTIO, whose Gateway listens on the pods' ports",
         );
-    });
-
-    it("refuses a Service that does not exist, and accepts one with every port", () => {
-        expect(unexposedGatewayPorts(need, undefined)).to.equal(
-            "the existing gateway's Service istio-system/shared-egress does not exist: routingApi GATEWAY_API binds " +
-                "the Gateway to it, and istiod listens only on the ports it exposes. Create it with the gateway ports " +
-                "80 (http-80), 443 (tls-443)",
+        expect(gatewayServiceProblem(need, undefined)).to.equal(
+            "the existing gateway's Service istio-system/istio-egressgateway does not exist: routingApi GATEWAY_API " +
+                "binds the Gateway to it, and istiod listens only on the ports it exposes. Create it with the gateway " +
+                "ports 80 (http-80), 443 (tls-443)",
         );
-        expect(unexposedGatewayPorts(need, { spec: { ports: [{ port: 443 }, { port: 80 }] } })).to.equal(undefined);
+        expect(gatewayServiceProblem(need, chartService)).to.equal(undefined);
     });
 });
 

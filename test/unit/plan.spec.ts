@@ -754,6 +754,48 @@ describe("the plan", () => {
         });
     });
 
+    describe("an existing gateway whose Service sends its ports to other pod ports (targetPorts)", () => {
+        // Istio's istio-egressgateway chart: 80 → 8080, 443 → 8443.
+        const chart = plan({
+            hosts: [
+                { host: "aliyun.com", from: [{ namespace: "shop" }] },
+                { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+            ],
+            existingGateway: {
+                selector: { istio: "egressgateway" },
+                serviceName: "istio-egressgateway",
+                targetPorts: { "80": 8080, "443": 8443 },
+            },
+            antiBypass: { namespaces: ["shop"] },
+        });
+        it("sends each host's hop to the pod port the gateway listens on", () => {
+            expect(
+                (manifest(chart, "ServiceEntry/istio-system/egress-aliyun-com---hop").spec as any).ports,
+            ).to.deep.equal([{ number: 80, name: "http-80", protocol: "HTTP", targetPort: 8080 }]);
+            expect(
+                (manifest(chart, "ServiceEntry/istio-system/egress-api-stripe-com---hop").spec as any).ports,
+            ).to.deep.equal([{ number: 443, name: "tls-443", protocol: "TLS", targetPort: 8443 }]);
+        });
+        it("keeps the Service's ports in the Gateway servers, which istiod translates to the pod ports", () => {
+            expect(
+                (manifest(chart, "Gateway/istio-system/egress-api-stripe-com").spec as any).servers[0].port.number,
+            ).to.equal(443);
+            expect(chart.gatewayPorts.map((p) => p.number)).to.deep.equal([80, 443]);
+        });
+        it("lets client namespaces reach the gateway pods on the pod ports, where a NetworkPolicy sees them", () => {
+            expect(
+                (manifest(chart, "NetworkPolicy/shop/egress-egress-only-via-gateway").spec as any).egress[2].ports,
+            ).to.deep.equal([
+                { protocol: "TCP", port: 8080 },
+                { protocol: "TCP", port: 8443 },
+            ]);
+        });
+        it("matches a non-HTTP host's traffic at the gateway on the pod port, which the gateway's policy sees", () => {
+            const allow = manifest(chart, "AuthorizationPolicy/istio-system/egress-api-stripe-com").spec as any;
+            expect(allow.rules[0].to).to.deep.equal([{ operation: { ports: ["8443"] } }]);
+        });
+    });
+
     describe("the gateway as ASM's IstioGateway", () => {
         const ASM = {
             hosts: [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" as const, port: 8443 }],

@@ -532,6 +532,22 @@ describe("argument validation", () => {
                 "existingGateway.serviceName: is required",
             ]);
         });
+        it("takes targetPorts from port numbers to port numbers", () => {
+            const existingGateway = { selector: { istio: "egressgateway" }, serviceName: "istio-egressgateway" };
+            expect(
+                problemsOf({
+                    hosts: [],
+                    existingGateway: { ...existingGateway, targetPorts: { http: 8080, "0443": 8443, "443": 70000 } },
+                }),
+            ).to.deep.equal([
+                "existingGateway.targetPorts.443: 70000 must be an integer from 1 to 65535",
+                'existingGateway.targetPorts: key "http" must be a port number from 1 to 65535',
+                'existingGateway.targetPorts: key "0443" must be a port number from 1 to 65535',
+            ]);
+            expect(
+                problemsOf({ hosts: [], existingGateway: { ...existingGateway, targetPorts: [8080] } }),
+            ).to.deep.equal(["existingGateway.targetPorts: must be an object, got [8080]"]);
+        });
     });
 
     describe("istio and the outbound policy", () => {
