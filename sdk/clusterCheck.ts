@@ -82,11 +82,13 @@ export function clusterChecked(
         .all([pulumi.unsecret(pulumi.output(args.istioCluster?.kubeconfig)), pulumi.output(args.istioCluster?.context)])
         .apply(async ([kubeconfig, context]) => {
             const live = new Map<string, Record<string, any>>();
+            const unchecked: string[] = [];
             let meshConfigMode: string | undefined;
             try {
                 for (const { istio, ...needs } of checks) {
                     const state = await checkCluster({ access: istio ? { kubeconfig, context } : {}, ...needs });
                     for (const [key, object] of state.objects) live.set(key, object);
+                    unchecked.push(...state.unchecked);
                     meshConfigMode = state.meshConfigMode ?? meshConfigMode;
                 }
             } catch (error) {
@@ -106,6 +108,7 @@ export function clusterChecked(
                 live,
             );
             for (const finding of review.findings) await pulumi.log.warn(describeFinding(finding), component);
+            for (const what of unchecked) await pulumi.log.warn(what, component);
             return { ...review, meshConfigMode };
         });
 }

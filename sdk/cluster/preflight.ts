@@ -62,6 +62,23 @@ export interface ClusterState {
     objects: Map<string, Record<string, any>>;
     /** The mesh config's live mode ("" when unset), when MeshEgress edits it there. */
     meshConfigMode?: string;
+    /** What the check could not read, for a warning. */
+    unchecked: string[];
+}
+
+/** Throws if the existing gateway's Service cannot serve the plan; returns what it could not read. */
+async function checkBoundService(api: KubeApi, need: BoundGatewayService): Promise<string[]> {
+    const { namespace, name } = need;
+    const response = await api.request("GET", `/api/v1/namespaces/${namespace}/services/${name}`);
+    if (response.status !== 200 && response.status !== 404) {
+        return [
+            `the existing gateway's Service ${namespace}/${name} at ${api.server} could not be read (HTTP ` +
+                `${response.status}), so its ports were not checked against the gateway ports and targetPorts`,
+        ];
+    }
+    const problem = gatewayServiceProblem(need, response.status === 200 ? response.body : undefined);
+    if (problem) throw new Error(`at ${api.server} (${api.source}): ${problem}`);
+    return [];
 }
 
 export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIMEOUT_MS): Promise<ClusterState> {
@@ -87,25 +104,14 @@ export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIME
         const outdated = outdatedRouteCrd(kind, response.body?.metadata?.annotations?.[BUNDLE_ANNOTATION]);
         if (outdated) throw new Error(`at ${api.server} (${api.source}): ${outdated}`);
     }
-    if (needs.boundService) {
-        const { namespace, name } = needs.boundService;
-        const response = await api.request("GET", `/api/v1/namespaces/${namespace}/services/${name}`);
-        // Without the right to read Services, the check cannot tell.
-        if (response.status === 200 || response.status === 404) {
-            const problem = gatewayServiceProblem(
-                needs.boundService,
-                response.status === 200 ? response.body : undefined,
-            );
-            if (problem) throw new Error(`at ${api.server} (${api.source}): ${problem}`);
-        }
-    }
+    const unchecked = needs.boundService ? await checkBoundService(api, needs.boundService) : [];
     const { objects, neighbours } = await readLiveObjects(api, discovery, needs.objects);
     const rivals = rivalTelemetries(needs.objects, neighbours);
     if (rivals.length > 0) throw new Error(`at ${api.server} (${api.source}): ${rivals.join("; ")}`);
-    if (!needs.meshConfig) return { objects };
+    if (!needs.meshConfig) return { objects, unchecked };
     const store = apiStore(api);
     const { mesh } = assertClaimable(store, needs.meshConfig, await store.read(needs.meshConfig));
     const hidden = hiddenRoutes(needs.objects, readDefaultVirtualServiceExportTo(mesh));
     if (hidden) throw new Error(`at ${api.server} (${api.source}): ${hidden}`);
-    return { objects, meshConfigMode: readOutboundMode(mesh) ?? "" };
+    return { objects, unchecked, meshConfigMode: readOutboundMode(mesh) ?? "" };
 }

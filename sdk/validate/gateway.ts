@@ -1,7 +1,7 @@
 // The gateway: a workload MeshEgress deploys, or an existing one it only routes to.
 import { GatewayWorkload, NormalizedGateway } from "./normalized";
 import { fitName, quantityValue, resourceQuantityProblem, tolerationProblems } from "./kubernetes";
-import { Problems, isDeferred, show } from "./problems";
+import { Problems, isDeferred, show, validatePort } from "./problems";
 
 const WORKLOAD_FIELDS = [
     "name",
@@ -203,7 +203,28 @@ function validateTargetPorts(problems: Problems, raw: unknown): Record<number, n
             );
             continue;
         }
-        targetPorts[port] = problems.plainInteger(`existingGateway.targetPorts.${key}`, value, 1, 65535, port);
+        targetPorts[port] = validatePort(problems, `existingGateway.targetPorts.${key}`, value, port) ?? port;
     }
     return targetPorts;
+}
+
+/**
+ * Gateway ports of an existing gateway that reach the same pod port: istiod keeps one Service port per target port,
+ * so the gateway would listen for only one of them.
+ */
+export function validatePodPortsDistinct(problems: Problems, gateway: NormalizedGateway, gatewayPorts: number[]): void {
+    const byPodPort = new Map<number, number[]>();
+    for (const port of [...new Set(gatewayPorts)].sort((a, b) => a - b)) {
+        const pod = gateway.targetPorts[port] ?? port;
+        byPodPort.set(pod, [...(byPodPort.get(pod) ?? []), port]);
+    }
+    for (const [pod, ports] of byPodPort) {
+        if (ports.length < 2) continue;
+        problems.add(
+            "existingGateway.targetPorts",
+            `sends gateway ports ${ports.join(" and ")} to the same pod port ${pod}: istiod keeps one Service port per ` +
+                "pod port, so the gateway would listen for only one of them. Give each gateway port a pod port of its " +
+                "own, on the Service and here",
+        );
+    }
 }

@@ -4,7 +4,7 @@ import { FIRST_ISTIO_MINOR_WITH, istioApiVersions, validateIstioVersion } from "
 import { GatewayHopTls, MeshEgressArgs, OutboundPolicyTarget, OutboundTrafficPolicyMode, RoutingApi } from "../args";
 import { NormalizedArgs, NormalizedGateway } from "./normalized";
 import { validateDataplane } from "./ambient";
-import { validateGateway } from "./gateway";
+import { validateGateway, validatePodPortsDistinct } from "./gateway";
 import { validateHosts } from "./hosts";
 import { dns1123LabelProblem } from "./kubernetes";
 import { MeshEgressArgsError, Problems, show } from "./problems";
@@ -151,6 +151,11 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
     // The data plane decides how wildcards are routed; validateDataplane reports a bad value.
     const hosts = validateHosts(problems, args.hosts, hopTls, exportTo, args.dataplane === "AMBIENT");
     const gateway = validateGateway(problems, args, componentName);
+    validatePodPortsDistinct(
+        problems,
+        gateway,
+        hosts.map((h) => h.gatewayPort),
+    );
 
     const istio = problems.object("istio", args.istio) ?? {};
     problems.unknownKeys("istio", istio, ["version", "namespace", "revision", "rootNamespace"]);

@@ -574,3 +574,29 @@ func TestExistingGatewayServicePortsMatterToGatewayAPIOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestChartGatewayPoliciesMatchThePodPort: on a gateway whose Service sends 443 to 8443 (Istio's istio-egressgateway
+// chart, existingGateway.targetPorts), the gateway listens on 8443, and the per-host policy that matches a TLS host
+// by port must name 8443 there, in both routing APIs.
+func TestChartGatewayPoliciesMatchThePodPort(t *testing.T) {
+	for _, scenario := range []string{"chart-egress-gateway", "chart-egress-gateway-gateway-api"} {
+		t.Run(scenario, func(t *testing.T) {
+			p := loadPlan(t, scenario)
+			s := newServer(t, p, serverOptions{})
+			var tlsListener string
+			var names []string
+			for _, l := range s.Listeners(s.SetupProxy(gatewayProxy(t, p))) {
+				names = append(names, l.Name)
+				if l.Name == "0.0.0.0_8443" {
+					tlsListener = protojsonString(l)
+				}
+			}
+			if tlsListener == "" {
+				t.Fatalf("the gateway's listeners are %v, want 0.0.0.0_8443", names)
+			}
+			if !strings.Contains(tlsListener, `"destinationPort":8443`) {
+				t.Errorf("the gateway's 8443 listener has no RBAC rule on destination port 8443 (api.stripe.com's policy)")
+			}
+		})
+	}
+}

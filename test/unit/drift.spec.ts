@@ -227,6 +227,42 @@ describe("the cluster check of an existing gateway's Service", () => {
         );
         const withoutHttps = { existingGateway: { ...existingGateway, targetPorts: { "80": 8080 } } };
         expect(gatewayServiceProblem(planned(withoutHttps), onlyHttp)).to.equal(undefined);
+    });
+
+    it("under Istio's routes, takes a Service without port translation as listening on the ports themselves", () => {
+        const untranslated = {
+            metadata: { labels: { "experimental.istio.io/disable-gateway-port-translation": "true" } },
+            ...chartService,
+        };
+        expect(gatewayServiceProblem(planned({}), untranslated)).to.equal(undefined);
+        expect(gatewayServiceProblem(planned(remapped), untranslated)).to.match(
+            /Set existingGateway.targetPorts to \{\}$/,
+        );
+        expect(gatewayServiceProblem(planned({ ...remapped, routingApi: "GATEWAY_API" }), untranslated)).to.equal(
+            undefined,
+        );
+    });
+
+    it("reads a gateway port's first TCP entry, as istiod does", () => {
+        const withUdp = {
+            spec: {
+                ports: [
+                    { port: 443, targetPort: 9443, protocol: "UDP" },
+                    { port: 80, targetPort: 8080 },
+                    { port: 443, targetPort: 8443, protocol: "TCP" },
+                    { port: 443, targetPort: 7443 },
+                ],
+            },
+        };
+        expect(gatewayServiceProblem(planned(remapped), withUdp)).to.equal(undefined);
+    });
+
+    it("under Istio's routes, refuses targetPorts for a Service that does not exist, and accepts none", () => {
+        expect(gatewayServiceProblem(planned(remapped), undefined)).to.equal(
+            "the existing gateway's Service istio-system/istio-egressgateway does not exist, so nothing sends the " +
+                "gateway ports to the pod ports existingGateway.targetPorts gives: check existingGateway.serviceName " +
+                "and namespace, and the cluster",
+        );
         expect(gatewayServiceProblem(planned({}), undefined)).to.equal(undefined);
     });
 

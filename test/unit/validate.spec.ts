@@ -540,13 +540,30 @@ describe("argument validation", () => {
                     existingGateway: { ...existingGateway, targetPorts: { http: 8080, "0443": 8443, "443": 70000 } },
                 }),
             ).to.deep.equal([
-                "existingGateway.targetPorts.443: 70000 must be an integer from 1 to 65535",
+                "existingGateway.targetPorts.443: 70000 is not a port number (an integer from 1 to 65535)",
                 'existingGateway.targetPorts: key "http" must be a port number from 1 to 65535',
                 'existingGateway.targetPorts: key "0443" must be a port number from 1 to 65535',
             ]);
             expect(
+                problemsOf({ hosts: [], existingGateway: { ...existingGateway, targetPorts: { "80": 15001 } } }),
+            ).to.deep.equal(["existingGateway.targetPorts.80: 15001 is reserved by Istio's proxies (15000-15090)"]);
+            expect(
                 problemsOf({ hosts: [], existingGateway: { ...existingGateway, targetPorts: [8080] } }),
             ).to.deep.equal(["existingGateway.targetPorts: must be an object, got [8080]"]);
+        });
+        it("refuses targetPorts that send two gateway ports to one pod port, which istiod would listen on once", () => {
+            const existingGateway = {
+                selector: { istio: "egressgateway" },
+                serviceName: "istio-egressgateway",
+                targetPorts: { "80": 8080 },
+            };
+            expect(
+                problemsOf({ hosts: [{ host: "a.com" }, { host: "b.com", port: 8080 }], existingGateway }),
+            ).to.deep.equal([
+                "existingGateway.targetPorts: sends gateway ports 80 and 8080 to the same pod port 8080: istiod keeps " +
+                    "one Service port per pod port, so the gateway would listen for only one of them. Give each " +
+                    "gateway port a pod port of its own, on the Service and here",
+            ]);
         });
     });
 
