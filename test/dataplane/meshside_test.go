@@ -1,8 +1,10 @@
 package dataplane
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,12 +14,17 @@ import (
 	"time"
 
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
+	"istio.io/istio/pilot/pkg/features"
 	"istio.io/istio/pilot/pkg/model"
+	pilotxds "istio.io/istio/pilot/pkg/xds"
 	v3 "istio.io/istio/pilot/pkg/xds/v3"
 	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pilot/test/xdstest"
+	"istio.io/istio/pkg/test"
 )
 
 // The mesh-side cost of the plans bench/meshSide.ts writes to $MESH_EGRESS_MESHSIDE_DIR: what each proxy receives
@@ -79,7 +86,7 @@ func measure(t *testing.T, s *xds.FakeDiscoveryServer, plan, proxyName string, h
 // subscription, as ztunnel makes), their serialized size, and the time to the first response.
 func measureZtunnel(t *testing.T, s *xds.FakeDiscoveryServer, plan string, hosts int) proxyCost {
 	t.Helper()
-	ads := s.ConnectDeltaADS().WithType(v3.AddressType).WithNodeType(model.Ztunnel).WithTimeout(time.Minute).
+	ads := connectLargeDeltaADS(t, s).WithType(v3.AddressType).WithNodeType(model.Ztunnel).WithTimeout(time.Minute).
 		WithMetadata(model.NodeMetadata{NodeName: "node"})
 	started := time.Now()
 	ads.Request(&discovery.DeltaDiscoveryRequest{ResourceNamesSubscribe: []string{"*"}})
@@ -90,6 +97,23 @@ func measureZtunnel(t *testing.T, s *xds.FakeDiscoveryServer, plan string, hosts
 		cost.Bytes += proto.Size(r.Resource)
 	}
 	return cost
+}
+
+// connectLargeDeltaADS is the fake server's delta ADS connection with a receive limit fit for thousands of hosts:
+// ztunnel's first response at 5,000 hosts is over gRPC's default 4 MiB (real ztunnels accept far more).
+func connectLargeDeltaADS(t *testing.T, s *xds.FakeDiscoveryServer) *pilotxds.DeltaAdsTest {
+	t.Helper()
+	conn, err := grpc.NewClient("passthrough:///buffcon",
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(context.Context, string) (net.Conn, error) { return s.BufListener.Dial() }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	test.SetForTest(t, &features.DeltaXds, true)
+	return pilotxds.NewDeltaXdsTest(t, conn, func(conn *grpc.ClientConn) (pilotxds.DeltaDiscoveryClient, error) {
+		return discovery.NewAggregatedDiscoveryServiceClient(conn).
+			DeltaAggregatedResources(context.Background(), grpc.MaxCallRecvMsgSize(256<<20))
+	})
 }
 
 // meshSidePlans lists the plans of the directory by size: "none", then per size mesh, scoped and baseline.
