@@ -1,5 +1,12 @@
-// A planned object's manifest by key, failing with every key the plan has when it is missing.
+// A planned object's manifest by key, failing with every key the plan has when it is missing; the labels of every
+// object of a component named "egress".
 import { EgressPlan } from "../../sdk/plan";
+
+export const LABELS = {
+    "app.kubernetes.io/managed-by": "pulumi",
+    "app.kubernetes.io/part-of": "mesh-egress",
+    "mesh-egress.io/instance": "egress",
+};
 
 export function manifest(p: EgressPlan, key: string) {
     const object = p.objects.find((o) => o.key === key);

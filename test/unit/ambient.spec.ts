@@ -5,7 +5,7 @@ import { ExternalHost, MeshEgressArgs } from "../../sdk";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { validateArgs } from "../../sdk/validate";
 import { problemsOf } from "../support/problems";
-import { manifest } from "../support/planned";
+import { LABELS, manifest } from "../support/planned";
 
 const LOCKED = { antiBypass: { namespaces: ["shop"] } };
 
@@ -13,11 +13,6 @@ function plan(args: MeshEgressArgs): EgressPlan {
     return buildPlan(validateArgs("egress", { dataplane: "AMBIENT", ...LOCKED, ...args }));
 }
 
-const LABELS = {
-    "app.kubernetes.io/managed-by": "pulumi",
-    "app.kubernetes.io/part-of": "mesh-egress",
-    "mesh-egress.io/instance": "egress",
-};
 const BOUND = {
     ...LABELS,
     "istio.io/use-waypoint": "egress-waypoint",

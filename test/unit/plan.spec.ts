@@ -5,17 +5,12 @@ import { MeshEgressArgs } from "../../sdk";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { derivedPort } from "../../sdk/validate/ports";
 import { validateArgs } from "../../sdk/validate";
-import { manifest } from "../support/planned";
+import { LABELS, manifest } from "../support/planned";
 
 function plan(args: MeshEgressArgs, name = "egress"): EgressPlan {
     return buildPlan(validateArgs(name, args));
 }
 
-const LABELS = {
-    "app.kubernetes.io/managed-by": "pulumi",
-    "app.kubernetes.io/part-of": "mesh-egress",
-    "mesh-egress.io/instance": "egress",
-};
 const HOP = "egress-aliyun-com.gateway.mesh-egress.internal";
 const STRIPE_HOP = "egress-api-stripe-com.gateway.mesh-egress.internal";
 
