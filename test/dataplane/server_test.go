@@ -275,6 +275,10 @@ func installRouteCRDs(t *testing.T, s *xds.FakeDiscoveryServer, p *exportedPlan)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	// A translated route can be listed before its config event reaches the discovery server, so EnsureSynced alone
+	// may return with a push context that lacks it (a generated plan's wildcard mesh route did, under load): a
+	// forced push now rebuilds the push context from everything listed above.
+	s.Discovery.ConfigUpdate(&model.PushRequest{Forced: true})
 	s.EnsureSynced(t)
 }
 
