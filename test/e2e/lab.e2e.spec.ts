@@ -292,11 +292,13 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         return gauges.length === 2 && gauges.every((line) => line.endsWith(": 0"));
     }
 
-    /** The seed scenario: one host per mode, in either routing API. */
+    /** The seed's hosts whose app speaks HTTP (routed by Host header, so each has a virtual host). */
     const httpHosts = (): string[] =>
         labHosts(lab)
             .filter((host) => ["HTTP", "TLS_ORIGINATION", "MUTUAL_TLS_ORIGINATION", undefined].includes(host.mode))
             .map((host) => host.host);
+
+    /** The seed scenario: one host per mode, in either routing API. */
     const ensureSeed = (routingApi: RoutingApi = "ISTIO") =>
         deploy(
             routingApi === "ISTIO" ? "seed" : "seed-gateway-api",
