@@ -194,22 +194,23 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
      * The file backend's metadata sidecar of the stack's state. Pulumi replaces the state file atomically, but its
      * sidecar is truncated and rewritten in place, so a kill at that instant leaves it empty.
      */
-    function stateSidecar(stack: Stack): string {
-        return path.join(workHome, "state", ".pulumi", "stacks", "mesh-egress-local", `${stack.name}.json.attrs`);
+    async function stateSidecar(stack: Stack): Promise<string> {
+        const { name: project } = await stack.workspace.projectSettings();
+        return path.join(workHome, "state", ".pulumi", "stacks", project, `${stack.name}.json.attrs`);
     }
 
     /** docs/operations.md's repair when a command says "failed to load checkpoint: EOF": delete the empty sidecar. */
-    function repairEmptyStateSidecar(stack: Stack): void {
-        const sidecar = stateSidecar(stack);
+    async function repairEmptyStateSidecar(stack: Stack): Promise<void> {
+        const sidecar = await stateSidecar(stack);
         if (fs.existsSync(sidecar) && fs.statSync(sidecar).size === 0) fs.rmSync(sidecar);
     }
 
     /**
-     * What a user runs after a killed `pulumi up`, as README's operations section says, then what must hold: the next
+     * What a user runs after a killed `pulumi up`, as docs/operations.md says, then what must hold: the next
      * up converges, every object is live as planned, the original mode is recorded, and destroy restores the mesh.
      */
     async function convergesAfterKill(stack: Stack): Promise<void> {
-        repairEmptyStateSidecar(stack);
+        await repairEmptyStateSidecar(stack);
         await stack.cancel();
         await stack.refresh({ clearPendingCreates: true } as any);
         await stack.up();
@@ -252,8 +253,9 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
             const stack = await newStack("killed-mid-sidecar");
             await upKilledMidApply(stack);
             // The worst-timed kill, made certain: the sidecar truncated, not yet rewritten (a CI run met it by chance).
-            expect(fs.existsSync(stateSidecar(stack)), stateSidecar(stack)).to.equal(true);
-            fs.writeFileSync(stateSidecar(stack), "");
+            const sidecar = await stateSidecar(stack);
+            expect(fs.existsSync(sidecar), sidecar).to.equal(true);
+            fs.writeFileSync(sidecar, "");
             const refused = await stack.cancel().then(
                 () => "cancelled",
                 (error: Error) => error.message,
