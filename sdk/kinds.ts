@@ -2,7 +2,7 @@
 // diffs apply), a CustomResource for Istio kinds. The benchmark's hand-written baselines use the same map.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Manifest } from "./plan";
+import { Manifest, PlannedObject } from "./plan";
 import { EVERY_ISTIO_API_VERSION } from "./validate/istioRelease";
 
 export type KindClass = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
@@ -27,9 +27,25 @@ export function kindClass(manifest: Manifest): KindClass {
  * The same object as registered under an Istio release with other API versions: a custom resource's type is
  * `kubernetes:<apiVersion>:<kind>`, so without these aliases an `istio.version` upgrade would replace every object.
  */
-export function apiVersionAliases(manifest: Manifest): pulumi.Alias[] {
+function apiVersionTypes(manifest: Manifest): string[] {
     const group = manifest.apiVersion.split("/")[0];
     return EVERY_ISTIO_API_VERSION.filter(
         (apiVersion) => apiVersion.startsWith(`${group}/`) && apiVersion !== manifest.apiVersion,
-    ).map((apiVersion) => ({ type: `kubernetes:${apiVersion}:${manifest.kind}` }));
+    ).map((apiVersion) => `kubernetes:${apiVersion}:${manifest.kind}`);
+}
+
+/**
+ * Every identity the object had before: under other Istio API versions, and under the name earlier builds gave it (its
+ * Kubernetes name alone, which the objects of two namespaces shared), so that a stack they deployed updates in place.
+ * When several objects now claim that one former name, the engine refuses the preview rather than guess which one it
+ * was (docs/operations.md, "Upgrading").
+ */
+export function formerIdentities(object: PlannedObject): pulumi.Alias[] {
+    const formerName = object.manifest.metadata.name;
+    const types = apiVersionTypes(object.manifest);
+    return [
+        { name: formerName },
+        ...types.map((type) => ({ type })),
+        ...types.map((type) => ({ type, name: formerName })),
+    ];
 }

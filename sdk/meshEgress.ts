@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { HostObjects, MeshEgressArgs } from "./args";
-import { apiVersionAliases, kindClass } from "./kinds";
+import { formerIdentities, kindClass } from "./kinds";
 import { newMeshConfigEdit } from "./meshConfig/edit";
 import { checksFor, clusterChecked, liveCheckLine } from "./clusterCheck";
 import { PlannedObject, buildPlan } from "./plan";
@@ -67,11 +67,11 @@ export class MeshEgress extends pulumi.ComponentResource {
         for (const object of plan.objects) {
             const Kind = kindClass(object.manifest);
             const resource = new Kind(
-                object.manifest.metadata.name,
+                object.resourceName,
                 { ...object.manifest, metadata: metadataOf(object) },
                 {
                     parent: this,
-                    aliases: apiVersionAliases(object.manifest),
+                    aliases: formerIdentities(object),
                     dependsOn: after(object.dependsOn.map((key) => created.get(key)!)),
                     ...(object.cluster === "istio" && istioProvider ? { provider: istioProvider } : {}),
                 },

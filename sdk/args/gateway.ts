@@ -134,7 +134,8 @@ export interface GatewayAutoscaling {
      */
     maxReplicas?: number;
     /**
-     * Average CPU utilisation, in percent of the request, that the autoscaler aims for.
+     * Average CPU utilisation, in percent of the request, that the autoscaler aims for. Above 100 is allowed: the
+     * pods then use more CPU than they request (up to their limit) before the autoscaler adds one, e.g. `150`.
      *
      * Default: `80`.
      */

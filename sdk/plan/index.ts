@@ -17,7 +17,8 @@ import {
 import { HostContext, HostRecipe, HostRouting, istioRouting } from "./host";
 import { gatewayApiRouting, sharedGateway, sharedGatewayName } from "./gatewayApi";
 import { httpRecipe } from "./http";
-import { Manifest, PlannedObject, objectKey } from "./manifest";
+import { ObjectCollector, objectCollector, resourceName } from "./collector";
+import { PlannedObject } from "./manifest";
 import { hopAlias, hostObjectName } from "./names";
 import { MeshConfigEdit, PolicyPlan, outboundPolicy } from "./policy";
 import { HBONE_PORT, ambientHost, waypoint, waypointHost } from "./ambient";
@@ -88,24 +89,6 @@ function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<
     };
 }
 
-/** Collects planned objects under unique keys; `add` returns the key. */
-function objectCollector() {
-    const objects: PlannedObject[] = [];
-    const owners = new Map<string, string | undefined>();
-    const add = (manifest: Manifest, cluster: PlannedObject["cluster"], dependsOn: string[], host?: string) => {
-        const key = objectKey(manifest);
-        if (owners.has(key)) {
-            // Names are injective by construction (names.ts); reaching this is a bug, not bad input.
-            const [first, second] = [owners.get(key), host].map((h) => (h ? `host ${h}` : "the shared objects"));
-            throw new Error(`mesh-egress bug: ${first} and ${second} would both name ${key}`);
-        }
-        owners.set(key, host);
-        objects.push({ key, cluster, host, manifest, dependsOn });
-        return key;
-    };
-    return { objects, add };
-}
-
 /**
  * The Role and RoleBinding that let the egress proxy read credentialName Secrets. A rule naming a credential waits
  * for them: istiod checks the proxy's right to read the Secret when the rule reaches it, remembers a refusal, and
@@ -119,7 +102,7 @@ function secretReaders(keys: string[]): string[] {
 function addEnforcement(
     args: NormalizedArgs,
     labels: Record<string, string>,
-    { objects, add }: ReturnType<typeof objectCollector>,
+    { objects, add }: ObjectCollector,
     portNumbers: number[],
 ): PolicyPlan {
     const routes = objects.map((o) => o.key);
@@ -131,7 +114,7 @@ function addEnforcement(
 
 /** The ambient data plane: the waypoint, then per host its objects (ambient.ts), then enforcement. */
 function buildAmbientPlan(args: NormalizedArgs, labels: Record<string, string>): EgressPlan {
-    const collector = objectCollector();
+    const collector = objectCollector((manifest) => resourceName(args.name, manifest));
     const { add } = collector;
     const waypointKeys = waypoint(args, labels).map((m) => add(m, "istio", []));
     const waypointKey = waypointKeys.find((key) => key.startsWith("Gateway/"));
@@ -172,7 +155,7 @@ function buildAmbientPlan(args: NormalizedArgs, labels: Record<string, string>):
 export function buildPlan(args: NormalizedArgs): EgressPlan {
     const labels = { ...MANAGED_BY_LABELS, "mesh-egress.io/instance": fitName(args.name) };
     if (args.dataplane === Dataplane.Ambient) return buildAmbientPlan(args, labels);
-    const collector = objectCollector();
+    const collector = objectCollector((manifest) => resourceName(args.name, manifest));
     const { objects, add } = collector;
 
     const workloadKeys = gatewayWorkload(args, labels).map((m) => add(m, "workload", []));

@@ -20,6 +20,8 @@ export type TargetCluster = "istio" | "workload";
 export interface PlannedObject {
     /** Unique, stable key: `<kind>/<namespace>/<name>`. */
     key: string;
+    /** The Pulumi resource name, unique for its type across every MeshEgress of a stack (collector.ts). */
+    resourceName: string;
     cluster: TargetCluster;
     /** The external host the object exists for; absent for shared objects. */
     host?: string;

@@ -1,6 +1,6 @@
 // The gateway: a workload MeshEgress deploys, or an existing one it only routes to.
 import { GatewayWorkload, NormalizedGateway } from "./normalized";
-import { fitName, quantityValue, resourceQuantityProblem, tolerationProblems } from "./kubernetes";
+import { INT32_MAX, fitName, quantityValue, resourceQuantityProblem, tolerationProblems } from "./kubernetes";
 import { Problems, isDeferred, show, validatePort } from "./problems";
 
 const WORKLOAD_FIELDS = [
@@ -87,11 +87,12 @@ export function validateGateway(
         if (max < min) {
             problems.add("gateway.autoscaling.maxReplicas", `${max} is less than minReplicas (${min})`);
         }
+        // Kubernetes takes any positive int32: a target above 100 lets the pods use more than they request.
         const cpu = problems.plainInteger(
             "gateway.autoscaling.targetCpuUtilizationPercentage",
             autoscaling.targetCpuUtilizationPercentage,
             1,
-            100,
+            INT32_MAX,
             80,
         );
         workload.autoscaling = { minReplicas: min, maxReplicas: max, targetCpuUtilizationPercentage: cpu };

@@ -10,6 +10,8 @@ const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 export const MAX_NAME_LENGTH = 63;
+/** The largest value of a Kubernetes int32 field. */
+export const INT32_MAX = 2 ** 31 - 1;
 const MAX_SUBDOMAIN_LENGTH = 253;
 
 const HASH_LENGTH = 8;

@@ -209,14 +209,20 @@ export const meshEgressArgs: fc.Arbitrary<MeshEgressArgs> = fc
                 { requiredKeys: ["namespaces"] },
             ),
             accessLog: fc.record({ enabled: fc.boolean() }),
-            outboundTrafficPolicy: fc.oneof(
-                fc.record({ mode: fc.constantFrom("REGISTRY_ONLY", "ALLOW_ANY", "AUDIT", "UNMANAGED") }),
-                fc.constant({ target: "ROOT_NAMESPACE_SIDECAR" }),
-                fc.record({
-                    target: fc.constant("NAMESPACE_SIDECARS"),
-                    namespaces: fc.uniqueArray(namespace, { minLength: 1, maxLength: 2 }),
-                }),
-            ),
+            // Mode and target drawn apart, so that AUDIT meets NAMESPACE_SIDECARS (a Telemetry per namespace).
+            outboundTrafficPolicy: fc
+                .tuple(
+                    fc.option(fc.constantFrom("REGISTRY_ONLY", "ALLOW_ANY", "AUDIT", "UNMANAGED"), { nil: undefined }),
+                    fc.oneof(
+                        fc.constant({}),
+                        fc.constant({ target: "ROOT_NAMESPACE_SIDECAR" }),
+                        fc.record({
+                            target: fc.constant("NAMESPACE_SIDECARS"),
+                            namespaces: fc.uniqueArray(namespace, { minLength: 1, maxLength: 3 }),
+                        }),
+                    ),
+                )
+                .map(([mode, target]) => (mode ? { mode, ...target } : target)),
         },
         { requiredKeys: ["hosts", "keepMisplacedOptions"] },
     )

@@ -1,5 +1,6 @@
 // Runs a Pulumi program under the SDK's mock monitor and records every registration, including the parent,
-// provider and dependencies the monitor receives (the Mocks interface itself does not expose them).
+// provider and dependencies the monitor receives (the Mocks interface itself does not expose them). Like the real
+// engine, and unlike Pulumi's mock monitor, it refuses a second resource with a URN already registered.
 import * as pulumi from "@pulumi/pulumi";
 
 export interface Registration {
@@ -46,7 +47,14 @@ export async function runProgram(program: () => void, options: { preview: boolea
     );
     const monitor = pulumi.runtime.getMonitor() as any;
     const register = monitor.registerResource.bind(monitor);
+    const urns = new Set<string>();
+    const duplicates: string[] = [];
     monitor.registerResource = (req: any, callback: any) => {
+        // A URN holds the parent's type chain, not the parent's name: urn:pulumi:<stack>::<project>::<types>::<name>.
+        const parentTypes = req.getParent() ? `${req.getParent().split("::")[2]}$` : "";
+        const urn = `${parentTypes}${req.getType()}::${req.getName()}`;
+        if (urns.has(urn)) duplicates.push(urn);
+        urns.add(urn);
         registrations.push({
             type: req.getType(),
             name: req.getName(),
@@ -67,5 +75,6 @@ export async function runProgram(program: () => void, options: { preview: boolea
     } finally {
         (pulumi.log as any).warn = warn;
     }
+    if (duplicates.length > 0) throw new Error(`Duplicate resource URN: ${duplicates.join(", ")}`);
     return { registrations, warnings };
 }

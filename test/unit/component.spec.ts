@@ -3,10 +3,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import { expect } from "chai";
 import { MeshEgress, MeshEgressArgs } from "../../sdk";
-import { apiVersionAliases } from "../../sdk/kinds";
+import { formerIdentities } from "../../sdk/kinds";
 import { buildPlan } from "../../sdk/plan";
 import { validateArgs } from "../../sdk/validate";
 import { MockRun, Registration, UNKNOWN, runProgram, urnOf } from "../support/mocks";
+import { childName } from "../support/planned";
 import { SEED_CHILDREN } from "../support/seed";
 
 const COMPONENT_URN = "urn:pulumi:stack::project::mesh-egress:index:MeshEgress::egress";
@@ -34,12 +35,13 @@ for (const preview of [true, false]) {
             const run = await runProgram(() => new MeshEgress("egress", SEED), { preview });
             const plan = buildPlan(validateArgs("egress", SEED));
             for (const object of plan.objects) {
-                const { apiVersion, kind, metadata } = object.manifest;
+                const { apiVersion, kind } = object.manifest;
                 const type =
                     apiVersion.includes(".") && apiVersion.includes("istio")
                         ? `kubernetes:${apiVersion}:${kind}`
-                        : run.registrations.find((r) => r.name === metadata.name && r.type.endsWith(`:${kind}`))!.type;
-                const registered = byName(run, type, metadata.name).inputs;
+                        : run.registrations.find((r) => r.name === object.resourceName && r.type.endsWith(`:${kind}`))!
+                              .type;
+                const registered = byName(run, type, object.resourceName).inputs;
                 const { metadata: registeredMetadata, ...registeredRest } = registered;
                 const { metadata: plannedMetadata, ...plannedRest } = object.manifest;
                 expect(registeredRest, object.key).to.deep.equal(plannedRest);
@@ -60,13 +62,14 @@ for (const preview of [true, false]) {
 
         it("creates each host's VirtualService after its other objects and the gateway Service", async () => {
             const run = await runProgram(() => new MeshEgress("egress", SEED), { preview });
-            const vs = byName(run, "kubernetes:networking.istio.io/v1:VirtualService", "egress-aliyun-com");
+            const vs = byName(run, "kubernetes:networking.istio.io/v1:VirtualService", childName("egress-aliyun-com"));
+            const istio = "kubernetes:networking.istio.io/v1";
             expect(vs.dependencies).to.have.members([
-                urnOf({ type: "kubernetes:networking.istio.io/v1:ServiceEntry", name: "egress-aliyun-com" }),
-                urnOf({ type: "kubernetes:networking.istio.io/v1:ServiceEntry", name: "egress-aliyun-com---hop" }),
-                urnOf({ type: "kubernetes:networking.istio.io/v1:DestinationRule", name: "egress-aliyun-com" }),
-                urnOf({ type: "kubernetes:networking.istio.io/v1:Gateway", name: "egress-aliyun-com" }),
-                urnOf({ type: "kubernetes:core/v1:Service", name: "egress-gateway" }),
+                urnOf({ type: `${istio}:ServiceEntry`, name: childName("egress-aliyun-com") }),
+                urnOf({ type: `${istio}:ServiceEntry`, name: childName("egress-aliyun-com---hop") }),
+                urnOf({ type: `${istio}:DestinationRule`, name: childName("egress-aliyun-com") }),
+                urnOf({ type: `${istio}:Gateway`, name: childName("egress-aliyun-com") }),
+                urnOf({ type: "kubernetes:core/v1:Service", name: childName("egress-gateway") }),
             ]);
         });
 
@@ -101,7 +104,11 @@ for (const preview of [true, false]) {
                     new MeshEgress("egress", { ...SEED, outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } }),
                 { preview },
             );
-            const sidecar = byName(run, "kubernetes:networking.istio.io/v1:Sidecar", "egress-outbound-policy");
+            const sidecar = byName(
+                run,
+                "kubernetes:networking.istio.io/v1:Sidecar",
+                childName("egress-outbound-policy"),
+            );
             const others = children(run)
                 .filter((r) => r !== sidecar)
                 .map((r) => urnOf(r));
@@ -191,20 +198,30 @@ for (const preview of [true, false]) {
     });
 }
 
-describe("the aliases that keep identities across Istio releases", () => {
-    const manifest = (apiVersion: string, kind: string) => ({ apiVersion, kind, metadata: { name: "x" } });
+describe("the aliases that keep a deployed stack's identities", () => {
+    const planned = (apiVersion: string, kind: string) => ({
+        key: `${kind}/ns/x`,
+        resourceName: "egress/ns/x",
+        cluster: "istio" as const,
+        manifest: { apiVersion, kind, metadata: { name: "x", namespace: "ns" } },
+        dependsOn: [],
+    });
 
-    it("alias an Istio object to the same kind in every other version its group is emitted with", () => {
-        expect(apiVersionAliases(manifest("networking.istio.io/v1", "ServiceEntry"))).to.deep.equal([
+    it("alias an object to its former name, and to the same kind in every other version its group is emitted with", () => {
+        expect(formerIdentities(planned("networking.istio.io/v1", "ServiceEntry"))).to.deep.equal([
+            { name: "x" },
             { type: "kubernetes:networking.istio.io/v1beta1:ServiceEntry" },
+            { type: "kubernetes:networking.istio.io/v1beta1:ServiceEntry", name: "x" },
         ]);
-        expect(apiVersionAliases(manifest("telemetry.istio.io/v1alpha1", "Telemetry"))).to.deep.equal([
+        expect(formerIdentities(planned("telemetry.istio.io/v1alpha1", "Telemetry"))).to.deep.equal([
+            { name: "x" },
             { type: "kubernetes:telemetry.istio.io/v1:Telemetry" },
+            { type: "kubernetes:telemetry.istio.io/v1:Telemetry", name: "x" },
         ]);
     });
 
-    it("give a kind whose version never changes no alias", () => {
-        expect(apiVersionAliases(manifest("security.istio.io/v1", "AuthorizationPolicy"))).to.deep.equal([]);
-        expect(apiVersionAliases(manifest("apps/v1", "Deployment"))).to.deep.equal([]);
+    it("give a kind whose version never changes only its former name", () => {
+        expect(formerIdentities(planned("security.istio.io/v1", "AuthorizationPolicy"))).to.deep.equal([{ name: "x" }]);
+        expect(formerIdentities(planned("apps/v1", "Deployment"))).to.deep.equal([{ name: "x" }]);
     });
 });

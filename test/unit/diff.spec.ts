@@ -2,6 +2,7 @@
 import { expect } from "chai";
 import { MeshEgress, MeshEgressArgs } from "../../sdk";
 import { Registration, runProgram } from "../support/mocks";
+import { childName } from "../support/planned";
 
 interface Diff {
     created: string[];
@@ -40,9 +41,9 @@ const COMPONENT = "mesh-egress:index:MeshEgress egress";
 
 function hostObjects(name: string): string[] {
     const own = ["DestinationRule", "Gateway", "ServiceEntry", "VirtualService"].map(
-        (kind) => `${ISTIO}:${kind} ${name}`,
+        (kind) => `${ISTIO}:${kind} ${childName(name)}`,
     );
-    return [...own, `${ISTIO}:ServiceEntry ${name}---hop`].sort();
+    return [...own, `${ISTIO}:ServiceEntry ${childName(`${name}---hop`)}`].sort();
 }
 
 describe("diffs between two inputs", () => {
@@ -70,7 +71,7 @@ describe("diffs between two inputs", () => {
         ).to.deep.equal({
             created: hostObjects("egress-new-example-com"),
             deleted: [],
-            changed: [COMPONENT, "kubernetes:core/v1:Service egress-gateway"].sort(),
+            changed: [COMPONENT, `kubernetes:core/v1:Service ${childName("egress-gateway")}`].sort(),
         });
     });
 
@@ -79,7 +80,7 @@ describe("diffs between two inputs", () => {
             {
                 created: [],
                 deleted: hostObjects("egress-api-stripe-com"),
-                changed: [COMPONENT, "kubernetes:core/v1:Service egress-gateway"].sort(),
+                changed: [COMPONENT, `kubernetes:core/v1:Service ${childName("egress-gateway")}`].sort(),
             },
         );
     });
@@ -91,11 +92,11 @@ describe("diffs between two inputs", () => {
             deleted: [],
             changed: [
                 COMPONENT,
-                `${ISTIO}:Gateway egress-example-org`,
-                `${ISTIO}:ServiceEntry egress-example-org`,
-                `${ISTIO}:ServiceEntry egress-example-org---hop`,
-                `${ISTIO}:VirtualService egress-example-org`,
-                "kubernetes:core/v1:Service egress-gateway",
+                `${ISTIO}:Gateway ${childName("egress-example-org")}`,
+                `${ISTIO}:ServiceEntry ${childName("egress-example-org")}`,
+                `${ISTIO}:ServiceEntry ${childName("egress-example-org---hop")}`,
+                `${ISTIO}:VirtualService ${childName("egress-example-org")}`,
+                `kubernetes:core/v1:Service ${childName("egress-gateway")}`,
             ].sort(),
         });
     });
@@ -106,14 +107,14 @@ describe("diffs between two inputs", () => {
         );
         expect(await diff({ hosts: HOSTS }, { hosts: switched })).to.deep.equal({
             created: [
-                `${ISTIO}:DestinationRule egress-api-stripe-com---tls`,
-                `${ISTIO}:ServiceEntry egress-api-stripe-com---upstream`,
-                `${ISTIO}:VirtualService egress-api-stripe-com---gateway`,
+                `${ISTIO}:DestinationRule ${childName("egress-api-stripe-com---tls")}`,
+                `${ISTIO}:ServiceEntry ${childName("egress-api-stripe-com---upstream")}`,
+                `${ISTIO}:VirtualService ${childName("egress-api-stripe-com---gateway")}`,
             ],
             deleted: [],
             changed: [
                 COMPONENT,
-                "kubernetes:core/v1:Service egress-gateway",
+                `kubernetes:core/v1:Service ${childName("egress-gateway")}`,
                 // The hop's TLS (Istio mTLS, SNI = the host) is the same in both modes: its rule stays.
                 ...hostObjects("egress-api-stripe-com").filter((o) => !o.includes(":DestinationRule ")),
             ].sort(),

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as path from "node:path";
 import { runProgram } from "../support/mocks";
+import { childName } from "../support/planned";
 import { SEED_CHILDREN } from "../support/seed";
 
 // The quickstart depends on "mesh-egress" as file:../.. ; resolve the name to this checkout, as that install would.
@@ -47,13 +48,13 @@ describe("examples", () => {
             .filter((r) => r.type.startsWith("kubernetes:gateway.networking.k8s.io/v1:"))
             .map((r) => `${r.type.split(":").pop()} ${r.name}`);
         expect(kinds).to.have.members([
-            "Gateway egress-gateway",
-            "ListenerSet egress-aliyun-com",
-            "HTTPRoute egress-aliyun-com---gateway",
-            "HTTPRoute egress-aliyun-com",
-            "ListenerSet egress-api-stripe-com",
-            "TCPRoute egress-api-stripe-com---gateway",
-            "TLSRoute egress-api-stripe-com",
+            `Gateway ${childName("egress-gateway")}`,
+            `ListenerSet ${childName("egress-aliyun-com")}`,
+            `HTTPRoute ${childName("egress-aliyun-com---gateway")}`,
+            `HTTPRoute ${childName("egress-aliyun-com")}`,
+            `ListenerSet ${childName("egress-api-stripe-com")}`,
+            `TCPRoute ${childName("egress-api-stripe-com---gateway")}`,
+            `TLSRoute ${childName("egress-api-stripe-com")}`,
         ]);
         const istioRoutes = run.registrations.filter(
             (r) => /:(Gateway|VirtualService)$/.test(r.type) && r.type.includes("istio.io"),
@@ -65,12 +66,12 @@ describe("examples", () => {
         const run = await runProgram(loadProgram("ambient/index.ts"), { preview: true });
         const names = run.registrations.filter((r) => r.custom).map((r) => `${r.type.split(":").pop()} ${r.name}`);
         expect(names).to.include.members([
-            "ConfigMap egress-waypoint-parameters",
-            "Gateway egress-waypoint",
-            "ServiceEntry egress-aliyun-com",
-            "ServiceEntry egress-api-stripe-com",
-            "AuthorizationPolicy egress-api-stripe-com",
-            "NetworkPolicy egress-egress-only-via-gateway",
+            `ConfigMap ${childName("egress-waypoint-parameters", "istio-egress")}`,
+            `Gateway ${childName("egress-waypoint", "istio-egress")}`,
+            `ServiceEntry ${childName("egress-aliyun-com", "istio-egress")}`,
+            `ServiceEntry ${childName("egress-api-stripe-com", "istio-egress")}`,
+            `AuthorizationPolicy ${childName("egress-api-stripe-com", "istio-egress")}`,
+            `NetworkPolicy ${childName("egress-egress-only-via-gateway", "shop")}`,
         ]);
         expect(names.filter((n) => /^(VirtualService|Deployment|DestinationRule) /.test(n))).to.deep.equal([]);
         const waypoint = run.registrations.find((r) => r.type.endsWith(":Gateway"))!;
@@ -117,9 +118,9 @@ describe("examples", () => {
         );
         const names = run.registrations.filter((r) => r.custom).map((r) => `${r.type} ${r.name}`);
         expect(names).to.include.members([
-            "kubernetes:networking.istio.io/v1:VirtualService egress-aliyun-com",
-            "kubernetes:networking.istio.io/v1:VirtualService egress-api-stripe-com",
-            "kubernetes:networking.istio.io/v1:Sidecar egress-outbound-policy",
+            `kubernetes:networking.istio.io/v1:VirtualService ${childName("egress-aliyun-com")}`,
+            `kubernetes:networking.istio.io/v1:VirtualService ${childName("egress-api-stripe-com")}`,
+            `kubernetes:networking.istio.io/v1:Sidecar ${childName("egress-outbound-policy")}`,
         ]);
     });
 });

@@ -473,11 +473,18 @@ describe("argument validation", () => {
                 problemsOf({ hosts: [], gateway: { autoscaling: { minReplicas: 3, maxReplicas: 2 } } }),
             ).to.deep.equal(["gateway.autoscaling.maxReplicas: 2 is less than minReplicas (3)"]);
         });
-        it("rejects a CPU target above 100 percent", () => {
+        it("accepts a CPU target above 100 percent of the request, as Kubernetes does", () => {
+            const args = validateArgs("egress", {
+                hosts: [],
+                gateway: { autoscaling: { targetCpuUtilizationPercentage: 150 } },
+            });
+            expect(args.gateway.workload!.autoscaling!.targetCpuUtilizationPercentage).to.equal(150);
+        });
+        it("rejects a CPU target of zero percent", () => {
             expect(
-                problemsOf({ hosts: [], gateway: { autoscaling: { targetCpuUtilizationPercentage: 120 } } }),
+                problemsOf({ hosts: [], gateway: { autoscaling: { targetCpuUtilizationPercentage: 0 } } }),
             ).to.deep.equal([
-                "gateway.autoscaling.targetCpuUtilizationPercentage: 120 must be an integer from 1 to 100",
+                "gateway.autoscaling.targetCpuUtilizationPercentage: 0 must be an integer from 1 to 2147483647",
             ]);
         });
         it("rejects a disruption budget that allows no disruption", () => {
