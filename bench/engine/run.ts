@@ -200,7 +200,10 @@ async function edit(
                         (st) =>
                             st.op === "create" &&
                             expected.some(
-                                (o) => o.manifest.metadata.name === st.name && st.type.endsWith(`:${o.manifest.kind}`),
+                                // MeshEgress names a child <component>/<namespace>/<name>; the baseline by its name.
+                                (o) =>
+                                    (v === "mesh" ? o.resourceName : o.manifest.metadata.name) === st.name &&
+                                    st.type.endsWith(`:${o.manifest.kind}`),
                             ),
                     );
             }

@@ -14,6 +14,7 @@ import { validateArgs } from "../../sdk/validate";
 import { LocalCluster, startCluster } from "./support/cluster";
 import { Kube, kube } from "./support/kube";
 import { localStack, removeStackConfigs } from "./support/stack";
+import { childName } from "../support/planned";
 import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 
 // Every mode, with the default Istio-mTLS gateway hop.
@@ -32,7 +33,7 @@ const HOST_KINDS = ["DestinationRule", "Gateway", "ServiceEntry", "VirtualServic
 // A host restricts its sources, so every host also has an AuthorizationPolicy on the gateway.
 const HOST_POLICY = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
 // The anti-bypass NetworkPolicy lists the gateway ports, so it changes with them.
-const NETWORK_POLICY = "update kubernetes:networking.k8s.io/v1:NetworkPolicy egress-egress-only-via-gateway";
+const NETWORK_POLICY = `update kubernetes:networking.k8s.io/v1:NetworkPolicy ${childName("egress-egress-only-via-gateway", "payments")}`;
 
 /** Pulumi's own progress for the long operations, indented under the test, so a CI log shows where time went. */
 function echo(text: string): void {
@@ -41,9 +42,9 @@ function echo(text: string): void {
 
 function hostSteps(op: string, name: string): string[] {
     return [
-        ...HOST_KINDS.map((kind) => `${op} ${ISTIO}:${kind} ${name}`),
-        `${op} ${ISTIO}:ServiceEntry ${name}---hop`,
-        `${op} ${HOST_POLICY} ${name}`,
+        ...HOST_KINDS.map((kind) => `${op} ${ISTIO}:${kind} ${childName(name)}`),
+        `${op} ${ISTIO}:ServiceEntry ${childName(`${name}---hop`)}`,
+        `${op} ${HOST_POLICY} ${childName(name)}`,
     ];
 }
 
@@ -161,7 +162,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         expect(await previewSteps([...HOSTS, { host: "new.example.com", port: 9090 }])).to.deep.equal(
             [
                 ...hostSteps("create", "egress-new-example-com"),
-                "update kubernetes:core/v1:Service egress-gateway",
+                `update kubernetes:core/v1:Service ${childName("egress-gateway")}`,
                 NETWORK_POLICY,
                 "update mesh-egress:index:MeshEgress egress",
             ].sort(),
@@ -172,12 +173,12 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         const moved = HOSTS.map((h) => (h.host === "example.org" ? { ...h, port: 9090 } : h));
         expect(await previewSteps(moved)).to.deep.equal(
             [
-                `update ${ISTIO}:Gateway egress-example-org`,
-                `update ${ISTIO}:ServiceEntry egress-example-org`,
-                `update ${ISTIO}:ServiceEntry egress-example-org---hop`,
-                `update ${ISTIO}:VirtualService egress-example-org`,
-                `update ${HOST_POLICY} egress-example-org`,
-                "update kubernetes:core/v1:Service egress-gateway",
+                `update ${ISTIO}:Gateway ${childName("egress-example-org")}`,
+                `update ${ISTIO}:ServiceEntry ${childName("egress-example-org")}`,
+                `update ${ISTIO}:ServiceEntry ${childName("egress-example-org---hop")}`,
+                `update ${ISTIO}:VirtualService ${childName("egress-example-org")}`,
+                `update ${HOST_POLICY} ${childName("egress-example-org")}`,
+                `update kubernetes:core/v1:Service ${childName("egress-gateway")}`,
                 NETWORK_POLICY,
                 "update mesh-egress:index:MeshEgress egress",
             ].sort(),
@@ -188,7 +189,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
         expect(await previewSteps(HOSTS.filter((h) => h.host !== "example.org"))).to.deep.equal(
             [
                 ...hostSteps("delete", "egress-example-org"),
-                "update kubernetes:core/v1:Service egress-gateway",
+                `update kubernetes:core/v1:Service ${childName("egress-gateway")}`,
                 NETWORK_POLICY,
                 "update mesh-egress:index:MeshEgress egress",
             ].sort(),
@@ -308,13 +309,13 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
             const GATEWAY_API = "kubernetes:gateway.networking.k8s.io/v1";
             expect(steps).to.deep.equal(
                 [
-                    `create ${ISTIO}:ServiceEntry egress-new-example-com`,
-                    `create ${ISTIO}:ServiceEntry egress-new-example-com---hop`,
-                    `create ${ISTIO}:DestinationRule egress-new-example-com`,
-                    `create ${GATEWAY_API}:ListenerSet egress-new-example-com`,
-                    `create ${GATEWAY_API}:HTTPRoute egress-new-example-com`,
-                    `create ${GATEWAY_API}:HTTPRoute egress-new-example-com---gateway`,
-                    `create ${HOST_POLICY} egress-new-example-com`,
+                    `create ${ISTIO}:ServiceEntry ${childName("egress-new-example-com")}`,
+                    `create ${ISTIO}:ServiceEntry ${childName("egress-new-example-com---hop")}`,
+                    `create ${ISTIO}:DestinationRule ${childName("egress-new-example-com")}`,
+                    `create ${GATEWAY_API}:ListenerSet ${childName("egress-new-example-com")}`,
+                    `create ${GATEWAY_API}:HTTPRoute ${childName("egress-new-example-com")}`,
+                    `create ${GATEWAY_API}:HTTPRoute ${childName("egress-new-example-com---gateway")}`,
+                    `create ${HOST_POLICY} ${childName("egress-new-example-com")}`,
                     "update mesh-egress:index:MeshEgress egress",
                 ].sort(),
             );
@@ -373,8 +374,8 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
                 },
             });
             expect(steps.sort()).to.deep.equal([
-                `create ${ISTIO}:ServiceEntry egress-new-example-com`,
-                `create ${HOST_POLICY} egress-new-example-com`,
+                `create ${ISTIO}:ServiceEntry ${childName("egress-new-example-com", "istio-egress")}`,
+                `create ${HOST_POLICY} ${childName("egress-new-example-com", "istio-egress")}`,
                 "update mesh-egress:index:MeshEgress egress",
             ]);
         } finally {
