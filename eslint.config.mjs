@@ -8,17 +8,22 @@ import { createTypeScriptImportResolver } from "eslint-import-resolver-typescrip
 import importX from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
+// The Pulumi layer: the component and the resources it registers. Below it, nothing touches Pulumi.
 const PULUMI_LAYER = [
     "./sdk/meshEgress.ts",
     "./sdk/clusterCheck.ts",
     "./sdk/kinds.ts",
     "./sdk/meshConfig",
-    "./sdk/cluster",
     "./sdk/packageInfo.ts",
 ];
+// Reads of the live cluster (API access, the mesh config, ownership, the preflight): Pulumi-free, used by the
+// Pulumi layer and the plugin, above the plan whose objects it checks.
+const CLUSTER = ["./sdk/cluster"];
 const PLUGIN = ["./sdk/provider"];
 // The audit tool (`mesh-egress discover`) is a top floor of its own: it reads logs, and the library never imports it.
 const DISCOVER = ["./sdk/discover"];
+// Everything above the bottom floors (args, naming).
+const ABOVE_BOTTOM = ["./sdk/validate", "./sdk/plan", ...CLUSTER, ...PULUMI_LAYER, ...PLUGIN, ...DISCOVER];
 
 /** Floors above `target` that it must not import, and why. */
 function floor(target, above, message) {
@@ -56,24 +61,38 @@ export default tseslint.config(
                 "error",
                 {
                     zones: [
+                        floor("./sdk/args", [...ABOVE_BOTTOM, "./sdk/naming"], "args are a bottom floor"),
                         floor(
-                            "./sdk/args",
-                            ["./sdk/validate", "./sdk/plan", ...PULUMI_LAYER, ...PLUGIN],
-                            "args are the bottom floor",
+                            "./sdk/naming",
+                            [...ABOVE_BOTTOM, "./sdk/args"],
+                            "naming is a bottom floor: names derive from strings alone",
                         ),
                         floor(
                             "./sdk/validate",
-                            ["./sdk/plan", ...PULUMI_LAYER, ...PLUGIN],
+                            ["./sdk/plan", ...CLUSTER, ...PULUMI_LAYER, ...PLUGIN],
                             "validate sits below the plan and the Pulumi layer",
                         ),
                         floor(
                             "./sdk/plan",
+                            [...CLUSTER, ...PULUMI_LAYER, ...PLUGIN],
+                            "the plan is pure: no live cluster, no Pulumi layer, no plugin",
+                        ),
+                        floor(
+                            CLUSTER,
                             [...PULUMI_LAYER, ...PLUGIN],
-                            "the plan is pure: no Pulumi layer, no plugin",
+                            "the live-cluster floor sits below the Pulumi layer, which uses it and never the other way",
                         ),
                         floor(PULUMI_LAYER, PLUGIN, "the plugin is the top floor: nothing in the library imports it"),
                         floor(
-                            ["./sdk/args", "./sdk/validate", "./sdk/plan", ...PULUMI_LAYER, ...PLUGIN],
+                            [
+                                "./sdk/args",
+                                "./sdk/naming",
+                                "./sdk/validate",
+                                "./sdk/plan",
+                                ...CLUSTER,
+                                ...PULUMI_LAYER,
+                                ...PLUGIN,
+                            ],
                             DISCOVER,
                             "the discover command is a top floor: nothing in the library imports it",
                         ),
@@ -93,7 +112,13 @@ export default tseslint.config(
     {
         // Below the Pulumi layer nothing may touch Pulumi: the plan and validation run in tests, benchmarks and the
         // Istio simulator without a Pulumi runtime. Args only name Pulumi's Input types.
-        files: ["sdk/validate/**/*.ts", "sdk/plan/**/*.ts", "sdk/discover/**/*.ts", "sdk/cluster/**/*.ts"],
+        files: [
+            "sdk/naming/**/*.ts",
+            "sdk/validate/**/*.ts",
+            "sdk/plan/**/*.ts",
+            "sdk/discover/**/*.ts",
+            "sdk/cluster/**/*.ts",
+        ],
         rules: {
             "no-restricted-imports": [
                 "error",
@@ -101,7 +126,7 @@ export default tseslint.config(
                     patterns: [
                         {
                             group: ["@pulumi/*"],
-                            message: "validate/, plan/, cluster/ and discover/ run without a Pulumi runtime",
+                            message: "naming/, validate/, plan/, cluster/ and discover/ run without a Pulumi runtime",
                         },
                     ],
                 },

@@ -8,7 +8,7 @@ import { checkCluster } from "./cluster/preflight";
 import { EgressPlan, PlannedObject } from "./plan";
 import { BoundGatewayService } from "./plan/gateway";
 import { LiveReview, describeFinding, reviewLive } from "./plan/drift";
-import { MeshConfigTarget } from "./meshConfig/ownership";
+import { MeshConfigTarget } from "./cluster/ownership";
 
 /** What the check found: the live review of the objects, and the mesh config's live mode when MeshEgress edits it. */
 export interface ClusterFindings extends LiveReview {

@@ -8,7 +8,8 @@ import { checksFor, clusterChecked, liveCheckLine } from "./clusterCheck";
 import { PlannedObject, buildPlan } from "./plan";
 import { REPAIR_ANNOTATION } from "./plan/drift";
 import { ObjectMeta } from "./plan/manifest";
-import { normalizeHost, validateArgs } from "./validate";
+import { normalizeHost } from "./naming/hosts";
+import { validateArgs } from "./validate";
 import { NormalizedArgs } from "./validate/normalized";
 
 /**

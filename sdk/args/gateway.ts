@@ -202,14 +202,14 @@ export interface EgressGateway {
     /**
      * Node labels the gateway pods must run on, e.g. dedicated egress nodes with stable source IPs.
      *
-     * Default: `{}`.
+     * Default: none: any node.
      * Example: `{ "node-role.example.com/egress": "true" }`.
      */
     nodeSelector?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
     /**
      * Taints the gateway pods tolerate.
      *
-     * Default: `[]`.
+     * Default: none.
      */
     tolerations?: pulumi.Input<pulumi.Input<Toleration>[]>;
     /**

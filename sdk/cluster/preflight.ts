@@ -2,9 +2,9 @@
 // cannot take the plan (unreachable, hung, Istio's CRDs missing, no mesh config, a mesh config another MeshEgress
 // owns) fails the preview within seconds with what is missing and where, instead of previewing creates that the
 // update then half-applies. The same pass reads the live versions of the planned objects, for drift.
-import { apiStore } from "../meshConfig/live";
-import { readDefaultVirtualServiceExportTo, readOutboundMode } from "../meshConfig/meshYaml";
-import { MeshConfigTarget, assertClaimable } from "../meshConfig/ownership";
+import { apiStore } from "./meshConfig";
+import { readDefaultVirtualServiceExportTo, readOutboundMode } from "./meshYaml";
+import { MeshConfigTarget, assertClaimable } from "./ownership";
 import { BUNDLE_ANNOTATION, outdatedRouteCrd, routeCrdsToCheck } from "./gatewayApiRelease";
 import { hiddenRoutes } from "./routeVisibility";
 import { gatewayServiceProblem } from "./gatewayServicePorts";

@@ -2,7 +2,8 @@
 // often, when), the declared hosts nobody used, and a host list for MeshEgress that allows exactly what was seen.
 // Wildcards are never proposed: a person decides when a family of names deserves one.
 import { EgressMode, ExternalHost } from "../args";
-import { MeshEgressArgsError, normalizeHost, validateArgs } from "../validate";
+import { normalizeHost } from "../naming/hosts";
+import { MeshEgressArgsError, validateArgs } from "../validate";
 import * as ipaddr from "ipaddr.js";
 import { canonicalIp } from "../validate/kubernetes";
 import { AccessLogRecord } from "./accessLog";

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { LiveMeshConfig, LiveTarget } from "./live";
+import type { LiveMeshConfig, LiveTarget } from "../cluster/meshConfig";
 
 /**
  * Where the compiled `live.js` is at construction time (beside this file, or in bin/ when this file runs from

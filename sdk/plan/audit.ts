@@ -4,10 +4,9 @@
 // Telemetry where the policy is written: the root namespace (mesh-wide), or each namespace of NAMESPACE_SIDECARS.
 // Istio's Telemetry API task "Access Logs" (filter.expression, CEL) and Envoy's `xds.cluster_name` attribute.
 import { NormalizedArgs } from "../validate/normalized";
-import { INTERNAL_DOMAIN } from "../validate/names";
-import { fitName } from "../validate/kubernetes";
+import { fitName } from "../naming/fit";
+import { INTERNAL_DOMAIN, derivedName } from "../naming/hosts";
 import { Manifest } from "./manifest";
-import { derivedName } from "./names";
 
 /** The CEL filter that keeps only connections to undeclared hosts. */
 export const PASSTHROUGH_ONLY = 'xds.cluster_name == "PassthroughCluster"';

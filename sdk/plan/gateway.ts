@@ -1,16 +1,15 @@
 // The egress gateway workload, shaped like the istio/gateway Helm chart's objects: the Deployment's pod is filled in
 // by Istio's `gateway` injection template, and the Service exposes exactly the ports the Gateway servers use.
 import { RoutingApi } from "../args";
-import { GatewayWorkload, NormalizedArgs } from "../validate/normalized";
+import { DEFAULTS } from "../args/defaults";
+import { GatewayWorkload, NormalizedArgs, SidecarArgs } from "../validate/normalized";
 import { Manifest } from "./manifest";
-import { derivedName } from "./names";
+import { derivedName } from "../naming/hosts";
 
 const STATUS_PORT = 15021;
 
-export const DEFAULT_RESOURCES = {
-    requests: { cpu: "100m", memory: "128Mi" },
-    limits: { cpu: "2", memory: "1Gi" },
-};
+/** The proxy container's requests and limits when the arguments set none. */
+export const DEFAULT_RESOURCES = DEFAULTS["EgressGateway.resources"];
 
 export interface GatewayPort {
     number: number;
@@ -51,7 +50,7 @@ export interface BoundGatewayService {
 }
 
 /** An existing gateway's Service (undefined for MeshEgress's own, which it writes). */
-export function boundExistingService(args: NormalizedArgs): BoundGatewayService | undefined {
+export function boundExistingService(args: SidecarArgs): BoundGatewayService | undefined {
     if (args.gateway.workload) return undefined;
     return {
         namespace: args.gateway.namespace,

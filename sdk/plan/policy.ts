@@ -1,7 +1,7 @@
 // The outbound traffic policy: either an edit of one field of the mesh config, or a root-namespace Sidecar.
 import { NormalizedArgs } from "../validate/normalized";
 import { Manifest } from "./manifest";
-import { derivedName } from "./names";
+import { derivedName } from "../naming/hosts";
 
 /** An edit of `outboundTrafficPolicy.mode` in the mesh config ConfigMap; everything else in it is kept. */
 export interface MeshConfigEdit {

@@ -1,7 +1,7 @@
 // What a reviewer reads before approving: the egress surface as a table, and the risky-but-legal setups.
 import { NEWEST_ISTIO_MINOR } from "../validate/istioRelease";
 import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
-import { HBONE_PORT } from "./ambient";
+import { HBONE_PORT } from "./waypoint";
 import { authorizesCallers } from "./security";
 
 function sources(host: NormalizedHost): string {
@@ -29,7 +29,7 @@ export function reviewSummary(args: NormalizedArgs): string {
     const egressPoint =
         args.dataplane === "AMBIENT"
             ? `data plane: AMBIENT; waypoint: ${args.gateway.serviceName}.${args.gateway.namespace}; undeclared hosts ` +
-              `blocked for ambient pods by the antiBypass NetworkPolicies (${args.antiBypass!.namespaces.join(", ")})`
+              `blocked for ambient pods by the antiBypass NetworkPolicies (${args.antiBypass.namespaces.join(", ")})`
             : `gateway hop: ${args.hopTls}; routes: ${args.routingApi}; gateway: ${args.gateway.serviceName}.${args.gateway.namespace}`;
     return [
         `${policy}; ${egressPoint}`,
@@ -52,7 +52,7 @@ export function riskWarnings(args: NormalizedArgs): string[] {
     if (args.dataplane === "AMBIENT") {
         warnings.push(
             "dataplane is AMBIENT: ztunnel does not apply the outbound traffic policy, so in ambient namespaces only " +
-                `the antiBypass NetworkPolicies block undeclared hosts (${args.antiBypass!.namespaces.join(", ")}); ` +
+                `the antiBypass NetworkPolicies block undeclared hosts (${args.antiBypass.namespaces.join(", ")}); ` +
                 "ambient pods in any other namespace reach every host directly",
         );
     }

@@ -2,10 +2,9 @@
 // NetworkPolicies for client namespaces, and the gateway's access log (Istio task "Egress Gateways", "Additional
 // security considerations"; Telemetry API task "Access Logs").
 import { GatewayHopTls } from "../args";
-import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
+import { NormalizedArgs, NormalizedHost, SidecarArgs } from "../validate/normalized";
 import { Manifest } from "./manifest";
-import { hopSni } from "../validate/names";
-import { derivedName, hostObjectName } from "./names";
+import { derivedName, hopSni, hostObjectName } from "../naming/hosts";
 import { podPort } from "./gateway";
 
 /** Whether MeshEgress authorizes callers at the gateway: as soon as one host restricts its sources. */
@@ -13,21 +12,19 @@ export function authorizesCallers(args: NormalizedArgs): boolean {
     return args.hosts.some((h) => h.sources !== undefined);
 }
 
-function sourceRules(host: NormalizedHost): Record<string, unknown>[] | undefined {
-    if (!host.sources) return undefined;
-    const namespaces = host.sources.filter((s) => !s.serviceAccount).map((s) => s.namespace);
-    // Suffix match, so the rule holds whatever the mesh's trust domain is.
-    const principals = host.sources
-        .filter((s) => s.serviceAccount)
-        .map((s) => `*/ns/${s.namespace}/sa/${s.serviceAccount}`);
-    return [
-        ...(namespaces.length > 0 ? [{ source: { namespaces } }] : []),
-        ...(principals.length > 0 ? [{ source: { principals } }] : []),
-    ];
+/**
+ * A host's `from` as AuthorizationPolicy sources: one for the whole namespaces, one for the ServiceAccounts (matched
+ * by suffix, so the rule holds whatever the mesh's trust domain is). Empty when the host names none.
+ */
+export function sourcesOf(host: NormalizedHost): Record<string, unknown>[] {
+    const sources = host.sources ?? [];
+    const namespaces = sources.filter((s) => !s.serviceAccount).map((s) => s.namespace);
+    const principals = sources.filter((s) => s.serviceAccount).map((s) => `*/ns/${s.namespace}/sa/${s.serviceAccount}`);
+    return [...(namespaces.length > 0 ? [{ namespaces }] : []), ...(principals.length > 0 ? [{ principals }] : [])];
 }
 
 /** What identifies the host's traffic at the gateway: the HTTP authority, or the port (and the hop's SNI). */
-function destinationRule(args: NormalizedArgs, host: NormalizedHost): Record<string, unknown> {
+function destinationRule(args: SidecarArgs, host: NormalizedHost): Record<string, unknown> {
     if (host.appProtocol === "HTTP") {
         return { to: [{ operation: { hosts: [host.host, `${host.host}:${host.port}`] } }] };
     }
@@ -46,10 +43,10 @@ function destinationRule(args: NormalizedArgs, host: NormalizedHost): Record<str
  * One ALLOW policy per host on the gateway pods. Once any ALLOW policy selects a workload, Istio denies every request
  * no policy allows, so the gateway serves exactly the declared sources, each only its declared hosts.
  */
-export function gatewayAuthorization(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
+export function gatewayAuthorization(args: SidecarArgs, labels: Record<string, string>): Manifest[] {
     if (!authorizesCallers(args)) return [];
     return args.hosts.map((host) => {
-        const from = sourceRules(host);
+        const from = host.sources ? sourcesOf(host).map((source) => ({ source })) : undefined;
         return {
             apiVersion: args.istio.apis.security,
             kind: "AuthorizationPolicy",

@@ -6,7 +6,7 @@ import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { MeshEgress } from "../meshEgress";
 import { MESH_CONFIG_OUTBOUND_MODE_TYPE } from "../meshConfig/pluginResource";
-import type { LiveMeshConfig } from "../meshConfig/live";
+import type { LiveMeshConfig } from "../cluster/meshConfig";
 import { outboundModeProvider } from "../meshConfig/resource";
 import { packageRoot, packageVersion } from "../packageInfo";
 
@@ -28,7 +28,7 @@ export class MeshEgressProvider implements pulumi.provider.Provider {
     readonly #components: ComponentProvider;
     readonly #meshConfig: pulumi.dynamic.ResourceProvider;
 
-    constructor(root: string = packageRoot(), live: () => LiveMeshConfig = () => require("../meshConfig/live")) {
+    constructor(root: string = packageRoot(), live: () => LiveMeshConfig = () => require("../cluster/meshConfig")) {
         this.version = packageVersion(root);
         this.#components = new ComponentProvider({ components: [MeshEgress], name: "mesh-egress", dirname: root });
         this.#meshConfig = outboundModeProvider(live);

@@ -1,14 +1,12 @@
 // The ambient data plane: what an egress waypoint can do for the host list, and the gateway settings that become the
 // waypoint's. Everything ambient cannot do is refused here, naming the field and why.
-import { Dataplane, EgressMode, GatewayHopTls, RoutingApi } from "../args";
+import { EgressMode, GatewayHopTls, RoutingApi } from "../args";
+import { DEFAULTS } from "../args/defaults";
 import { FIRST_ISTIO_MINOR_WITH } from "./istioRelease";
-import { fitName } from "./kubernetes";
-import { normalizeHost } from "./names";
+import { fitName } from "../naming/fit";
+import { GATEWAY_NAME_LABEL, normalizeHost } from "../naming/hosts";
 import { NormalizedArgs, NormalizedGateway, NormalizedHost } from "./normalized";
 import { Problems, isDeferred, show } from "./problems";
-
-/** The label of the pods Istio deploys for a Gateway API Gateway (the waypoint's among them). */
-export const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
 
 /** Gateway fields a waypoint's parameters ConfigMap carries as YAML, so they must be known at construction. */
 const PARAMETER_FIELDS = ["replicas", "resources", "nodeSelector", "tolerations"] as const;
@@ -24,18 +22,20 @@ interface AmbientContext {
     istioMinor: number | undefined;
 }
 
-/** Under AMBIENT, the waypoint as the gateway MeshEgress routes through; under SIDECAR, the gateway unchanged. */
-export function validateDataplane(
+/** Refuses existingWaypoint under the sidecar data plane: there is no waypoint. */
+export function refuseWaypointSettings(problems: Problems, args: Record<string, unknown>): void {
+    if (problems.object("existingWaypoint", args.existingWaypoint)) {
+        problems.add("existingWaypoint", 'applies only to dataplane "AMBIENT"');
+    }
+}
+
+/** Under AMBIENT, the waypoint MeshEgress routes through, in place of the gateway; refuses what ambient cannot do. */
+export function validateAmbient(
     problems: Problems,
     args: Record<string, unknown>,
     context: AmbientContext,
-): { dataplane: Dataplane; gateway: NormalizedGateway } {
-    const dataplane = problems.enumValue("dataplane", args.dataplane, Dataplane, Dataplane.Sidecar);
+): NormalizedGateway {
     const existing = problems.object("existingWaypoint", args.existingWaypoint);
-    if (dataplane !== Dataplane.Ambient) {
-        if (existing) problems.add("existingWaypoint", 'applies only to dataplane "AMBIENT"');
-        return { dataplane, gateway: context.gateway };
-    }
     refuseWhatAmbientCannotDo(problems, args, context);
     const gatewayArgs = problems.object("gateway", args.gateway) ?? {};
     if (existing) {
@@ -48,13 +48,10 @@ export function validateDataplane(
         const namespace = problems.dnsLabel(
             "existingWaypoint.namespace",
             existing.namespace,
-            "istio-system",
+            DEFAULTS["ExistingWaypoint.namespace"],
             "namespace",
         );
-        return {
-            dataplane,
-            gateway: { serviceName: name, namespace, selector: { [GATEWAY_NAME_LABEL]: name }, targetPorts: {} },
-        };
+        return { serviceName: name, namespace, selector: { [GATEWAY_NAME_LABEL]: name }, targetPorts: {} };
     }
     for (const field of PARAMETER_FIELDS) {
         if (containsDeferred(gatewayArgs[field])) {
@@ -67,10 +64,7 @@ export function validateDataplane(
     }
     const name =
         gatewayArgs.name === undefined ? fitName(`${context.componentName}-waypoint`) : context.gateway.serviceName;
-    return {
-        dataplane,
-        gateway: { ...context.gateway, serviceName: name, selector: { [GATEWAY_NAME_LABEL]: name } },
-    };
+    return { ...context.gateway, serviceName: name, selector: { [GATEWAY_NAME_LABEL]: name } };
 }
 
 /** Whether a value, or anything inside it, is an Output or a Promise. */

@@ -1,6 +1,8 @@
 // The gateway: a workload MeshEgress deploys, or an existing one it only routes to.
 import { GatewayWorkload, NormalizedGateway } from "./normalized";
-import { INT32_MAX, fitName, quantityValue, resourceQuantityProblem, tolerationProblems } from "./kubernetes";
+import { DEFAULTS } from "../args/defaults";
+import { fitName } from "../naming/fit";
+import { INT32_MAX, quantityValue, resourceQuantityProblem, tolerationProblems } from "./kubernetes";
 import { Problems, isDeferred, show, validatePort } from "./problems";
 
 const WORKLOAD_FIELDS = [
@@ -43,7 +45,12 @@ export function validateGateway(
         if (existing.serviceName === undefined) problems.add("existingGateway.serviceName", "is required");
         return {
             serviceName: problems.serviceName("existingGateway.serviceName", existing.serviceName, "invalid"),
-            namespace: problems.dnsLabel("existingGateway.namespace", existing.namespace, "istio-system", "namespace"),
+            namespace: problems.dnsLabel(
+                "existingGateway.namespace",
+                existing.namespace,
+                DEFAULTS["ExistingGateway.namespace"],
+                "namespace",
+            ),
             selector: selector ?? {},
             targetPorts: validateTargetPorts(problems, existing.targetPorts),
         };
@@ -59,19 +66,27 @@ export function validateGateway(
     problems.unknownKeys("gateway.podDisruptionBudget", pdb, ["enabled", "maxUnavailable"]);
     const workload: GatewayWorkload = {
         annotations: problems.annotations("gateway.annotations", g.annotations),
-        replicas: g.replicas ?? 2,
+        replicas: g.replicas ?? DEFAULTS["EgressGateway.replicas"],
         resources: g.resources,
         nodeSelector: g.nodeSelector,
         tolerations: g.tolerations,
-        spreadAcrossNodes: problems.boolean("gateway.spreadAcrossNodes", g.spreadAcrossNodes, true),
+        spreadAcrossNodes: problems.boolean(
+            "gateway.spreadAcrossNodes",
+            g.spreadAcrossNodes,
+            DEFAULTS["EgressGateway.spreadAcrossNodes"],
+        ),
         podDisruptionBudget: {
-            enabled: problems.boolean("gateway.podDisruptionBudget.enabled", pdb.enabled, true),
+            enabled: problems.boolean(
+                "gateway.podDisruptionBudget.enabled",
+                pdb.enabled,
+                DEFAULTS["GatewayDisruptionBudget.enabled"],
+            ),
             maxUnavailable: problems.plainInteger(
                 "gateway.podDisruptionBudget.maxUnavailable",
                 pdb.maxUnavailable,
                 1,
                 1000,
-                1,
+                DEFAULTS["GatewayDisruptionBudget.maxUnavailable"],
             ),
         },
     };
@@ -82,8 +97,20 @@ export function validateGateway(
             "maxReplicas",
             "targetCpuUtilizationPercentage",
         ]);
-        const min = problems.plainInteger("gateway.autoscaling.minReplicas", autoscaling.minReplicas, 1, 1000, 2);
-        const max = problems.plainInteger("gateway.autoscaling.maxReplicas", autoscaling.maxReplicas, 1, 1000, 5);
+        const min = problems.plainInteger(
+            "gateway.autoscaling.minReplicas",
+            autoscaling.minReplicas,
+            1,
+            1000,
+            DEFAULTS["GatewayAutoscaling.minReplicas"],
+        );
+        const max = problems.plainInteger(
+            "gateway.autoscaling.maxReplicas",
+            autoscaling.maxReplicas,
+            1,
+            1000,
+            DEFAULTS["GatewayAutoscaling.maxReplicas"],
+        );
         if (max < min) {
             problems.add("gateway.autoscaling.maxReplicas", `${max} is less than minReplicas (${min})`);
         }
@@ -93,7 +120,7 @@ export function validateGateway(
             autoscaling.targetCpuUtilizationPercentage,
             1,
             INT32_MAX,
-            80,
+            DEFAULTS["GatewayAutoscaling.targetCpuUtilizationPercentage"],
         );
         workload.autoscaling = { minReplicas: min, maxReplicas: max, targetCpuUtilizationPercentage: cpu };
     }
@@ -101,7 +128,12 @@ export function validateGateway(
     if (asm) workload.asm = asm;
     return {
         serviceName,
-        namespace: problems.dnsLabel("gateway.namespace", g.namespace, "istio-system", "namespace"),
+        namespace: problems.dnsLabel(
+            "gateway.namespace",
+            g.namespace,
+            DEFAULTS["EgressGateway.namespace"],
+            "namespace",
+        ),
         selector: problems.labels("gateway.labels", g.labels) ?? { istio: "egressgateway", app: serviceName },
         workload,
         // Its own Service targets every port on the same pod port.

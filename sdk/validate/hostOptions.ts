@@ -2,7 +2,8 @@
 import { EgressMode, GatewayHopTls } from "../args";
 import { NormalizedHost } from "./normalized";
 import { canonicalIp, ipRange } from "./kubernetes";
-import { hostProblem, normalizeHost } from "./names";
+import { normalizeHost } from "../naming/hosts";
+import { hostProblem } from "./names";
 import { Problems, show } from "./problems";
 
 /** The OS CA bundle in Istio's proxy image. */

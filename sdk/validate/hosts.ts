@@ -1,10 +1,12 @@
 // The host list: each host valid on its own, no duplicates, no port carrying two protocols, no indistinguishable TCP
 // destinations, and every host given its gateway port.
 import { EgressMode, GatewayHopTls } from "../args";
-import { AppProtocol, NormalizedHost } from "./normalized";
+import { DEFAULTS } from "../args/defaults";
+import { AppProtocol, NormalizedHost, NormalizedOrigination, NormalizedTcp } from "./normalized";
 import { DEDICATED_PORT_RANGE, allocatePorts } from "./ports";
 import { ORIGINATION_MODES, validateOrigination, validateSources, validateTcp, validateUpstream } from "./hostOptions";
-import { hopSni, normalizeHost, routableHostProblem } from "./names";
+import { hopSni, normalizeHost } from "../naming/hosts";
+import { routableHostProblem } from "./names";
 import { IpRange, ipRange, rangesOverlap } from "./kubernetes";
 import { Problems, isPlainObject, show, validatePort } from "./problems";
 
@@ -29,7 +31,34 @@ const APP_PROTOCOL: Record<EgressMode, AppProtocol> = {
 };
 
 /** A host as validated, before dedicated gateway ports are allocated. */
-type HostDraft = Omit<NormalizedHost, "gatewayPort"> & { index: number; fixedGatewayPort?: number };
+interface HostDraft {
+    index: number;
+    host: string;
+    mode: EgressMode;
+    port: number;
+    appProtocol: AppProtocol;
+    externalPort: number;
+    dedicatedGatewayPort: boolean;
+    fixedGatewayPort?: number;
+    origination?: NormalizedOrigination;
+    upstreamHost?: string;
+    tcp?: NormalizedTcp;
+    sources?: NormalizedHost["sources"];
+}
+
+/**
+ * The validated host, with what its mode requires. A draft without its mode's settings (their validation reported a
+ * problem, so the arguments are refused anyway) has none.
+ */
+function normalized(draft: HostDraft, gatewayPort: number): NormalizedHost | undefined {
+    const { index: _index, fixedGatewayPort: _fixed, mode, origination, tcp, ...common } = draft;
+    const host = { ...common, gatewayPort };
+    if (mode === EgressMode.TlsOrigination || mode === EgressMode.MutualTlsOrigination) {
+        return origination && { ...host, mode, origination };
+    }
+    if (mode === EgressMode.Tcp) return tcp && { ...host, mode, tcp };
+    return { ...host, mode };
+}
 
 function validateHost(
     problems: Problems,
@@ -45,7 +74,7 @@ function validateHost(
         return undefined;
     }
     problems.unknownKeys(field, entry, HOST_FIELDS);
-    const mode = problems.enumValue(`${field}.mode`, entry.mode, EgressMode, EgressMode.Http);
+    const mode = problems.enumValue(`${field}.mode`, entry.mode, EgressMode, DEFAULTS["ExternalHost.mode"]);
     const origination = ORIGINATION_MODES.includes(mode);
     if (mode === EgressMode.Tcp && entry.port === undefined) {
         problems.add(`${field}.port`, "is required for TCP: there is no default port");
@@ -228,10 +257,8 @@ export function validateHosts(
         }
     }
     return drafts
-        .map(({ index, fixedGatewayPort, ...host }) => ({
-            ...host,
-            gatewayPort: host.dedicatedGatewayPort ? dedicated.get(host.host)! : host.port,
-        }))
+        .map((draft) => normalized(draft, draft.dedicatedGatewayPort ? dedicated.get(draft.host)! : draft.port))
+        .filter((host): host is NormalizedHost => host !== undefined)
         .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
 }
 

@@ -2,34 +2,16 @@
 // k8s.io/apimachinery/pkg/util/validation (names, labels), k8s.io/apimachinery/pkg/api/resource (quantities) and
 // k8s.io/kubernetes/pkg/apis/core/validation (tolerations), so that what the API server would reject is rejected at
 // construction instead, before any child exists. Each function returns why a value is invalid, or undefined.
-import { createHash } from "node:crypto";
 import ipaddr from "ipaddr.js";
+import { MAX_NAME_LENGTH } from "../naming/fit";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-export const MAX_NAME_LENGTH = 63;
 /** The largest value of a Kubernetes int32 field. */
 export const INT32_MAX = 2 ** 31 - 1;
 const MAX_SUBDOMAIN_LENGTH = 253;
-
-const HASH_LENGTH = 8;
-
-/** The first hex digits of SHA-256 of `text`: what a shortened name ends with. */
-export function shortHash(text: string): string {
-    return createHash("sha256").update(text).digest("hex").slice(0, HASH_LENGTH);
-}
-
-/**
- * A derived name cut to `max` characters when longer: the start is kept, and `-<hash of the whole name>` makes it
- * unique again (`suffix`, e.g. "-tls", is kept at the end). Names that fit are returned unchanged.
- */
-export function fitName(name: string, max = MAX_NAME_LENGTH, hashOf = name, suffix = ""): string {
-    if (name.length + suffix.length <= max) return name + suffix;
-    const kept = name.slice(0, max - HASH_LENGTH - 1 - suffix.length).replace(/-+$/, "");
-    return `${kept}-${shortHash(hashOf)}${suffix}`;
-}
 
 /** IsDNS1123Label: most object names and every namespace. */
 export function dns1123LabelProblem(value: string): string | undefined {

@@ -1,10 +1,8 @@
 // What makes a host name routable: concrete DNS names, leading wildcards, IP addresses and CIDRs.
 import { isIP } from "node:net";
+import { INTERNAL_DOMAIN } from "../naming/hosts";
 import { dns1123LabelProblem } from "./kubernetes";
 import { show } from "./problems";
-
-/** The domain of the hosts MeshEgress declares for itself (upstream aliases); refused as a user's host. */
-export const INTERNAL_DOMAIN = "mesh-egress.internal";
 
 /** Why `host` is not an external DNS name MeshEgress can route, or undefined when it is one. */
 export function hostProblem(host: string): string | undefined {
@@ -51,20 +49,4 @@ export function routableHostProblem(host: string): string | undefined {
         return 'is too broad: a wildcard needs at least two labels after "*.", e.g. "*.example.com"';
     const problem = hostProblem(rest);
     return problem ? `is not a valid wildcard: "${rest}" ${problem}` : undefined;
-}
-
-/** Lower-cases and drops one trailing dot: DNS names are case-insensitive and "a.com." is "a.com". */
-export function normalizeHost(host: string): string {
-    return host.toLowerCase().replace(/\.$/, "");
-}
-
-/**
- * The SNI of a host's Istio-mTLS hop, which the gateway's filter chain for the host matches: the host itself; for a
- * wildcard, a name under it (its upstream when that is under it, else `egress.<domain>`), since the gateway server
- * matches the wildcard.
- */
-export function hopSni(host: { host: string; upstreamHost?: string }): string {
-    if (!host.host.startsWith("*.")) return host.host;
-    const domain = host.host.slice(2);
-    return host.upstreamHost?.endsWith(`.${domain}`) ? host.upstreamHost : `egress.${domain}`;
 }

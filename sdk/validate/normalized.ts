@@ -22,10 +22,16 @@ export interface NormalizedOrigination {
     subjectAltNames?: string[];
 }
 
-export interface NormalizedHost {
+/** For TCP: CIDRs the sidecars match, and static endpoints (empty: resolve the host with DNS). */
+export interface NormalizedTcp {
+    addresses: string[];
+    endpoints: string[];
+}
+
+/** What every host has, whatever its mode. */
+interface HostCommon {
     /** Lower-cased, without trailing dot. */
     host: string;
-    mode: EgressMode;
     /** Port the app connects to. */
     port: number;
     appProtocol: AppProtocol;
@@ -35,15 +41,34 @@ export interface NormalizedHost {
     gatewayPort: number;
     /** True when no other host uses `gatewayPort` (TCP, and TLS inside the mutual-TLS hop). */
     dedicatedGatewayPort: boolean;
-    /** Present when the gateway originates TLS to the host. */
-    origination?: NormalizedOrigination;
     /** For a wildcard host: the concrete server the gateway sends every matching name to. */
     upstreamHost?: string;
-    /** For TCP: CIDRs the sidecars match, and static endpoints (empty: resolve the host with DNS). */
-    tcp?: { addresses: string[]; endpoints: string[] };
     /** Workloads allowed to reach the host; undefined: every workload. */
     sources?: { namespace: string; serviceAccount?: string }[];
 }
+
+/** HTTP and TLS passthrough: the egress point forwards what the app sends. */
+export interface ForwardedHost extends HostCommon {
+    mode: typeof EgressMode.Http | typeof EgressMode.TlsPassthrough;
+    origination?: never;
+    tcp?: never;
+}
+
+/** The egress point originates TLS to the host. */
+export interface OriginatedHost extends HostCommon {
+    mode: typeof EgressMode.TlsOrigination | typeof EgressMode.MutualTlsOrigination;
+    origination: NormalizedOrigination;
+    tcp?: never;
+}
+
+export interface TcpHost extends HostCommon {
+    mode: typeof EgressMode.Tcp;
+    origination?: never;
+    tcp: NormalizedTcp;
+}
+
+/** A validated host: what its mode requires is in its type. */
+export type NormalizedHost = ForwardedHost | OriginatedHost | TcpHost;
 
 export interface GatewayWorkload {
     annotations: Record<string, string>;
@@ -83,29 +108,50 @@ export interface NormalizedIstio {
     meshConfigMapName: string;
 }
 
-export interface NormalizedArgs {
+/** Client namespaces locked to the egress point by NetworkPolicies. */
+export interface NormalizedAntiBypass {
+    namespaces: string[];
+    allowNamespaces: string[];
+    dnsNamespace: string;
+}
+
+/** What every data plane has. */
+interface CommonArgs {
     /** The component name; prefixes every object name. */
     name: string;
     /** Sorted by host, so the plan never depends on list order. */
     hosts: NormalizedHost[];
-    /** TLS between client sidecars and the gateway. */
-    hopTls: GatewayHopTls;
-    /** The traffic API the routes are written in. */
-    routingApi: RoutingApi;
-    /**
-     * The clients' data plane. Under AMBIENT, `gateway` is the egress waypoint: `serviceName` its Gateway's name,
-     * `selector` its pods' label, `workload` (absent for an existing waypoint) the settings of its parameters.
-     */
-    dataplane: Dataplane;
     /** Istio `exportTo` of the ServiceEntries and VirtualServices. */
     exportTo: string[];
     gateway: NormalizedGateway;
     istio: NormalizedIstio;
     policy: { mode: OutboundTrafficPolicyMode; target: OutboundPolicyTarget; namespaces: string[] };
-    antiBypass?: { namespaces: string[]; allowNamespaces: string[]; dnsNamespace: string };
     accessLog: { enabled: boolean; provider: string };
     /** Whether Istio objects go to a separate cluster (`istioCluster`). */
     separateIstioCluster: boolean;
     /** Whether the cluster check runs before anything is registered. */
     clusterCheck: boolean;
 }
+
+/** Client sidecars reach an egress gateway through routes of the routing API. */
+export interface SidecarArgs extends CommonArgs {
+    dataplane: typeof Dataplane.Sidecar;
+    /** TLS between client sidecars and the gateway. */
+    hopTls: GatewayHopTls;
+    /** The traffic API the routes are written in. */
+    routingApi: RoutingApi;
+    antiBypass?: NormalizedAntiBypass;
+}
+
+/**
+ * ztunnel reaches an egress waypoint over HBONE; `gateway` is the waypoint: `serviceName` its Gateway's name,
+ * `selector` its pods' label, `workload` (absent for an existing waypoint) the settings of its parameters. There are
+ * no routes and no hop TLS to choose, and antiBypass is required: ztunnel does not apply REGISTRY_ONLY.
+ */
+export interface AmbientArgs extends CommonArgs {
+    dataplane: typeof Dataplane.Ambient;
+    antiBypass: NormalizedAntiBypass;
+}
+
+/** The validated, defaulted arguments: what each data plane requires and allows is in its type. */
+export type NormalizedArgs = SidecarArgs | AmbientArgs;

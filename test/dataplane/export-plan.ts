@@ -186,7 +186,8 @@ export function exportPlan(label: string, scenario: Scenario): string {
             },
             // With the pod port each one reaches (an existing gateway's Service may translate it).
             gatewayPorts: plan.gatewayPorts.map((port) => ({ ...port, targetPort: podPort(args, port.number) })),
-            hopTls: args.hopTls,
+            // Ambient has no hop to choose: ztunnel reaches the waypoint over HBONE.
+            ...(args.dataplane === "SIDECAR" ? { hopTls: args.hopTls } : {}),
             dataplane: args.dataplane,
             policyMode: plan.policyMode,
             policy: args.policy,

@@ -1,8 +1,8 @@
 // An in-memory mesh config ConfigMap with the API server's optimistic concurrency (a write names the resourceVersion
 // it read and is refused when the ConfigMap changed since), for unit tests of the mesh config edit. `meanwhile` runs
 // between a read and the write that follows it: another writer getting in between.
-import { LiveMeshConfig, LiveTarget, meshConfigOver } from "../../sdk/meshConfig/live";
-import { ConfigMapState, ConfigMapStore } from "../../sdk/meshConfig/ownership";
+import { LiveMeshConfig, LiveTarget, meshConfigOver } from "../../sdk/cluster/meshConfig";
+import { ConfigMapState, ConfigMapStore } from "../../sdk/cluster/ownership";
 
 export const ORIGINAL_MESH = "rootNamespace: istio-system\ntrustDomain: cluster.local\n";
 

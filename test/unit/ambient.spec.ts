@@ -170,12 +170,8 @@ describe("data plane AMBIENT", () => {
             expect(seed.hostObjects["aliyun.com"]).to.deep.equal({
                 namespace: "istio-system",
                 serviceEntry: "egress-aliyun-com",
-                hopServiceEntry: "",
                 gateway: "egress-waypoint",
-                destinationRule: "",
-                virtualService: "",
                 routes: [],
-                originationRule: "",
                 gatewayPort: 15008,
             });
         });

@@ -6,7 +6,7 @@ import { rivalTelemetries } from "../../sdk/cluster/telemetryRivals";
 import { hiddenRoutes } from "../../sdk/cluster/routeVisibility";
 import { gatewayServiceProblem } from "../../sdk/cluster/gatewayServicePorts";
 import { outdatedRouteCrd, routeCrdsToCheck } from "../../sdk/cluster/gatewayApiRelease";
-import { readDefaultVirtualServiceExportTo } from "../../sdk/meshConfig/meshYaml";
+import { readDefaultVirtualServiceExportTo } from "../../sdk/cluster/meshYaml";
 import { checksFor, liveCheckLine } from "../../sdk/clusterCheck";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { REPAIR_ANNOTATION, describeFinding, driftedFields, reviewLive } from "../../sdk/plan/drift";

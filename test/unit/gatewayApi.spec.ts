@@ -152,9 +152,7 @@ describe("routing API GATEWAY_API", () => {
                 hopServiceEntry: "egress-aliyun-com---hop",
                 gateway: "egress-aliyun-com",
                 destinationRule: "egress-aliyun-com",
-                virtualService: "",
                 routes: ["HTTPRoute/egress-aliyun-com---gateway", "HTTPRoute/egress-aliyun-com"],
-                originationRule: "",
                 gatewayPort: 80,
             });
         });

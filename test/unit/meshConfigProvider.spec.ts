@@ -1,8 +1,8 @@
 // The mesh config resource's lifecycle, against an in-memory ConfigMap with the API server's optimistic concurrency
 // and the real YAML editing.
 import { expect } from "chai";
-import { readOutboundMode, withOutboundMode } from "../../sdk/meshConfig/meshYaml";
-import { MAX_ATTEMPTS, OWNER_ANNOTATION } from "../../sdk/meshConfig/ownership";
+import { readOutboundMode, withOutboundMode } from "../../sdk/cluster/meshYaml";
+import { MAX_ATTEMPTS, OWNER_ANNOTATION } from "../../sdk/cluster/ownership";
 import { outboundModeProvider } from "../../sdk/meshConfig/resource";
 import { ORIGINAL_MESH, fakeConfigMap } from "../support/fakeConfigMap";
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { readOutboundMode, withOutboundMode } from "../../sdk/meshConfig/meshYaml";
+import { readOutboundMode, withOutboundMode } from "../../sdk/cluster/meshYaml";
 
 // A mesh config as istioctl's default profile renders it, with a comment to keep.
 const MESH = `# Managed by istioctl

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
-import { hopAlias, hostObjectName, hostSlug, upstreamAlias } from "../../sdk/plan/names";
+import { hopAlias, hostObjectName, hostSlug, upstreamAlias } from "../../sdk/naming/hosts";
 
 describe("object names", () => {
     it("turns dots into single dashes", () => {

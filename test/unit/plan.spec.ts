@@ -1097,7 +1097,6 @@ describe("the plan", () => {
                     destinationRule: "egress-aliyun-com",
                     virtualService: "egress-aliyun-com",
                     routes: ["VirtualService/egress-aliyun-com"],
-                    originationRule: "",
                     gatewayPort: 80,
                 },
             });

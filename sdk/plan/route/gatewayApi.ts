@@ -1,4 +1,4 @@
-// The routing API "GATEWAY_API": the same path as the Istio recipes (client sidecar → the host's hop alias → gateway
+// The routing API "GATEWAY_API": the same path as the Istio routes (istio.ts) (client sidecar → the host's hop alias → gateway
 // → host), written in Kubernetes Gateway API kinds as Istio's egress tasks show them in their Gateway API tabs.
 //
 // - One shared `Gateway` of class `istio`, bound to the gateway's Service through `spec.addresses` (Istio's manual
@@ -12,10 +12,11 @@
 //   TLSRoute behind a passthrough listener, TCPRoute behind the mutual-TLS hop's terminating listener. TCP apps:
 //   TCPRoute on both hops. The mutual-TLS hop is Istio's listener option `gateway.istio.io/tls-terminate-mode:
 //   ISTIO_MUTUAL` with the hop alias's DestinationRule, as in the Istio recipes.
-import { NormalizedArgs } from "../validate/normalized";
-import { HostContext, HostRouting, mutualHop } from "./host";
-import { Manifest } from "./manifest";
-import { derivedName, upstreamAlias } from "./names";
+import { derivedName } from "../../naming/hosts";
+import { NormalizedArgs } from "../../validate/normalized";
+import { hostObject } from "../context";
+import { Manifest } from "../manifest";
+import { HostRouting, RoutedHost } from "./routed";
 
 export const GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1";
 const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
@@ -67,13 +68,8 @@ export function sharedGateway(args: NormalizedArgs, labels: Record<string, strin
     };
 }
 
-function gatewayApiObject(context: HostContext, kind: string, spec: Record<string, unknown>, name: string): Manifest {
-    return {
-        apiVersion: GATEWAY_API_VERSION,
-        kind,
-        metadata: { name, namespace: context.namespace, labels: context.labels, annotations: context.annotations },
-        spec,
-    };
+function gatewayApiObject(context: RoutedHost, kind: string, spec: Record<string, unknown>, name: string): Manifest {
+    return hostObject(context, kind, spec, { name, apiVersion: GATEWAY_API_VERSION });
 }
 
 const ISTIO_MUTUAL_TERMINATION = {
@@ -82,10 +78,10 @@ const ISTIO_MUTUAL_TERMINATION = {
 };
 
 /** The host's listener on the gateway, and the kind of route its gateway hop takes. */
-function hostListener(context: HostContext): { listener: Record<string, unknown>; gatewayRouteKind: string } {
+function hostListener(context: RoutedHost): { listener: Record<string, unknown>; gatewayRouteKind: string } {
     const { host, appProtocol, gatewayPort } = context.host;
     const base = { name: HOST_LISTENER, port: gatewayPort, allowedRoutes: { namespaces: { from: "Same" } } };
-    if (mutualHop(context)) {
+    if (context.mutualHop) {
         // The hop's SNI names the host (a name under it for a wildcard), which the listener's hostname matches.
         return appProtocol === "HTTP"
             ? {
@@ -110,21 +106,13 @@ function hostListener(context: HostContext): { listener: Record<string, unknown>
     return { listener: { ...base, protocol: "TCP" }, gatewayRouteKind: "TCPRoute" };
 }
 
-/** Where the gateway sends the host's traffic: the host, or the alias only the gateway sees (origination, wildcard). */
-function upstream(context: HostContext, componentName: string): { name: string; port: number } {
-    const { host, port, externalPort, origination, upstreamHost } = context.host;
-    if (origination) return { name: upstreamAlias(componentName, host), port: externalPort };
-    if (upstreamHost) return { name: upstreamAlias(componentName, host), port };
-    return { name: host, port };
-}
-
 const MESH_ROUTE_KIND = { HTTP: "HTTPRoute", TLS: "TLSRoute", TCP: "TCPRoute" } as const;
 
 function hostnameBackend(name: string, port: number): Record<string, unknown> {
     return { group: ISTIO_NETWORKING_GROUP, kind: "Hostname", name, port };
 }
 
-export function gatewayApiRouting(context: HostContext, componentName: string): HostRouting {
+export function gatewayApiRouting(context: RoutedHost): HostRouting {
     const { host, port, appProtocol, gatewayPort } = context.host;
     const { listener, gatewayRouteKind } = hostListener(context);
     const listenerSet = gatewayApiObject(
@@ -136,7 +124,7 @@ export function gatewayApiRouting(context: HostContext, componentName: string): 
         },
         context.objectName,
     );
-    const to = upstream(context, componentName);
+    const { to } = context;
     // TCPRoutes carry no hostnames; HTTP and TLS routes name the host they serve.
     const hostnames = (kind: string) => (kind === "TCPRoute" ? {} : { hostnames: [host] });
     const gatewayRoute = gatewayApiObject(
@@ -147,7 +135,7 @@ export function gatewayApiRouting(context: HostContext, componentName: string): 
                 { group: GATEWAY_API_GROUP, kind: "ListenerSet", name: context.objectName, sectionName: HOST_LISTENER },
             ],
             ...hostnames(gatewayRouteKind),
-            rules: [{ name: "egress-gateway-to-host", backendRefs: [hostnameBackend(to.name, to.port)] }],
+            rules: [{ name: "egress-gateway-to-host", backendRefs: [hostnameBackend(to.host, to.port)] }],
         },
         context.gatewayRouteName,
     );
