@@ -60,3 +60,24 @@ describe("the documentation", () => {
         });
     }
 });
+
+describe("DEVELOPMENT.md's layout block", () => {
+    const text = fs.readFileSync(path.join(REPO, "DEVELOPMENT.md"), "utf8");
+    const block = /## Layout[^\n]*\n+```\n([\s\S]*?)```/.exec(text)?.[1] ?? "";
+    /** The paths the block names, one per line that starts with one. */
+    const listed = block
+        .split("\n")
+        .map((line) => /^(\S+)/.exec(line)?.[1])
+        .filter((entry): entry is string => entry !== undefined);
+
+    it("names only paths that exist", () => {
+        expect(listed.filter((entry) => !fs.existsSync(path.join(REPO, entry)))).to.deep.equal([]);
+    });
+
+    it("names every file and folder of sdk/", () => {
+        const tree = fs
+            .readdirSync(path.join(REPO, "sdk"), { withFileTypes: true })
+            .map((entry) => `sdk/${entry.name}${entry.isDirectory() ? "/" : ""}`);
+        expect(tree.filter((entry) => !listed.includes(entry))).to.deep.equal([]);
+    });
+});
