@@ -113,6 +113,12 @@ async function previewOf(stack: Stack): Promise<Previewed> {
     }
 }
 
+/** The engine's distinct error lines of a failed command, for the test's message. */
+function errorLines(output: string | undefined): string {
+    const lines = (output ?? "").split("\n").filter((line) => /\berror: /.test(line));
+    return [...new Set(lines.map((line) => line.trim()))].slice(0, 5).join("\n");
+}
+
 /** The project name scratchStack gives the program. */
 const PROJECT = `mesh-egress-${path.basename(PROGRAM)}`;
 
@@ -176,7 +182,7 @@ describe("Invariant C: the real engine previews every accepted argument set, man
             const stack = await componentsStack(`program-${i}`, cases, false);
             const previewed = await previewOf(stack);
             const where = `program ${i} (${workHome}/program-${i}.json)`;
-            expect(previewed.error, `${where}: the preview failed`).to.equal(undefined);
+            expect(previewed.error, `${where}: the preview failed: ${errorLines(previewed.error)}`).to.equal(undefined);
             const planned = cases.flatMap((c) => plannedSteps(stack, PROJECT, c));
             expect(new Set(planned).size, `${where}: two planned resources share a URN`).to.equal(planned.length);
             expect(previewed.steps.sort(), where).to.deep.equal(planned.sort());
