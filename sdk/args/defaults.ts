@@ -27,7 +27,6 @@ export const DEFAULTS = {
     "OutboundTrafficPolicy.namespaces": [] as string[],
     "AntiBypass.dnsNamespace": "kube-system",
     "AntiBypass.allowNamespaces": [] as string[],
-    "AccessLog.enabled": true,
     "AccessLog.provider": "envoy",
     "EgressGateway.namespace": "istio-system",
     "EgressGateway.replicas": 2,

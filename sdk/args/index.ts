@@ -135,9 +135,10 @@ export interface MeshEgressArgs {
      */
     antiBypass?: AntiBypass;
     /**
-     * Access logs at the gateway.
+     * Access logs at the gateway (or the waypoint): one Telemetry for its pods, which the component that deploys the
+     * gateway owns.
      *
-     * Default: `{ enabled: true, provider: "envoy" }`.
+     * Default: `{ provider: "envoy" }`, enabled when MeshEgress deploys the gateway (see `enabled`).
      */
     accessLog?: AccessLog;
     /**

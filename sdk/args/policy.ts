@@ -88,9 +88,11 @@ export interface AntiBypass {
 /** Access logs of the egress gateway: the one place every external request passes. */
 export interface AccessLog {
     /**
-     * Whether the gateway logs every request (Telemetry API, scoped to the gateway pods).
+     * Whether the gateway logs every request (Telemetry API, scoped to the gateway pods). One component owns a
+     * gateway's access log: on an existing gateway (or waypoint) it is off unless enabled here, so that several
+     * components on one gateway do not write the same Telemetry; enable it in one of them at most.
      *
-     * Default: `true`.
+     * Default: `true` when MeshEgress deploys the gateway (or the waypoint), `false` on an existing one.
      */
     enabled?: boolean;
     /**

@@ -1,10 +1,9 @@
 // Who may reach which host, and that nothing leaves around the gateway: AuthorizationPolicies on the gateway,
 // NetworkPolicies for client namespaces, and the gateway's access log (Istio task "Egress Gateways", "Additional
 // security considerations"; Telemetry API task "Access Logs").
-import { GatewayHopTls } from "../args";
 import { NormalizedArgs, NormalizedHost, SidecarArgs } from "../validate/normalized";
 import { Manifest } from "./manifest";
-import { derivedName, hopSni, hostObjectName } from "../naming/hosts";
+import { derivedName, hostObjectName } from "../naming/hosts";
 import { podPort } from "./gateway";
 
 /** Whether MeshEgress authorizes callers at the gateway: as soon as one host restricts its sources. */
@@ -23,46 +22,53 @@ export function sourcesOf(host: NormalizedHost): Record<string, unknown>[] {
     return [...(namespaces.length > 0 ? [{ namespaces }] : []), ...(principals.length > 0 ? [{ principals }] : [])];
 }
 
-/** What identifies the host's traffic at the gateway: the HTTP authority, or the port (and the hop's SNI). */
-function destinationRule(args: SidecarArgs, host: NormalizedHost): Record<string, unknown> {
-    if (host.appProtocol === "HTTP") {
-        return { to: [{ operation: { hosts: [host.host, `${host.host}:${host.port}`] } }] };
+/** The source of a DENY rule: every caller that is none of the host's `from` sources (the fields are ANDed). */
+function notTheSources(host: NormalizedHost): Record<string, unknown> {
+    const negated: Record<string, unknown> = {};
+    for (const source of sourcesOf(host)) {
+        if (source.namespaces) negated.notNamespaces = source.namespaces;
+        if (source.principals) negated.notPrincipals = source.principals;
     }
-    // The gateway sees the port its pods listen on.
-    const rule: Record<string, unknown> = {
-        to: [{ operation: { ports: [String(podPort(args, host.gatewayPort))] } }],
-    };
-    const sni = args.hopTls === GatewayHopTls.IstioMutual ? hopSni(host) : host.host;
-    if (host.appProtocol === "TLS" || args.hopTls === GatewayHopTls.IstioMutual) {
-        rule.when = [{ key: "connection.sni", values: [sni] }];
-    }
-    return rule;
+    return negated;
 }
 
 /**
- * One ALLOW policy per host on the gateway pods. Once any ALLOW policy selects a workload, Istio denies every request
- * no policy allows, so the gateway serves exactly the declared sources, each only its declared hosts.
+ * Per host with `from`, a DENY policy on the gateway pods for every other caller, on the host's own filter chain:
+ * the pod port it arrives on and the hop's SNI, which names the host (a name under a wildcard). DENY rules compose:
+ * each matches only its host's chain, so a second MeshEgress on the same gateway, or routes written by hand, are
+ * untouched — where an ALLOW policy would make Istio deny every request on the gateway that no ALLOW matches.
+ * Connection-level (port and SNI) for every protocol, never the Host header: HTTP-only fields are dropped from a
+ * DENY on TCP chains, which would widen it to the whole port. Callers without a mesh identity (no mTLS) match the
+ * negated sources, so they are denied too.
  */
-export function gatewayAuthorization(args: SidecarArgs, labels: Record<string, string>): Manifest[] {
-    if (!authorizesCallers(args)) return [];
-    return args.hosts.map((host) => {
-        const from = host.sources ? sourcesOf(host).map((source) => ({ source })) : undefined;
-        return {
+export function gatewaySourceDenials(args: SidecarArgs, labels: Record<string, string>): Map<string, Manifest> {
+    const denials = new Map<string, Manifest>();
+    for (const host of args.hosts.filter((h) => h.sources !== undefined)) {
+        denials.set(host.host, {
             apiVersion: args.istio.apis.security,
             kind: "AuthorizationPolicy",
             metadata: {
-                name: hostObjectName(args.name, host.host),
+                name: hostObjectName(args.name, host.host, "sources"),
                 namespace: args.gateway.namespace,
                 labels,
                 annotations: { "mesh-egress.io/host": host.host },
             },
             spec: {
                 selector: { matchLabels: args.gateway.selector },
-                action: "ALLOW",
-                rules: [{ ...(from ? { from } : {}), ...destinationRule(args, host) }],
+                action: "DENY",
+                rules: [
+                    {
+                        from: [{ source: notTheSources(host) }],
+                        to: [{ operation: { ports: [String(podPort(args, host.gatewayPort))] } }],
+                        // The gateway's filter chain for the host matches the hop's SNI against the host (the
+                        // wildcard itself for a wildcard host: a suffix match, as the chain's).
+                        when: [{ key: "connection.sni", values: [host.host] }],
+                    },
+                ],
             },
-        };
-    });
+        });
+    }
+    return denials;
 }
 
 function namespaceSelector(namespace: string): Record<string, unknown> {

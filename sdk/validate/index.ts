@@ -154,7 +154,7 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
     if (!ambient) refuseWaypointSettings(problems, args);
     const antiBypass = validateAntiBypass(problems, args.antiBypass, egressPoint.namespace, istio.namespace);
     refuseAuditBehindAntiBypass(problems, policy, antiBypass);
-    const accessLog = validateAccessLog(problems, args.accessLog);
+    const accessLog = validateAccessLog(problems, args.accessLog, egressPoint.workload !== undefined);
     const separateIstioCluster = validateIstioCluster(problems, args.istioCluster);
     const clusterCheck = problems.boolean("clusterCheck", args.clusterCheck, DEFAULTS["MeshEgress.clusterCheck"]);
 

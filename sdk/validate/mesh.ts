@@ -130,14 +130,19 @@ export function refuseAuditBehindAntiBypass(
     }
 }
 
-export function validateAccessLog(problems: Problems, value: unknown): NormalizedArgs["accessLog"] {
+/** The access log; on by default only where MeshEgress deploys the egress point (its owner). */
+export function validateAccessLog(
+    problems: Problems,
+    value: unknown,
+    deploysEgressPoint: boolean,
+): NormalizedArgs["accessLog"] {
     const accessLog = problems.object("accessLog", value) ?? {};
     problems.unknownKeys("accessLog", accessLog, ["enabled", "provider"]);
     if (accessLog.provider !== undefined && (typeof accessLog.provider !== "string" || accessLog.provider === "")) {
         problems.add("accessLog.provider", `${show(accessLog.provider)} must be a provider name`);
     }
     return {
-        enabled: problems.boolean("accessLog.enabled", accessLog.enabled, DEFAULTS["AccessLog.enabled"]),
+        enabled: problems.boolean("accessLog.enabled", accessLog.enabled, deploysEgressPoint),
         provider: typeof accessLog.provider === "string" ? accessLog.provider : DEFAULTS["AccessLog.provider"],
     };
 }

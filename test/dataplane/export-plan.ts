@@ -19,6 +19,7 @@ import { podPort } from "../../sdk/plan/gateway";
 import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
 import { NormalizedArgs, NormalizedHost } from "../../sdk/validate/normalized";
 import { meshEgressCase } from "../support/arbitraries";
+import { COMPOSITIONS, exportComposition } from "./compositions";
 
 export interface Scenario {
     /** The component name (`new MeshEgress(name, args)`). */
@@ -47,7 +48,7 @@ const CHART_GATEWAY = {
 };
 const CHART_HOSTS: ExternalHost[] = [
     { host: "aliyun.com", from: [{ namespace: "default" }] },
-    { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" },
+    { host: "api.stripe.com", mode: "TLS_PASSTHROUGH", from: [{ namespace: "default", serviceAccount: "sleep" }] },
     { host: "edition.cnn.com", mode: "TLS_ORIGINATION" },
 ];
 
@@ -143,6 +144,7 @@ function hostIntent(args: NormalizedArgs, host: NormalizedHost) {
             : null,
         // A namespace whose clients may use the host (its first source, or one it is exported to); "" if none.
         clientNamespace: clientNamespaceOf(args, host),
+        sources: host.sources ?? null,
     };
 }
 
@@ -203,13 +205,16 @@ export function exportPlan(label: string, scenario: Scenario): string {
         .join("---\n");
 }
 
+/** Every scenario's name: one component each, or several on one gateway (compositions.ts). */
+const scenarioNames = () => [...Object.keys(SCENARIOS), ...Object.keys(COMPOSITIONS)];
+
 /** The plan of one named scenario. */
 export function exportScenario(scenarioName: string): string {
+    const composition = COMPOSITIONS[scenarioName];
+    if (composition) return exportComposition(scenarioName, composition, exportPlan);
     const scenario = SCENARIOS[scenarioName];
     if (!scenario) {
-        throw new Error(
-            `unknown scenario ${JSON.stringify(scenarioName)} (known: ${Object.keys(SCENARIOS).join(", ")})`,
-        );
+        throw new Error(`unknown scenario ${JSON.stringify(scenarioName)} (known: ${scenarioNames().join(", ")})`);
     }
     return exportPlan(scenarioName, scenario);
 }
@@ -217,8 +222,8 @@ export function exportScenario(scenarioName: string): string {
 /** Writes every scenario to `<dir>/<scenario>.yaml`; returns the scenario names. */
 export function writeScenarios(dir: string): string[] {
     fs.mkdirSync(dir, { recursive: true });
-    for (const name of Object.keys(SCENARIOS)) fs.writeFileSync(path.join(dir, `${name}.yaml`), exportScenario(name));
-    return Object.keys(SCENARIOS);
+    for (const name of scenarioNames()) fs.writeFileSync(path.join(dir, `${name}.yaml`), exportScenario(name));
+    return scenarioNames();
 }
 
 /** The fast-check seed of the generated plans; a failure names the file, whose summary holds the arguments. */
@@ -250,7 +255,7 @@ export function writeGenerated(dir: string, count: number, seed = GENERATED_SEED
 
 function main(argv: string[]): void {
     if (argv[0] === "--list") {
-        process.stdout.write(Object.keys(SCENARIOS).join("\n") + "\n");
+        process.stdout.write(scenarioNames().join("\n") + "\n");
     } else if (argv[0] === "--out" && argv[1]) {
         writeScenarios(argv[1]);
     } else if (argv.length === 1 && !argv[0].startsWith("-")) {

@@ -36,6 +36,8 @@ func invariantPlans(t *testing.T) []string {
 		"seed-mtls", "seed-plain", "seed-root-sidecar", "every-mode-mtls", "every-mode-plain",
 		"seed-gateway-api", "every-mode-gateway-api-mtls", "every-mode-gateway-api-plain", "ambient-every-mode",
 		"existing-gateway", "existing-gateway-gateway-api", "chart-egress-gateway", "chart-egress-gateway-gateway-api",
+		// Several components on one gateway, beside a route written by hand (compositions.ts).
+		"platform-and-teams", "platform-and-teams-gateway-api", "teams-beside-hand-written-routes",
 	}
 	if dir := os.Getenv("MESH_EGRESS_PLAN_DIR"); dir != "" {
 		generated, err := filepath.Glob(filepath.Join(dir, "generated-*.yaml"))
@@ -91,6 +93,9 @@ func TestInvariants(t *testing.T) {
 					}
 					checkRouting(t, p, h, sidecarIn(h.ClientNamespace), gateway)
 				}
+			})
+			t.Run("each host admits exactly its sources at the gateway", func(t *testing.T) {
+				checkAuthorization(t, p.Summary.Hosts, sidecarIn, gateway)
 			})
 			t.Run("a port that carries only plain TCP has no TLS inspector on client sidecars", func(t *testing.T) {
 				for _, namespace := range p.Summary.ProbeNamespaces {
@@ -224,15 +229,16 @@ func (h hostIntent) appCall() simulation.Call {
 		CallMode: simulation.CallModeOutbound}
 }
 
-// checkRouting follows one host's app call from the sidecar to the gateway and on to the host, reading the hop
-// (port, TLS and SNI) from the sidecar's cluster, so the check holds whatever objects carry the route.
-func checkRouting(t *testing.T, p *exportedPlan, h hostIntent, sidecar *proxyView, gateway *proxyView) {
+// hopOf follows one host's app call to the gateway and returns the hop the client sidecar sends there (port, mTLS
+// and SNI read from the sidecar's own cluster, so it holds whatever objects carry the route), or false after
+// reporting where the call went instead.
+func hopOf(t *testing.T, h hostIntent, sidecar *proxyView) (simulation.Call, bool) {
 	r := sidecar.sim.Run(h.appCall())
 	where, ok := sidecar.outcome(t, r)
 	if !ok || !strings.HasPrefix(where, "to the gateway") {
 		t.Errorf("%s from %s: the app's %s call on port %d went %s, want to the egress gateway", h.Host,
 			sidecar.proxy.ConfigNamespace, h.AppProtocol, h.Port, where)
-		return
+		return simulation.Call{}, false
 	}
 	hopCluster := sidecar.cluster(t, r.ClusterMatched)
 	hopPort := 0
@@ -246,10 +252,20 @@ func checkRouting(t *testing.T, p *exportedPlan, h hostIntent, sidecar *proxyVie
 	} else if h.AppProtocol == "TLS" {
 		hop.TLS, hop.Sni = simulation.TLS, h.CallName
 	}
+	return hop, true
+}
+
+// checkRouting follows one host's app call from the sidecar to the gateway and on to the host; it returns the
+// gateway's cluster for the host ("" when the call went wrong, reported).
+func checkRouting(t *testing.T, p *exportedPlan, h hostIntent, sidecar *proxyView, gateway *proxyView) string {
+	hop, ok := hopOf(t, h, sidecar)
+	if !ok {
+		return ""
+	}
 	g := gateway.sim.Run(hop)
 	if g.ClusterMatched == "" || g.ClusterMatched == "BlackHoleCluster" {
 		t.Errorf("%s: the gateway dropped the hop %s (error %v)", h.Host, describeCall(hop), g.Error)
-		return
+		return ""
 	}
 	upstream := gateway.cluster(t, g.ClusterMatched)
 	// Istio lists a STATIC ServiceEntry's endpoints once per address of the entry: compare as sets.
@@ -266,6 +282,7 @@ func checkRouting(t *testing.T, p *exportedPlan, h hostIntent, sidecar *proxyVie
 	case h.Origination != nil && tls.GetSni() != h.Origination.SNI:
 		t.Errorf("%s: the gateway originates TLS with SNI %q, want %q", h.Host, tls.GetSni(), h.Origination.SNI)
 	}
+	return g.ClusterMatched
 }
 
 // registryOnlyIn says whether the plan puts a namespace under REGISTRY_ONLY.

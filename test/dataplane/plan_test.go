@@ -41,6 +41,8 @@ type hostIntent struct {
 	} `json:"origination"`
 	// ClientNamespace is a namespace whose clients may use the host; "" when none can.
 	ClientNamespace string `json:"clientNamespace"`
+	// Sources are the host's `from` entries; nil when every workload may use it.
+	Sources []allowedSource `json:"sources"`
 }
 
 // planSummary is the first document export-plan.ts prints: what the plan says outside its manifests.

@@ -30,7 +30,7 @@ const HOSTS: ExternalHost[] = [
 const ANTI_BYPASS = { namespaces: ["payments"] };
 const ISTIO = "kubernetes:networking.istio.io/v1";
 const HOST_KINDS = ["DestinationRule", "Gateway", "ServiceEntry", "VirtualService"];
-// A host restricts its sources, so every host also has an AuthorizationPolicy on the gateway.
+// Under AMBIENT every HTTP host has an AuthorizationPolicy on its ServiceEntry.
 const HOST_POLICY = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
 // The anti-bypass NetworkPolicy lists the gateway ports, so it changes with them.
 const NETWORK_POLICY = `update kubernetes:networking.k8s.io/v1:NetworkPolicy ${childName("egress-egress-only-via-gateway", "payments")}`;
@@ -44,7 +44,6 @@ function hostSteps(op: string, name: string): string[] {
     return [
         ...HOST_KINDS.map((kind) => `${op} ${ISTIO}:${kind} ${childName(name)}`),
         `${op} ${ISTIO}:ServiceEntry ${childName(`${name}---hop`)}`,
-        `${op} ${HOST_POLICY} ${childName(name)}`,
     ];
 }
 
@@ -177,7 +176,6 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
                 `update ${ISTIO}:ServiceEntry ${childName("egress-example-org")}`,
                 `update ${ISTIO}:ServiceEntry ${childName("egress-example-org---hop")}`,
                 `update ${ISTIO}:VirtualService ${childName("egress-example-org")}`,
-                `update ${HOST_POLICY} ${childName("egress-example-org")}`,
                 `update kubernetes:core/v1:Service ${childName("egress-gateway")}`,
                 NETWORK_POLICY,
                 "update mesh-egress:index:MeshEgress egress",
@@ -315,7 +313,6 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
                     `create ${GATEWAY_API}:ListenerSet ${childName("egress-new-example-com")}`,
                     `create ${GATEWAY_API}:HTTPRoute ${childName("egress-new-example-com")}`,
                     `create ${GATEWAY_API}:HTTPRoute ${childName("egress-new-example-com---gateway")}`,
-                    `create ${HOST_POLICY} ${childName("egress-new-example-com")}`,
                     "update mesh-egress:index:MeshEgress egress",
                 ].sort(),
             );

@@ -112,7 +112,7 @@ describe("data plane AMBIENT", () => {
             );
         });
 
-        it("is not created when one already runs: the hosts are bound to it", () => {
+        it("is not created when one already runs: the hosts are bound to it, and its owner keeps its access log", () => {
             const existing = plan({
                 hosts: [{ host: "aliyun.com" }],
                 existingWaypoint: { name: "shared-egress", namespace: "egress" },
@@ -120,7 +120,6 @@ describe("data plane AMBIENT", () => {
             expect(existing.objects.map((o) => o.key)).to.deep.equal([
                 "AuthorizationPolicy/egress/egress-aliyun-com",
                 "ServiceEntry/egress/egress-aliyun-com",
-                "Telemetry/egress/shared-egress-access-log",
                 "NetworkPolicy/shop/egress-egress-only-via-gateway",
             ]);
             expect(manifest(existing, "ServiceEntry/egress/egress-aliyun-com").metadata.labels).to.deep.include({

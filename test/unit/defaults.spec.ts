@@ -26,7 +26,7 @@ function documentedDefaults(schema: Schema): Documented[] {
         for (const [name, property] of Object.entries(properties)) {
             const match = /\bDefault: `([^`]*)`([^.;]*)/.exec(property.description ?? "");
             // A default that depends on something else: "`443` for TLS_PASSTHROUGH", "unless `credentialName`".
-            if (!match || match[1].includes("<") || /\b(for|unless|otherwise)\b/.test(match[2])) continue;
+            if (!match || match[1].includes("<") || /\b(for|unless|otherwise|when)\b/.test(match[2])) continue;
             const literal = match[1];
             const ref = property.$ref?.split(":").pop();
             found.push({ field: `${owner}.${name}`, ref, value: parse(literal) });

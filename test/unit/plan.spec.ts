@@ -785,9 +785,9 @@ describe("the plan", () => {
                 { protocol: "TCP", port: 8443 },
             ]);
         });
-        it("matches a non-HTTP host's traffic at the gateway on the pod port, which the gateway's policy sees", () => {
-            const allow = manifest(chart, "AuthorizationPolicy/istio-system/egress-api-stripe-com").spec as any;
-            expect(allow.rules[0].to).to.deep.equal([{ operation: { ports: ["8443"] } }]);
+        it("matches a restricted host's traffic at the gateway on the pod port, which the gateway's policy sees", () => {
+            const deny = manifest(chart, "AuthorizationPolicy/istio-system/egress-aliyun-com---sources").spec as any;
+            expect(deny.rules[0].to).to.deep.equal([{ operation: { ports: ["8080"] } }]);
         });
     });
 

@@ -26,43 +26,72 @@ const PAYMENTS: MeshEgressArgs = {
 };
 
 describe("egress security", () => {
-    describe("source rules (AuthorizationPolicy on the gateway)", () => {
+    describe("source rules (a DENY AuthorizationPolicy per restricted host on the gateway)", () => {
         const p = plan(PAYMENTS);
-        it("allows a namespace to a TLS host by its gateway port and the hop's SNI", () => {
-            expect(spec(p, "AuthorizationPolicy/istio-system/egress-api-stripe-com")).to.deep.equal({
+        it("denies every caller but the namespace on a TLS host's chain: its gateway port and the hop's SNI", () => {
+            expect(spec(p, "AuthorizationPolicy/istio-system/egress-api-stripe-com---sources")).to.deep.equal({
                 selector: SELECTOR,
-                action: "ALLOW",
+                action: "DENY",
                 rules: [
                     {
-                        from: [{ source: { namespaces: ["payments"] } }],
+                        from: [{ source: { notNamespaces: ["payments"] } }],
                         to: [{ operation: { ports: ["443"] } }],
                         when: [{ key: "connection.sni", values: ["api.stripe.com"] }],
                     },
                 ],
             });
         });
-        it("allows a ServiceAccount to an HTTP host by its authority, whatever the trust domain", () => {
-            expect(spec(p, "AuthorizationPolicy/istio-system/egress-aliyun-com").rules).to.deep.equal([
+        it("denies every caller but the ServiceAccount on an HTTP host's chain, whatever the trust domain, never by Host header", () => {
+            expect(spec(p, "AuthorizationPolicy/istio-system/egress-aliyun-com---sources").rules).to.deep.equal([
                 {
-                    from: [{ source: { principals: ["*/ns/shop/sa/crawler"] } }],
-                    to: [{ operation: { hosts: ["aliyun.com", "aliyun.com:80"] } }],
+                    from: [{ source: { notPrincipals: ["*/ns/shop/sa/crawler"] } }],
+                    to: [{ operation: { ports: ["80"] } }],
+                    when: [{ key: "connection.sni", values: ["aliyun.com"] }],
                 },
             ]);
         });
-        it("allows every caller to a host without `from` once others are restricted", () => {
-            const mixed = plan({ hosts: [{ host: "a.com", from: [{ namespace: "x" }] }, { host: "b.com" }] });
-            expect(spec(mixed, "AuthorizationPolicy/istio-system/egress-b-com").rules).to.deep.equal([
-                { to: [{ operation: { hosts: ["b.com", "b.com:80"] } }] },
-            ]);
+        it("puts namespaces and ServiceAccounts into one source, so that a caller is denied only when it is neither", () => {
+            const mixed = plan({
+                hosts: [
+                    {
+                        host: "db.example.com",
+                        mode: "TCP",
+                        port: 5432,
+                        from: [{ namespace: "shop" }, { namespace: "ops", serviceAccount: "backup" }],
+                    },
+                ],
+            });
+            expect(spec(mixed, "AuthorizationPolicy/istio-system/egress-db-example-com---sources").rules).to.deep.equal(
+                [
+                    {
+                        from: [{ source: { notNamespaces: ["shop"], notPrincipals: ["*/ns/ops/sa/backup"] } }],
+                        to: [{ operation: { ports: ["5432"] } }],
+                        when: [{ key: "connection.sni", values: ["db.example.com"] }],
+                    },
+                ],
+            );
         });
-        it("authorizes a TCP destination by its gateway port and SNI", () => {
-            const tcp = plan({
-                hosts: [{ host: "db.example.com", mode: "TCP", port: 5432, from: [{ namespace: "x" }] }],
+        it("matches a wildcard's whole chain: the SNI pattern is the wildcard itself", () => {
+            const wildcard = plan({
+                hosts: [
+                    {
+                        host: "*.wikipedia.org",
+                        mode: "TLS_PASSTHROUGH",
+                        upstreamHost: "www.wikipedia.org",
+                        from: [{ namespace: "docs" }],
+                    },
+                ],
             });
-            expect(spec(tcp, "AuthorizationPolicy/istio-system/egress-db-example-com").rules[0]).to.deep.include({
-                to: [{ operation: { ports: ["5432"] } }],
-                when: [{ key: "connection.sni", values: ["db.example.com"] }],
-            });
+            expect(
+                spec(wildcard, "AuthorizationPolicy/istio-system/egress-star---wikipedia-org---sources").rules[0].when,
+            ).to.deep.equal([{ key: "connection.sni", values: ["*.wikipedia.org"] }]);
+        });
+        it("creates no policy for a host without `from`, and no ALLOW at all: other hosts and other components stay open", () => {
+            const mixed = plan({ hosts: [{ host: "a.com", from: [{ namespace: "x" }] }, { host: "b.com" }] });
+            const policies = mixed.objects.filter((o) => o.manifest.kind === "AuthorizationPolicy");
+            expect(policies.map((o) => [o.key, (o.manifest.spec as any).action])).to.deep.equal([
+                ["AuthorizationPolicy/istio-system/egress-a-com---sources", "DENY"],
+            ]);
         });
         it("creates no AuthorizationPolicy while no host restricts its sources (the seed's behaviour)", () => {
             expect(plan({ hosts: [{ host: "aliyun.com" }] }).objects.map((o) => o.manifest.kind)).to.not.include(
@@ -135,6 +164,20 @@ describe("egress security", () => {
     });
 
     describe("access logs", () => {
+        const ON_THE_CHART_GATEWAY = {
+            hosts: [{ host: "aliyun.com" }],
+            existingGateway: { selector: { istio: "egressgateway" }, serviceName: "istio-egressgateway" },
+        };
+        it("leaves an existing gateway's access log to its owner: several components on it must not write one Telemetry", () => {
+            expect(plan(ON_THE_CHART_GATEWAY).objects.map((o) => o.manifest.kind)).to.not.include("Telemetry");
+        });
+        it("logs at an existing gateway when asked to, under the gateway's name (enabled in one component at most)", () => {
+            const asked = plan({ ...ON_THE_CHART_GATEWAY, accessLog: { enabled: true } });
+            expect(spec(asked, "Telemetry/istio-system/istio-egressgateway-access-log")).to.deep.equal({
+                selector: { matchLabels: { istio: "egressgateway" } },
+                accessLogging: [{ providers: [{ name: "envoy" }] }],
+            });
+        });
         it("logs every request at the gateway pods by default", () => {
             expect(spec(plan({ hosts: [] }), "Telemetry/istio-system/egress-gateway-access-log")).to.deep.equal({
                 selector: SELECTOR,
@@ -190,26 +233,21 @@ describe("egress security", () => {
         const routes = p.objects.filter((o) =>
             ["ServiceEntry", "DestinationRule", "Gateway", "VirtualService"].includes(o.manifest.kind),
         );
-        const enforcement = p.objects.filter((o) =>
-            ["AuthorizationPolicy", "NetworkPolicy", "Sidecar"].includes(o.manifest.kind),
-        );
-        it("creates every route before any policy that blocks or denies (so the policy is removed first on destroy)", () => {
-            expect(enforcement.map((o) => o.manifest.kind)).to.have.members([
-                "AuthorizationPolicy",
-                "AuthorizationPolicy",
-                "NetworkPolicy",
-                "Sidecar",
-            ]);
+        const enforcement = p.objects.filter((o) => ["NetworkPolicy", "Sidecar"].includes(o.manifest.kind));
+        it("creates every route before any policy that blocks (so the policy is removed first on destroy)", () => {
+            expect(enforcement.map((o) => o.manifest.kind)).to.have.members(["NetworkPolicy", "Sidecar"]);
             for (const object of enforcement)
                 expect(object.dependsOn, object.key).to.include.members(routes.map((r) => r.key));
         });
-        it("lets no route depend on a policy", () => {
-            const enforcementKeys = enforcement.map((o) => o.key);
-            for (const route of routes)
-                expect(
-                    route.dependsOn.filter((k) => enforcementKeys.includes(k)),
-                    route.key,
-                ).to.deep.equal([]);
+        it("creates a restricted host's source rule before its routes, and routes no other host after it", () => {
+            const denial = p.objects.find(
+                (o) => o.key === "AuthorizationPolicy/istio-system/egress-aliyun-com---sources",
+            )!;
+            const own = p.objects.filter((o) => o.host === "aliyun.com" && o.manifest.kind === "VirtualService");
+            const others = p.objects.filter((o) => o.host !== "aliyun.com" && o.manifest.kind === "VirtualService");
+            expect(own.length, "the host's routes").to.be.greaterThan(0);
+            for (const route of own) expect(route.dependsOn, route.key).to.include(denial.key);
+            for (const route of others) expect(route.dependsOn, route.key).to.not.include(denial.key);
         });
     });
 

@@ -21,7 +21,7 @@ import { Upstream } from "../modes";
 import { gatewayApiRouting, sharedGateway, sharedGatewayName } from "../route/gatewayApi";
 import { istioRouting } from "../route/istio";
 import { RoutedHost } from "../route/routed";
-import { gatewayAccessLog, gatewayAuthorization } from "../security";
+import { gatewayAccessLog, gatewaySourceDenials } from "../security";
 import { EgressPoint, secretReaders } from "./egressPoint";
 
 /**
@@ -115,13 +115,13 @@ function upstreamObjects(
     };
 }
 
-/** The gateway, then per host its declaration, hop and routes, then the gateway's access log, audit and authorization. */
+/** The gateway, then per host its declaration, hop, source rule and routes, then the gateway's access log and audit. */
 export function sidecarEgressPoint(
     args: SidecarArgs,
     labels: Record<string, string>,
     collector: ObjectCollector,
 ): EgressPoint {
-    const { objects, add } = collector;
+    const { add } = collector;
     const workloadKeys = gatewayWorkload(args, labels).map((m) => add(m, "workload", []));
     const asmKeys = asmIstioGateway(args, labels).map((m) => add(m, "istio", []));
     // What makes the gateway listen: its Service, or the IstioGateway that has ASM create one.
@@ -130,6 +130,7 @@ export function sidecarEgressPoint(
     // Gateway API: the host's ListenerSet needs the shared Gateway, and the Gateway needs the Service it binds to.
     const sharedKeys = gatewayApi ? [add(sharedGateway(args, labels), "istio", serviceKey ? [serviceKey] : [])] : [];
     const hostObjects: Record<string, HostObjects> = {};
+    const denials = gatewaySourceDenials(args, labels);
     for (const host of args.hosts) {
         const base = hostContext(args, host, labels);
         const upstream = upstreamOf(base);
@@ -148,6 +149,9 @@ export function sidecarEgressPoint(
             prerequisites.push(add(aliased.originationRule, "istio", readers, host.host));
         }
         if (aliased) prerequisites.push(add(aliased.serviceEntry, "istio", [], host.host));
+        // The host's DENY before its routes: a route without it would be open to every caller.
+        const denial = denials.get(host.host);
+        if (denial) prerequisites.push(add(denial, "istio", [], host.host));
         // Routes last: a route pointing at a gateway that does not listen yet drops traffic.
         const routeAfter = serviceKey ? [...prerequisites, serviceKey] : prerequisites;
         for (const route of routing.routes) add(route, "istio", routeAfter, host.host);
@@ -166,9 +170,6 @@ export function sidecarEgressPoint(
     for (const telemetry of gatewayAccessLog(args, labels)) add(telemetry, "istio", []);
     for (const telemetry of auditTelemetry(args, labels)) add(telemetry, "istio", []);
     for (const listeners of auditListeners(args, labels)) add(listeners, "istio", []);
-    // Authorization after every route, so no declared host is ever denied during a rollout.
-    const routes = objects.map((o) => o.key);
-    for (const allow of gatewayAuthorization(args, labels)) add(allow, "istio", routes);
     return {
         host: gatewayServiceHost(args),
         ports: gatewayPorts(args),
