@@ -38,6 +38,8 @@ export function liveCheckLine(findings: ClusterFindings, plannedMode: string | u
 export interface ClusterCheck {
     /** Whether the credentials are `istioCluster`'s; otherwise the default kubeconfig's. */
     istio: boolean;
+    /** Who the component is: `<project>/<stack>/<component>` and its objects' instance label. */
+    identity: { owner: string; instance: string };
     objects: PlannedObject[];
     meshConfig?: MeshConfigTarget;
     /** The existing gateway's Service the plan binds to, checked where the gateway workload runs. */
@@ -48,22 +50,23 @@ export function checksFor(
     plan: EgressPlan,
     separateIstioCluster: boolean,
     explicitProvider: boolean,
-    owner: string,
+    identity: ClusterCheck["identity"],
 ): ClusterCheck[] {
-    const meshConfig = plan.meshConfigEdit && { ...plan.meshConfigEdit, owner };
+    const meshConfig = plan.meshConfigEdit && { ...plan.meshConfigEdit, owner: identity.owner };
     // With an explicit provider, MeshEgress does not know the gateway's cluster, so it cannot read its Service.
     const bound = plan.boundService ? { boundService: plan.boundService } : {};
     if (separateIstioCluster) {
         const istio: ClusterCheck = {
             istio: true,
+            identity,
             objects: plan.objects.filter((o) => o.cluster === "istio"),
             meshConfig,
         };
         const workload = plan.objects.filter((o) => o.cluster === "workload");
-        return explicitProvider ? [istio] : [istio, { istio: false, objects: workload, ...bound }];
+        return explicitProvider ? [istio] : [istio, { istio: false, identity, objects: workload, ...bound }];
     }
-    if (!explicitProvider) return [{ istio: false, objects: plan.objects, meshConfig, ...bound }];
-    return meshConfig ? [{ istio: false, objects: [], meshConfig }] : [];
+    if (!explicitProvider) return [{ istio: false, identity, objects: plan.objects, meshConfig, ...bound }];
+    return meshConfig ? [{ istio: false, identity, objects: [], meshConfig }] : [];
 }
 
 /**

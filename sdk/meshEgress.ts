@@ -7,7 +7,8 @@ import { newMeshConfigEdit } from "./meshConfig/edit";
 import { checksFor, clusterChecked, liveCheckLine } from "./clusterCheck";
 import { PlannedObject, buildPlan } from "./plan";
 import { REPAIR_ANNOTATION } from "./plan/drift";
-import { ObjectMeta } from "./plan/manifest";
+import { OWNER_ANNOTATION, ObjectMeta } from "./plan/manifest";
+import { fitName } from "./naming/fit";
 import { normalizeHost } from "./naming/hosts";
 import { validateArgs } from "./validate";
 import { NormalizedArgs } from "./validate/normalized";
@@ -47,15 +48,16 @@ export class MeshEgress extends pulumi.ComponentResource {
         // preview, and an update creates nothing.
         // Under Pulumi's mocks (unit tests of a program) there is no cluster to check.
         const mocked = pulumi.runtime.getMonitor() instanceof MockMonitor;
-        const checks = checksFor(plan, normalized.separateIstioCluster, explicitProvider, owner);
+        const identity = { owner, instance: fitName(name) };
+        const checks = checksFor(plan, normalized.separateIstioCluster, explicitProvider, identity);
         const checked = normalized.clusterCheck && !mocked ? clusterChecked(this, name, args, checks) : undefined;
         const after = (resources: pulumi.Resource[]): pulumi.Input<pulumi.Resource[]> =>
             checked ? checked.apply(() => resources) : resources;
         // A drifted object is registered with a new repair annotation, which makes the provider apply it again.
         const metadataOf = (object: PlannedObject): pulumi.Input<ObjectMeta> =>
             checked
-                ? checked.apply((review) => forcedApply(object.manifest.metadata, review.repairs.get(object.key)))
-                : forcedApply(object.manifest.metadata, undefined);
+                ? checked.apply((review) => owned(object.manifest.metadata, owner, review.repairs.get(object.key)))
+                : owned(object.manifest.metadata, owner, undefined);
 
         const istioProvider = args.istioCluster
             ? new k8s.Provider(
@@ -123,11 +125,16 @@ function recordedArgs(args: MeshEgressArgs): MeshEgressArgs {
 }
 
 /**
- * Every object is applied with force: MeshEgress owns its objects whole, so a field someone changed by hand is taken
- * back instead of failing on a server-side-apply conflict with the hand editor. `repair` is the repair annotation.
+ * Every object records its owner (the cluster check refuses to take over another owner's), and is applied with force:
+ * MeshEgress owns its objects whole, so a field someone changed by hand is taken back instead of failing on a
+ * server-side-apply conflict with the hand editor. `repair` is the repair annotation.
  */
-function forcedApply(metadata: ObjectMeta, repair: string | undefined): ObjectMeta {
-    const annotations: Record<string, string> = { ...metadata.annotations, "pulumi.com/patchForce": "true" };
+function owned(metadata: ObjectMeta, owner: string, repair: string | undefined): ObjectMeta {
+    const annotations: Record<string, string> = {
+        ...metadata.annotations,
+        [OWNER_ANNOTATION]: owner,
+        "pulumi.com/patchForce": "true",
+    };
     if (repair !== undefined) annotations[REPAIR_ANNOTATION] = repair;
     return { ...metadata, annotations };
 }

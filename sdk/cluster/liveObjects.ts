@@ -10,12 +10,12 @@ export function discoveryKey(apiVersion: string, kind: string): string {
     return `${apiVersion} ${kind}`;
 }
 
-function collectionPath(apiVersion: string, plural: string, namespace: string | undefined): string {
+export function collectionPath(apiVersion: string, plural: string, namespace: string | undefined): string {
     const root = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     return namespace ? `${root}/namespaces/${encodeURIComponent(namespace)}/${plural}` : `${root}/${plural}`;
 }
 
-async function listAll(api: KubeApi, path: string): Promise<any[]> {
+export async function listAll(api: KubeApi, path: string): Promise<any[]> {
     const items: any[] = [];
     let next: string | undefined = "";
     while (next !== undefined) {

@@ -11,7 +11,8 @@ import { gatewayServiceProblem } from "./gatewayServicePorts";
 import { BoundGatewayService } from "../plan/gateway";
 import { ApiResourceNeed, PlannedObject, apiResourceNeeds } from "../plan/manifest";
 import { ClusterAccess, KubeApi, REQUEST_TIMEOUT_MS, connect, unexpectedAnswer } from "./kubeApi";
-import { Discovery, discoveryKey, readLiveObjects } from "./liveObjects";
+import { conflicts } from "./conflicts";
+import { Discovery, collectionPath, discoveryKey, listAll, readLiveObjects } from "./liveObjects";
 import { rivalTelemetries } from "./telemetryRivals";
 
 /** What one cluster must offer. */
@@ -23,6 +24,8 @@ export interface ClusterNeeds {
     meshConfig?: MeshConfigTarget;
     /** A Service there that the plan binds to without creating it. */
     boundService?: BoundGatewayService;
+    /** Who this component is: `<project>/<stack>/<component>`, and the instance label of its objects. */
+    identity: { owner: string; instance: string };
 }
 
 function discoveryPath(apiVersion: string): string {
@@ -81,6 +84,14 @@ async function checkBoundService(api: KubeApi, need: BoundGatewayService): Promi
     return [];
 }
 
+/** Every ServiceEntry of the cluster (when the plan has any), for hosts that another owner already declares. */
+async function everyServiceEntry(api: KubeApi, discovery: Discovery, objects: PlannedObject[]): Promise<any[]> {
+    const planned = objects.find((o) => o.manifest.kind === "ServiceEntry");
+    const resource = planned && discovery.get(discoveryKey(planned.manifest.apiVersion, "ServiceEntry"));
+    if (!planned || !resource) return [];
+    return listAll(api, collectionPath(planned.manifest.apiVersion, resource.plural, undefined));
+}
+
 export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIMEOUT_MS): Promise<ClusterState> {
     const api = await connect(needs.access, timeoutMs);
     const version = await api.request("GET", "/version");
@@ -105,9 +116,18 @@ export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIME
         if (outdated) throw new Error(`at ${api.server} (${api.source}): ${outdated}`);
     }
     const unchecked = needs.boundService ? await checkBoundService(api, needs.boundService) : [];
-    const { objects, neighbours } = await readLiveObjects(api, discovery, needs.objects);
+    const live = await readLiveObjects(api, discovery, needs.objects);
+    const { objects, neighbours } = live;
     const rivals = rivalTelemetries(needs.objects, neighbours);
     if (rivals.length > 0) throw new Error(`at ${api.server} (${api.source}): ${rivals.join("; ")}`);
+    const taken = conflicts(
+        needs.objects,
+        live,
+        await everyServiceEntry(api, discovery, needs.objects),
+        needs.identity.owner,
+        needs.identity.instance,
+    );
+    if (taken.length > 0) throw new Error(`at ${api.server} (${api.source}): ${taken.join("; ")}`);
     if (!needs.meshConfig) return { objects, unchecked };
     const store = apiStore(api);
     const { mesh } = assertClaimable(store, needs.meshConfig, await store.read(needs.meshConfig));

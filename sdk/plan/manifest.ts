@@ -14,6 +14,12 @@ export interface Manifest {
     [field: string]: unknown;
 }
 
+/**
+ * The annotation in which every object MeshEgress writes records its owner, `<project>/<stack>/<component>`: the
+ * cluster check refuses to take over an object another owner holds.
+ */
+export const OWNER_ANNOTATION = "mesh-egress.io/owner";
+
 /** Which Kubernetes provider an object goes through. */
 export type TargetCluster = "istio" | "workload";
 

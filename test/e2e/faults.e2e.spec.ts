@@ -656,6 +656,54 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
             }
         });
 
+        it("refuses a host another owner's ServiceEntry already declares on the same port, naming it, in the preview", async () => {
+            const stack = await newStack("host-taken");
+            const handWritten = path.join(workHome, "handwritten-aliyun.yaml");
+            fs.writeFileSync(
+                handWritten,
+                stringify({
+                    apiVersion: "networking.istio.io/v1",
+                    kind: "ServiceEntry",
+                    metadata: { name: "aliyun", namespace: "default" },
+                    spec: {
+                        hosts: ["aliyun.com"],
+                        location: "MESH_EXTERNAL",
+                        resolution: "DNS",
+                        ports: [{ number: 80, name: "http", protocol: "HTTP" }],
+                    },
+                }),
+            );
+            run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "apply", "-f", handWritten]);
+            try {
+                const { message } = await failingPreview(stack);
+                expect(message).to.include(
+                    "host aliyun.com:80 is already declared by ServiceEntry default/aliyun, owned by no MeshEgress " +
+                        "(written by hand or by another tool)",
+                );
+                await nothingCreated(stack);
+            } finally {
+                run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "delete", "-f", handWritten]);
+            }
+        });
+
+        it("refuses to take over an object another stack's MeshEgress owns, naming the stack, in the preview", async () => {
+            const first = await newStack("first-owner");
+            expect((await first.up()).summary.result).to.equal("succeeded");
+            // The second stack plans the same objects (same component name, same hosts) against that cluster.
+            const second = await localStack(tools, workHome, "second-stack", { KUBECONFIG: proxy.kubeconfigPath });
+            stacks.push(second);
+            await second.setAllConfig({
+                hosts: { value: JSON.stringify(HOSTS) },
+                outboundTrafficPolicy: { value: JSON.stringify({ mode: "UNMANAGED" }) },
+            });
+            const { message } = await failingPreview(second);
+            expect(message).to.include(
+                "ServiceEntry istio-system/egress-aliyun-com already exists, owned by MeshEgress " +
+                    "mesh-egress-local/first-owner/egress",
+            );
+            expect((await second.exportStack()).deployment.resources ?? []).to.deep.equal([]);
+        });
+
         it("refuses a mesh config another stack's MeshEgress owns, in the preview", async () => {
             const stack = await newStack("second-owner");
             const owner = JSON.stringify({ owner: "mesh-egress-local/other/egress", key: "mesh", previous: null });

@@ -324,10 +324,13 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
     });
 
     it("data plane AMBIENT: a second stack creates the waypoint and the hosts bound to it as planned, previews an added host as its own objects, then removes them", async () => {
+        // Hosts of its own: the cluster check refuses a host:port the first stack already declares.
         const args: MeshEgressArgs = {
-            hosts: HOSTS.filter((h) => !h.host.startsWith("*.")).map((h) =>
-                h.mode === "TCP" ? { ...h, addresses: ["192.0.2.10"] } : h,
-            ),
+            hosts: HOSTS.filter((h) => !h.host.startsWith("*.")).map((h) => ({
+                ...h,
+                host: `ambient.${h.host}`,
+                ...(h.mode === "TCP" ? { addresses: ["192.0.2.10"] } : {}),
+            })),
             dataplane: "AMBIENT",
             antiBypass: { namespaces: ["ambient-clients"] },
             // The first stack owns the mesh config; ambient pods ignore it anyway.

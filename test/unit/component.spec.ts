@@ -31,7 +31,7 @@ for (const preview of [true, false]) {
             for (const child of children(run)) expect(child.parent, child.name).to.equal(COMPONENT_URN);
         });
 
-        it("passes each planned manifest to its resource, applied with force", async () => {
+        it("passes each planned manifest to its resource, applied with force and recording its owner", async () => {
             const run = await runProgram(() => new MeshEgress("egress", SEED), { preview });
             const plan = buildPlan(validateArgs("egress", SEED));
             for (const object of plan.objects) {
@@ -47,7 +47,11 @@ for (const preview of [true, false]) {
                 expect(registeredRest, object.key).to.deep.equal(plannedRest);
                 expect(registeredMetadata, object.key).to.deep.equal({
                     ...plannedMetadata,
-                    annotations: { ...plannedMetadata.annotations, "pulumi.com/patchForce": "true" },
+                    annotations: {
+                        ...plannedMetadata.annotations,
+                        "mesh-egress.io/owner": "project/stack/egress",
+                        "pulumi.com/patchForce": "true",
+                    },
                 });
             }
         });

@@ -141,24 +141,31 @@ describe("the live review", () => {
 });
 
 describe("the clusters the check covers", () => {
-    const OWNER = "project/stack/egress";
-    const edit = { ...PLAN.meshConfigEdit!, owner: OWNER };
+    const OWNER = { owner: "project/stack/egress", instance: "egress" };
+    const edit = { ...PLAN.meshConfigEdit!, owner: OWNER.owner };
 
     it("is the default kubeconfig's, with every object and the mesh config, when no provider is passed", () => {
         expect(checksFor(PLAN, false, false, OWNER)).to.deep.equal([
-            { istio: false, objects: PLAN.objects, meshConfig: edit },
+            { istio: false, identity: OWNER, objects: PLAN.objects, meshConfig: edit },
         ]);
     });
 
     it("with a separate Istio cluster, checks its objects there and the workload's with the default kubeconfig", () => {
         expect(checksFor(PLAN, true, false, OWNER)).to.deep.equal([
-            { istio: true, objects: PLAN.objects.filter((o) => o.cluster === "istio"), meshConfig: edit },
-            { istio: false, objects: PLAN.objects.filter((o) => o.cluster === "workload") },
+            {
+                istio: true,
+                identity: OWNER,
+                objects: PLAN.objects.filter((o) => o.cluster === "istio"),
+                meshConfig: edit,
+            },
+            { istio: false, identity: OWNER, objects: PLAN.objects.filter((o) => o.cluster === "workload") },
         ]);
     });
 
     it("with a provider passed, checks only the mesh config the edit reaches with the default kubeconfig", () => {
-        expect(checksFor(PLAN, false, true, OWNER)).to.deep.equal([{ istio: false, objects: [], meshConfig: edit }]);
+        expect(checksFor(PLAN, false, true, OWNER)).to.deep.equal([
+            { istio: false, identity: OWNER, objects: [], meshConfig: edit },
+        ]);
         const sidecar = buildPlan(
             validateArgs("egress", { hosts: [], outboundTrafficPolicy: { target: "ROOT_NAMESPACE_SIDECAR" } }),
         );
@@ -198,7 +205,7 @@ describe("the cluster check of an existing gateway's Service", () => {
     });
 
     it("is read where the gateway runs: the default kubeconfig's cluster, not the Istio cluster, not with a provider", () => {
-        const OWNER = "project/stack/egress";
+        const OWNER = { owner: "project/stack/egress", instance: "egress" };
         const plan = buildPlan(validateArgs("egress", { hosts, existingGateway }));
         const need = plan.boundService;
         expect(checksFor(plan, false, false, OWNER).map((c) => c.boundService)).to.deep.equal([need]);

@@ -1,0 +1,86 @@
+// What another owner already holds that this component's plan would take, found in the cluster check so that the
+// preview fails naming the other owner: an object of the same kind, namespace and name (applied with force, it would
+// be silently taken over, and its owner's destroy would delete it later), the same external host on the same port
+// (Istio keeps one of two ServiceEntries for a host, so one owner's routes and rules would silently lose), or a
+// second namespace-wide Sidecar in a namespace (Istio applies only one). Every object MeshEgress writes records its
+// owner, `<project>/<stack>/<component>`, in an annotation.
+import { INTERNAL_DOMAIN } from "../naming/hosts";
+import { OWNER_ANNOTATION, PlannedObject } from "../plan/manifest";
+import { LiveRead } from "./liveObjects";
+
+/** The labels the plan gives every object of a component; a live object with them and no owner annotation is one
+ * an earlier build of the same component wrote (before owners were recorded). */
+const INSTANCE_LABEL = "mesh-egress.io/instance";
+
+/** Whose a live object is, for messages; undefined when it is this component's own. */
+function otherOwner(live: Record<string, any>, owner: string, instance: string): string | undefined {
+    const recorded = live.metadata?.annotations?.[OWNER_ANNOTATION];
+    if (recorded === owner) return undefined;
+    if (recorded !== undefined) return `MeshEgress ${recorded}`;
+    const labels = live.metadata?.labels ?? {};
+    if (labels["app.kubernetes.io/part-of"] === "mesh-egress") {
+        return labels[INSTANCE_LABEL] === instance ? undefined : `MeshEgress component "${labels[INSTANCE_LABEL]}"`;
+    }
+    return "no MeshEgress (written by hand or by another tool)";
+}
+
+const describe = (kind: string, live: Record<string, any>) =>
+    `${kind} ${live.metadata.namespace}/${live.metadata.name}`;
+
+/** The external host:port pairs a planned ServiceEntry declares (not MeshEgress's own aliases). */
+function declared(object: Record<string, any>): string[] {
+    const spec = (object.spec ?? {}) as { hosts?: string[]; ports?: { number: number }[]; location?: string };
+    if (spec.location !== "MESH_EXTERNAL") return [];
+    const hosts = (spec.hosts ?? []).filter((h) => !h.endsWith(`.${INTERNAL_DOMAIN}`));
+    return hosts.flatMap((host) => (spec.ports ?? []).map((port) => `${host}:${port.number}`));
+}
+
+function namespaceWide(object: Record<string, any>): boolean {
+    return (object.spec as { workloadSelector?: unknown } | undefined)?.workloadSelector === undefined;
+}
+
+/**
+ * The conflicts between the plan and what others own live; `serviceEntries` are every ServiceEntry the cluster
+ * holds. `owner` is this component's `<project>/<stack>/<component>`, `instance` its instance label.
+ */
+export function conflicts(
+    objects: PlannedObject[],
+    live: LiveRead,
+    serviceEntries: Record<string, any>[],
+    owner: string,
+    instance: string,
+): string[] {
+    const found: string[] = [];
+    for (const object of objects) {
+        const existing = live.objects.get(object.key);
+        const other = existing && otherOwner(existing, owner, instance);
+        if (other) {
+            found.push(`${describe(object.manifest.kind, existing)} already exists, owned by ${other}`);
+        }
+    }
+    const wanted = new Map<string, PlannedObject>();
+    for (const object of objects.filter((o) => o.manifest.kind === "ServiceEntry")) {
+        for (const hostPort of declared(object.manifest)) wanted.set(hostPort, object);
+    }
+    for (const entry of serviceEntries) {
+        const other = otherOwner(entry, owner, instance);
+        if (!other) continue;
+        for (const hostPort of declared(entry).filter((hp) => wanted.has(hp))) {
+            found.push(
+                `host ${hostPort} is already declared by ${describe("ServiceEntry", entry)}, owned by ${other}: Istio ` +
+                    "would keep one of the two ServiceEntries, and with it one owner's routes; declare each host once",
+            );
+        }
+    }
+    for (const object of objects.filter((o) => o.manifest.kind === "Sidecar" && namespaceWide(o.manifest))) {
+        for (const rival of live.neighbours.get(object.key) ?? []) {
+            if (rival.metadata.name === object.manifest.metadata.name || !namespaceWide(rival)) continue;
+            found.push(
+                `namespace ${object.manifest.metadata.namespace} already has the namespace-wide ` +
+                    `${describe("Sidecar", rival)}, owned by ${otherOwner(rival, owner, instance) ?? "this component"}: ` +
+                    "Istio applies only one Sidecar without a workloadSelector per namespace",
+            );
+        }
+    }
+    return found;
+}
