@@ -18,6 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MeshConfigOutboundMode } from "../sdk/meshConfig/resource";
 import { MeshEgress } from "../sdk/meshEgress";
 import { buildPlan } from "../sdk/plan";
+import { OWNER_ANNOTATION } from "../sdk/plan/manifest";
 import { validateArgs } from "../sdk/validate";
 import { kindClass } from "../sdk/kinds";
 import { benchArgs, median, nodeArgs } from "./scenario";
@@ -84,19 +85,25 @@ async function worker(variant: Variant, hosts: number): Promise<Sample> {
         // helper functions. (Pulumi captures and source-maps the call stack some twenty times per resource, so
         // every extra frame between the program and the resource constructor costs time; see BENCHMARKS.md.)
         const created = new Map<string, pulumi.Resource>();
-        for (const { key, manifest, dependsOn } of plan.objects) {
+        const owner = `${pulumi.getProject()}/${pulumi.getStack()}/egress`;
+        for (const { key, resourceName, manifest, dependsOn } of plan.objects) {
             const Kind = kindClass(manifest);
             const opts = { dependsOn: dependsOn.map((k) => created.get(k)!) };
-            // MeshEgress applies its objects with force (see meshEgress.ts); so does a careful hand-written program.
-            const annotations = { ...manifest.metadata.annotations, "pulumi.com/patchForce": "true" };
+            // MeshEgress records its objects' owner and applies them with force (see meshEgress.ts); so does a
+            // careful hand-written program, under the same names.
+            const annotations = {
+                ...manifest.metadata.annotations,
+                [OWNER_ANNOTATION]: owner,
+                "pulumi.com/patchForce": "true",
+            };
             const forced = { ...manifest, metadata: { ...manifest.metadata, annotations } };
-            created.set(key, new Kind(manifest.metadata.name, forced, opts));
+            created.set(key, new Kind(resourceName, forced, opts));
         }
         const policy = new MeshConfigOutboundMode(
             "egress-outbound-policy",
             {
                 ...plan.meshConfigEdit!,
-                owner: `${pulumi.getProject()}/${pulumi.getStack()}/egress`,
+                owner,
                 kubeconfig: undefined,
                 context: undefined,
             },

@@ -199,12 +199,7 @@ async function edit(
                     objects.every(
                         (st) =>
                             st.op === "create" &&
-                            expected.some(
-                                // MeshEgress names a child <component>/<namespace>/<name>; the baseline by its name.
-                                (o) =>
-                                    (v === "mesh" ? o.resourceName : o.manifest.metadata.name) === st.name &&
-                                    st.type.endsWith(`:${o.manifest.kind}`),
-                            ),
+                            expected.some((o) => o.resourceName === st.name && st.type.endsWith(`:${o.manifest.kind}`)),
                     );
             }
         }

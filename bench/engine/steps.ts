@@ -31,10 +31,19 @@ function typeAndName(urn: string): [string, string] {
     return [parts[2].split("$").pop()!, parts.slice(3).join("::")];
 }
 
-/** The mesh config edit's owner (`<project>/<stack>/<component>`) names the stack, which differs between variants. */
+/** An owner, `<project>/<stack>/<component>`, with the stack left out: it differs between the variants. */
+const ownerWithoutStack = (owner: string) => owner.replace(/^([^/]+)\/[^/]+\//, "$1/<stack>/");
+
+/** The owner the mesh config edit and every object record names the stack, which differs between variants. */
 function withoutStack(inputs: any): unknown {
-    if (typeof inputs?.owner !== "string") return inputs;
-    return { ...inputs, owner: inputs.owner.replace(/^([^/]+)\/[^/]+\//, "$1/<stack>/") };
+    if (typeof inputs?.owner === "string") return { ...inputs, owner: ownerWithoutStack(inputs.owner) };
+    const annotations = inputs?.metadata?.annotations;
+    if (typeof annotations?.["mesh-egress.io/owner"] !== "string") return inputs;
+    const owner = ownerWithoutStack(annotations["mesh-egress.io/owner"]);
+    return {
+        ...inputs,
+        metadata: { ...inputs.metadata, annotations: { ...annotations, "mesh-egress.io/owner": owner } },
+    };
 }
 
 export function parsePreview(json: string): Step[] {

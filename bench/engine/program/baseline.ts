@@ -4,27 +4,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MeshConfigOutboundMode } from "../../../bin/sdk/meshConfig/resource";
 import { kindClass } from "../../../bin/sdk/kinds";
+import { OWNER_ANNOTATION } from "../../../bin/sdk/plan/manifest";
 import { input, provider } from "./input";
 
 const plan = input.plan!;
+const owner = `${pulumi.getProject()}/${pulumi.getStack()}/egress`;
 const created = new Map<string, pulumi.Resource>();
-for (const { key, manifest, dependsOn } of plan.objects) {
+for (const { key, resourceName, manifest, dependsOn } of plan.objects) {
     const Kind = kindClass(manifest);
-    // MeshEgress applies its objects with force (see meshEgress.ts); so does a careful hand-written program.
-    const annotations = { ...manifest.metadata.annotations, "pulumi.com/patchForce": "true" };
+    // MeshEgress records its objects' owner and applies them with force (see meshEgress.ts); so does a careful
+    // hand-written program, under the same names.
+    const annotations = {
+        ...manifest.metadata.annotations,
+        [OWNER_ANNOTATION]: owner,
+        "pulumi.com/patchForce": "true",
+    };
     const forced = { ...manifest, metadata: { ...manifest.metadata, annotations } };
-    created.set(
-        key,
-        new Kind(manifest.metadata.name, forced, { provider, dependsOn: dependsOn.map((k) => created.get(k)!) }),
-    );
+    created.set(key, new Kind(resourceName, forced, { provider, dependsOn: dependsOn.map((k) => created.get(k)!) }));
 }
 new MeshConfigOutboundMode(
     "egress-outbound-policy",
-    {
-        ...plan.meshConfigEdit,
-        owner: `${pulumi.getProject()}/${pulumi.getStack()}/egress`,
-        kubeconfig: undefined,
-        context: undefined,
-    },
+    { ...plan.meshConfigEdit, owner, kubeconfig: undefined, context: undefined },
     { dependsOn: [...created.values()] },
 );
