@@ -44,6 +44,7 @@ export const DEFAULTS = {
     "ExistingGateway.targetPorts": {} as Record<string, number>,
     "ExistingWaypoint.namespace": "istio-system",
     "ExternalHost.mode": EgressMode.Http,
+    "TeamGrant.ports": [80, 443] as number[],
     "ExternalHost.addresses": [] as string[],
     "ExternalHost.endpoints": [] as string[],
 } as const;

@@ -3,11 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { AccessLog, AntiBypass, OutboundTrafficPolicy } from "./policy";
 import { Dataplane, EgressGateway, ExistingGateway, ExistingWaypoint, GatewayHopTls, RoutingApi } from "./gateway";
 import { ExternalHost } from "./hosts";
+import { EgressAttachment, TeamGrant } from "./teams";
 
 export * from "./gateway";
 export * from "./hosts";
 export * from "./outputs";
 export * from "./policy";
+export * from "./teams";
 
 /** Where Istio's control plane lives. */
 export interface IstioControlPlane {
@@ -157,6 +159,25 @@ export interface MeshEgressArgs {
      * Default: the component's provider.
      */
     istioCluster?: KubernetesCluster;
+    /**
+     * Teams that may route their own hosts through this component's gateway, each with its own component (possibly
+     * in its own stack) attached with the grant this one publishes in its `attachments` output. Source rules compose
+     * (docs/security.md), so no team changes what another, or this component, allows. See docs/teams.md.
+     *
+     * Default: none.
+     * Example: `[{ name: "payments", namespaces: ["payments"], modes: ["TLS_PASSTHROUGH"] }]`.
+     */
+    teams?: TeamGrant[];
+    /**
+     * Attach to a platform component's gateway with the grant it publishes for this team (its `attachments` output,
+     * e.g. from a stack reference). The gateway, hop TLS, routing API and Istio settings come from the grant, the
+     * mesh config stays the platform's, and the hosts are checked against what the grant allows (namespaces, modes,
+     * ports); a host without `from` is open to the granted namespaces. Its value must be known at preview (a stack
+     * reference output is). See docs/teams.md.
+     *
+     * Default: unset: MeshEgress is its own platform.
+     */
+    attachTo?: pulumi.Input<EgressAttachment>;
     /**
      * Check the cluster before registering anything, in previews and updates alike: that its API server answers
      * (each request within 10 s), that it serves every kind MeshEgress creates (Istio's CRDs among them) and, when

@@ -16,12 +16,19 @@ export interface GatewayPort {
     name: string;
 }
 
-/** Every port a Gateway server listens on (sorted, unique); each must be on the gateway Service (IST0162). */
+/**
+ * Every port a Gateway server listens on, and every port granted to a team (sorted, unique); each must be on the
+ * gateway Service (IST0162; under GATEWAY_API istiod listens only on the Service's ports).
+ */
 export function gatewayPorts(args: NormalizedArgs): GatewayPort[] {
     const byNumber = new Map<number, GatewayPort>();
     // Named after what client sidecars send there, which is how they pick the protocol for the gateway hop.
     for (const { gatewayPort, appProtocol } of args.hosts) {
         byNumber.set(gatewayPort, { number: gatewayPort, name: `${appProtocol.toLowerCase()}-${gatewayPort}` });
+    }
+    // A team's hosts name their own protocol; the Service's port only has to exist.
+    for (const port of args.teams.flatMap((team) => team.ports)) {
+        if (!byNumber.has(port)) byNumber.set(port, { number: port, name: `tcp-${port}` });
     }
     return [...byNumber.values()].sort((a, b) => a.number - b.number);
 }

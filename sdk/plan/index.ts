@@ -15,6 +15,7 @@ import { PlannedObject } from "./manifest";
 import { MeshConfigEdit, outboundPolicy } from "./policy";
 import { reviewSummary, riskWarnings } from "./review";
 import { antiBypassPolicies } from "./security";
+import { TeamAttachment, teamAttachments } from "./teams";
 
 export { PlannedObject, Manifest, TargetCluster } from "./manifest";
 export { MeshConfigEdit } from "./policy";
@@ -35,6 +36,8 @@ export interface EgressPlan {
     summary: string;
     /** Risky but legal setups. */
     warnings: string[];
+    /** Per team this component grants its gateway to, what the team attaches with (teams.ts). */
+    attachments: Record<string, TeamAttachment>;
 }
 
 const MANAGED_BY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "mesh-egress" };
@@ -76,5 +79,6 @@ export function buildPlan(args: NormalizedArgs): EgressPlan {
         hostObjects: egressPoint.hostObjects,
         summary: reviewSummary(args),
         warnings: riskWarnings(args),
+        attachments: teamAttachments(args),
     };
 }

@@ -17,6 +17,7 @@ import {
     validatePolicy,
 } from "./mesh";
 import { MeshEgressArgsError, Problems, show } from "./problems";
+import { attachedArgs, refuseWhatTheGrantDenies, validateTeams } from "./teams";
 
 export { MeshEgressArgsError } from "./problems";
 
@@ -39,6 +40,8 @@ const ARGUMENTS = [
     "istio",
     "istioCluster",
     "clusterCheck",
+    "teams",
+    "attachTo",
 ];
 
 function validateComponentName(problems: Problems, componentName: unknown): void {
@@ -114,12 +117,20 @@ function validateIstioCluster(problems: Problems, value: unknown): boolean {
     return true;
 }
 
-/** Validates and defaults MeshEgress arguments; throws MeshEgressArgsError listing every problem. */
-export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | undefined): NormalizedArgs {
+/**
+ * Validates and defaults MeshEgress arguments; throws MeshEgressArgsError listing every problem. `attachment` is the
+ * value of `attachTo` when the arguments hold it as an Output (the component resolves it first).
+ */
+export function validateArgs(
+    componentName: string,
+    rawArgs: MeshEgressArgs | undefined,
+    attachment: unknown = rawArgs?.attachTo,
+): NormalizedArgs {
     const problems = new Problems();
     validateComponentName(problems, componentName);
-    const args = problems.object("args", rawArgs ?? {}) ?? {};
-    problems.unknownKeys("args", args, ARGUMENTS);
+    const given = problems.object("args", rawArgs ?? {}) ?? {};
+    problems.unknownKeys("args", given, ARGUMENTS);
+    const { args, grant } = attachedArgs(problems, given, attachment);
     const dataplane = problems.enumValue("dataplane", args.dataplane, Dataplane, DEFAULTS["MeshEgress.dataplane"]);
     const ambient = dataplane === Dataplane.Ambient;
     const hopTls = problems.enumValue(
@@ -157,6 +168,14 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
     const accessLog = validateAccessLog(problems, args.accessLog, egressPoint.workload !== undefined);
     const separateIstioCluster = validateIstioCluster(problems, args.istioCluster);
     const clusterCheck = problems.boolean("clusterCheck", args.clusterCheck, DEFAULTS["MeshEgress.clusterCheck"]);
+    const teams = validateTeams(problems, args.teams);
+    if (teams.length > 0 && ambient) {
+        problems.add(
+            "teams",
+            'cannot be used with dataplane "AMBIENT": sharing a waypoint between components is not verified',
+        );
+    }
+    if (grant) refuseWhatTheGrantDenies(problems, args.hosts, hosts, grant);
 
     const common = {
         name: componentName,
@@ -168,6 +187,8 @@ export function validateArgs(componentName: string, rawArgs: MeshEgressArgs | un
         accessLog,
         separateIstioCluster,
         clusterCheck,
+        teams,
+        ...(grant ? { attachedTo: { platform: grant.platform, team: grant.team } } : {}),
     };
     // Under AMBIENT a missing antiBypass is one of the problems reported.
     const normalized: NormalizedArgs | undefined = ambient

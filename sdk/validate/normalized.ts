@@ -115,6 +115,14 @@ export interface NormalizedAntiBypass {
     dnsNamespace: string;
 }
 
+/** A team the component lets route hosts through its gateway (MeshEgressArgs.teams). */
+export interface NormalizedTeam {
+    name: string;
+    namespaces: string[];
+    modes: EgressMode[];
+    ports: number[];
+}
+
 /** What every data plane has. */
 interface CommonArgs {
     /** The component name; prefixes every object name. */
@@ -131,6 +139,10 @@ interface CommonArgs {
     separateIstioCluster: boolean;
     /** Whether the cluster check runs before anything is registered. */
     clusterCheck: boolean;
+    /** The teams this component grants its gateway to. */
+    teams: NormalizedTeam[];
+    /** The platform grant this component is attached to (attachTo), for reviewers. */
+    attachedTo?: { platform: string; team: string };
 }
 
 /** Client sidecars reach an egress gateway through routes of the routing API. */

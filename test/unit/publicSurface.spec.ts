@@ -9,6 +9,9 @@ import * as root from "../../index";
 interface PublicTypes {
     ExternalHost: root.ExternalHost;
     EgressMode: root.EgressMode;
+    TeamGrant: root.TeamGrant;
+    EgressAttachment: root.EgressAttachment;
+    GrantedIstio: root.GrantedIstio;
     AllowedSource: root.AllowedSource;
     OriginationTls: root.OriginationTls;
     EgressGateway: root.EgressGateway;
@@ -59,6 +62,9 @@ const EXPORTED_TYPES = Object.keys({
     IstioControlPlane: true,
     KubernetesCluster: true,
     HostObjects: true,
+    TeamGrant: true,
+    EgressAttachment: true,
+    GrantedIstio: true,
 } satisfies Record<keyof PublicTypes, true>);
 
 describe("the package root", () => {

@@ -41,6 +41,7 @@ describe("the inferred Pulumi schema", function () {
 
     it("keeps internals out of the outputs", () => {
         expect(Object.keys(schema.resources["mesh-egress:index:MeshEgress"].properties).sort()).to.deep.equal([
+            "attachments",
             "gatewayNamespace",
             "gatewayPorts",
             "gatewayServiceFqdn",

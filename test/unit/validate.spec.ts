@@ -652,7 +652,7 @@ describe("argument validation", () => {
         it("rejects unknown top-level fields", () => {
             expect(problemsOf({ hosts: [], host: "aliyun.com" })).to.deep.equal([
                 "args.host: is not a known field (known: hosts, gateway, existingGateway, gatewayHopTls, routingApi, dataplane, existingWaypoint, exportTo, " +
-                    "antiBypass, accessLog, outboundTrafficPolicy, istio, istioCluster, clusterCheck)",
+                    "antiBypass, accessLog, outboundTrafficPolicy, istio, istioCluster, clusterCheck, teams, attachTo)",
             ]);
         });
         it("rejects a cluster check that is not a boolean", () => {
