@@ -35,6 +35,30 @@ function declared(object: Record<string, any>): string[] {
     return hosts.flatMap((host) => (spec.ports ?? []).map((port) => `${host}:${port.number}`));
 }
 
+/** What a client sidecar's listener makes of a ServiceEntry port's protocol: HTTP, TLS or raw TCP. */
+function listenerProtocol(protocol: string | undefined): string {
+    const upper = (protocol ?? "TCP").toUpperCase();
+    if (["HTTP", "HTTP2", "GRPC", "GRPC-WEB"].includes(upper)) return "HTTP";
+    if (["TLS", "HTTPS"].includes(upper)) return "TLS";
+    return upper;
+}
+
+/** Per port, the listener protocol and the host:port that sets it, of a ServiceEntry. */
+function portProtocols(object: Record<string, any>): [number, string][] {
+    const spec = (object.spec ?? {}) as { location?: string; ports?: { number: number; protocol?: string }[] };
+    if (spec.location !== "MESH_EXTERNAL") return [];
+    return (spec.ports ?? []).map((port) => [port.number, listenerProtocol(port.protocol)]);
+}
+
+/** Whether one of two host:port pairs is a wildcard that covers the other's host, on the same port. */
+function overlaps(a: string, b: string): boolean {
+    const [hostA, portA] = a.split(":");
+    const [hostB, portB] = b.split(":");
+    if (portA !== portB || hostA === hostB) return false;
+    const covers = (wildcard: string, host: string) => wildcard.startsWith("*.") && host.endsWith(wildcard.slice(1));
+    return covers(hostA, hostB) || covers(hostB, hostA);
+}
+
 function namespaceWide(object: Record<string, any>): boolean {
     return (object.spec as { workloadSelector?: unknown } | undefined)?.workloadSelector === undefined;
 }
@@ -65,10 +89,37 @@ export function conflicts(
     for (const entry of serviceEntries) {
         const other = otherOwner(entry, owner, instance);
         if (!other) continue;
-        for (const hostPort of declared(entry).filter((hp) => wanted.has(hp))) {
+        for (const hostPort of declared(entry)) {
+            if (wanted.has(hostPort)) {
+                found.push(
+                    `host ${hostPort} is already declared by ${describe("ServiceEntry", entry)}, owned by ${other}: ` +
+                        "Istio would keep one of the two ServiceEntries, and with it one owner's routes; declare each " +
+                        "host once",
+                );
+                continue;
+            }
+            for (const mine of [...wanted.keys()].filter((planned) => overlaps(planned, hostPort))) {
+                found.push(
+                    `host ${mine} overlaps ${hostPort}, declared by ${describe("ServiceEntry", entry)}, owned by ` +
+                        `${other}: on one gateway port a wildcard's source rule also applies to the names under it ` +
+                        "that another owner serves; declare them in one component",
+                );
+            }
+        }
+    }
+    // One port carries one protocol on client sidecars (Istio keeps one of two listeners for a port): across owners
+    // as within a component.
+    const plannedProtocols = new Map(
+        objects.filter((o) => o.manifest.kind === "ServiceEntry").flatMap((o) => portProtocols(o.manifest)),
+    );
+    for (const entry of serviceEntries.filter((e) => otherOwner(e, owner, instance))) {
+        for (const [port, protocol] of portProtocols(entry)) {
+            const mine = plannedProtocols.get(port);
+            if (mine === undefined || mine === protocol) continue;
             found.push(
-                `host ${hostPort} is already declared by ${describe("ServiceEntry", entry)}, owned by ${other}: Istio ` +
-                    "would keep one of the two ServiceEntries, and with it one owner's routes; declare each host once",
+                `port ${port} carries ${mine} here but ${protocol} in ${describe("ServiceEntry", entry)}, owned by ` +
+                    `${otherOwner(entry, owner, instance)}: client sidecars keep one protocol per port, so one of the ` +
+                    "two would stop working; use another port",
             );
         }
     }

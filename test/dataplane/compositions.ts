@@ -1,9 +1,14 @@
 // Several MeshEgress components on one gateway, next to routes written by hand, exported as one plan for the
 // data-plane proof: the invariants then hold every component's hosts (and the hand-written one) to their own
 // callers — a component's source rules must not change what the others, or the hand-written route, allow.
+import fc from "fast-check";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { ExternalHost, MeshEgressArgs } from "../../sdk";
-import { Manifest } from "../../sdk/plan";
+import { EgressPlan, Manifest, buildPlan } from "../../sdk/plan";
+import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
+import { externalHost } from "../support/arbitraries";
 import type { Scenario } from "./export-plan";
 
 export interface Composition {
@@ -231,4 +236,122 @@ export function exportComposition(
         objects.set(key, doc);
     }
     return [stringify(first, { lineWidth: 0 }), ...objects.values()].join("---\n");
+}
+
+/** What generated teams may use: every mode but TCP (whose address ranges other components could overlap). */
+const TEAM_MODES = ["HTTP", "TLS_PASSTHROUGH", "TLS_ORIGINATION", "MUTUAL_TLS_ORIGINATION"] as const;
+const TEAM_PORTS = [80, 443, 8080];
+
+/** A host's name and (port, listener protocol) as another component must leave them free. */
+interface Claims {
+    names: string[];
+    protocols: Map<number, string>;
+}
+
+function claimsOf(plan: EgressPlan): Claims {
+    return {
+        names: plan.objects.flatMap((o) => ((o.manifest.spec as any)?.hosts ?? []) as string[]),
+        protocols: new Map(
+            plan.objects.flatMap((o) => (o.manifest.kind === "ServiceEntry" ? portsOf(o.manifest) : [])),
+        ),
+    };
+}
+
+function portsOf(manifest: Manifest): [number, string][] {
+    const spec = manifest.spec as { location?: string; ports?: { number: number; protocol: string }[] };
+    return spec.location === "MESH_EXTERNAL" ? (spec.ports ?? []).map((p) => [p.number, p.protocol]) : [];
+}
+
+/** Whether a component's plan takes nothing the others claim (the cluster check would refuse the same). */
+function free(plan: EgressPlan, claims: Claims[]): boolean {
+    const mine = claimsOf(plan);
+    const covered = (a: string, b: string) => a === b || (a.startsWith("*.") && b.endsWith(a.slice(1)));
+    return claims.every(
+        (other) =>
+            !mine.names.some((n) => other.names.some((o) => covered(n, o) || covered(o, n))) &&
+            [...mine.protocols].every(([port, protocol]) => (other.protocols.get(port) ?? protocol) === protocol),
+    );
+}
+
+function acceptedPlan(scenario: Scenario): EgressPlan | undefined {
+    try {
+        return buildPlan(validateArgs(scenario.name, scenario.args));
+    } catch (error) {
+        if (error instanceof MeshEgressArgsError) return undefined;
+        throw error;
+    }
+}
+
+/**
+ * Generated compositions (seeded): a platform with generated hosts granting two teams, each team's generated hosts
+ * (its `from` left to the grant) attached to its grant; a host another component already claims, or a team whose
+ * hosts its grant refuses, is left out, as the cluster check or validation would refuse them.
+ */
+export function generatedCompositions(count: number, seed: number): Composition[] {
+    const drawn = fc.sample(
+        fc.record({
+            platform: fc.array(externalHost, { minLength: 1, maxLength: 4 }),
+            teams: fc.tuple(fc.array(externalHost, { maxLength: 6 }), fc.array(externalHost, { maxLength: 6 })),
+            routingApi: fc.constantFrom("ISTIO", "GATEWAY_API"),
+            gatewayHopTls: fc.constantFrom("ISTIO_MUTUAL", "ISTIO_MUTUAL", "DISABLE"),
+        }),
+        { seed, numRuns: count * 300 },
+    );
+    const compositions: Composition[] = [];
+    for (const { platform: hosts, teams, routingApi, gatewayHopTls } of drawn) {
+        if (compositions.length === count) break;
+        const platform: Scenario = {
+            name: "platform",
+            args: {
+                hosts,
+                routingApi,
+                gatewayHopTls,
+                gateway: { name: "platform-gateway" },
+                teams: ["team-a", "team-b"].map((name) => ({
+                    name,
+                    namespaces: [name],
+                    modes: [...TEAM_MODES],
+                    ports: TEAM_PORTS,
+                })),
+            } as MeshEgressArgs,
+        };
+        const platformPlan = acceptedPlan(platform);
+        if (!platformPlan) continue;
+        const components = [platform];
+        const claims = [claimsOf(platformPlan)];
+        teams.forEach((candidates, i) => {
+            const name = ["team-a", "team-b"][i];
+            const grant = { platform: "generated/platform/platform", ...platformPlan.attachments[name] };
+            // Host by host, each kept when the team's list with it is still accepted and takes nothing claimed.
+            let team: Scenario | undefined;
+            let teamPlan: EgressPlan | undefined;
+            for (const { from: _from, ...host } of candidates) {
+                if (!(TEAM_MODES as readonly string[]).includes(host.mode ?? "HTTP") || host.host.startsWith("*."))
+                    continue;
+                const trial = { name, args: { hosts: [...(team?.args.hosts ?? []), host], attachTo: grant } };
+                const plan = acceptedPlan(trial);
+                if (plan && free(plan, claims)) [team, teamPlan] = [trial, plan];
+            }
+            if (!team || !teamPlan) return;
+            components.push(team);
+            claims.push(claimsOf(teamPlan));
+        });
+        if (components.length > 1) compositions.push({ components });
+    }
+    return compositions;
+}
+
+/** Writes `count` generated compositions to `<dir>/composition-<i>.yaml`; returns how many it wrote. */
+export function writeGeneratedCompositions(
+    dir: string,
+    count: number,
+    seed: number,
+    exportPlan: (label: string, scenario: Scenario) => string,
+): number {
+    const compositions = generatedCompositions(count, seed);
+    compositions.forEach((composition, i) => {
+        const label = `composition-${i}`;
+        fs.writeFileSync(path.join(dir, `${label}.yaml`), exportComposition(label, composition, exportPlan));
+    });
+    return compositions.length;
 }

@@ -9,7 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { toolchain } from "../e2e/support/toolchain";
 import { writeMeshSidePlans } from "../../bench/meshSide";
-import { GENERATED_SEED, writeGenerated, writeScenarios } from "./export-plan";
+import { writeGeneratedCompositions } from "./compositions";
+import { GENERATED_SEED, exportPlan, writeGenerated, writeScenarios } from "./export-plan";
 
 // Mocha's classes, to add one mocha test per Go test once `go test` has reported.
 const { Suite, Test } = require("mocha") as typeof Mocha;
@@ -17,6 +18,8 @@ const { Suite, Test } = require("mocha") as typeof Mocha;
 const GO_MODULE = __dirname;
 /** How many generated plans the invariants run on (seeded: every run simulates the same ones). */
 const GENERATED_PLANS = Number(process.env.MESH_EGRESS_GENERATED_PLANS ?? 200);
+/** Generated compositions: a platform with generated hosts and two teams with theirs, on one gateway. */
+const GENERATED_COMPOSITIONS = Number(process.env.MESH_EGRESS_GENERATED_COMPOSITIONS ?? 40);
 
 /** One `go test -json` event (cmd/test2json). */
 interface GoEvent {
@@ -176,11 +179,13 @@ describe("data plane: Istio's own discovery server routes the plan (test/datapla
         try {
             const scenarios = writeScenarios(planDir);
             const drawn = writeGenerated(planDir, GENERATED_PLANS);
+            const composed = writeGeneratedCompositions(planDir, GENERATED_COMPOSITIONS, GENERATED_SEED, exportPlan);
             // The mesh-side cost harness at smoke sizes, for its exact check (least visibility); bench/run.sh measures.
             writeMeshSidePlans(meshSideDir, [0, 10]);
             echo(
-                `exported the plan of ${scenarios.join(", ")} and of ${GENERATED_PLANS} generated argument sets ` +
-                    `MeshEgress accepts (${drawn} drawn, seed ${GENERATED_SEED}); go test -json ./... in test/dataplane`,
+                `exported the plan of ${scenarios.join(", ")}, of ${GENERATED_PLANS} generated argument sets ` +
+                    `MeshEgress accepts (${drawn} drawn, seed ${GENERATED_SEED}) and of ${composed} generated ` +
+                    "compositions (a platform and its teams on one gateway); go test -json ./... in test/dataplane",
             );
             run = await goTest(planDir, meshSideDir);
         } finally {

@@ -40,13 +40,15 @@ func invariantPlans(t *testing.T) []string {
 		"platform-and-teams", "platform-and-teams-gateway-api", "teams-beside-hand-written-routes",
 	}
 	if dir := os.Getenv("MESH_EGRESS_PLAN_DIR"); dir != "" {
-		generated, err := filepath.Glob(filepath.Join(dir, "generated-*.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sort.Slice(generated, func(i, j int) bool { return generatedIndex(generated[i]) < generatedIndex(generated[j]) })
-		for _, file := range generated {
-			names = append(names, strings.TrimSuffix(filepath.Base(file), ".yaml"))
+		for _, kind := range []string{"generated", "composition"} {
+			generated, err := filepath.Glob(filepath.Join(dir, kind+"-*.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sort.Slice(generated, func(i, j int) bool { return generatedIndex(generated[i]) < generatedIndex(generated[j]) })
+			for _, file := range generated {
+				names = append(names, strings.TrimSuffix(filepath.Base(file), ".yaml"))
+			}
 		}
 	}
 	return names
@@ -54,7 +56,8 @@ func invariantPlans(t *testing.T) []string {
 
 func generatedIndex(file string) int {
 	var i int
-	fmt.Sscanf(filepath.Base(file), "generated-%d.yaml", &i)
+	base := filepath.Base(file)
+	fmt.Sscanf(base[strings.Index(base, "-")+1:], "%d.yaml", &i)
 	return i
 }
 
@@ -62,7 +65,7 @@ func TestInvariants(t *testing.T) {
 	for _, name := range invariantPlans(t) {
 		t.Run(name, func(t *testing.T) {
 			p := loadPlan(t, name)
-			if strings.HasPrefix(name, "generated-") {
+			if strings.HasPrefix(name, "generated-") || strings.HasPrefix(name, "composition-") {
 				t.Logf("component %q, arguments %s", p.Summary.ComponentName, p.Summary.Args)
 			}
 			s := newServer(t, p, serverOptions{})

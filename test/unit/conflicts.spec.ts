@@ -73,6 +73,47 @@ describe("conflicts with what others own, found by the cluster check", () => {
         expect(conflicts(PLAN.objects, live(), [otherPort, stripe(OWNER)], OWNER, "egress")).to.deep.equal([]);
     });
 
+    it("refuses a host under another owner's wildcard on the same port, and a wildcard over another owner's host", () => {
+        const wildcard = (host: string, port: number) =>
+            object(
+                "w",
+                "payments",
+                "team/dev/payments",
+                {},
+                {
+                    hosts: [host],
+                    location: "MESH_EXTERNAL",
+                    ports: [{ number: port, protocol: "TLS" }],
+                },
+            );
+        expect(conflicts(PLAN.objects, live(), [wildcard("*.stripe.com", 443)], OWNER, "egress")).to.deep.equal([
+            "host api.stripe.com:443 overlaps *.stripe.com:443, declared by ServiceEntry payments/w, owned by MeshEgress " +
+                "team/dev/payments: on one gateway port a wildcard's source rule also applies to the names under it that " +
+                "another owner serves; declare them in one component",
+        ]);
+        expect(conflicts(PLAN.objects, live(), [wildcard("*.stripe.com", 8443)], OWNER, "egress")).to.deep.equal([]);
+    });
+
+    it("refuses a port another owner's ServiceEntry uses with another protocol (one per port on client sidecars)", () => {
+        const http443 = object(
+            "web",
+            "shop",
+            "team/dev/shop",
+            {},
+            {
+                hosts: ["shop.example.com"],
+                location: "MESH_EXTERNAL",
+                ports: [{ number: 443, protocol: "HTTP" }],
+            },
+        );
+        expect(conflicts(PLAN.objects, live(), [http443], OWNER, "egress")).to.deep.equal([
+            "port 443 carries TLS here but HTTP in ServiceEntry shop/web, owned by MeshEgress team/dev/shop: client " +
+                "sidecars keep one protocol per port, so one of the two would stop working; use another port",
+        ]);
+        const https443 = { ...http443, spec: { ...http443.spec, ports: [{ number: 443, protocol: "HTTPS" }] } };
+        expect(conflicts(PLAN.objects, live(), [https443], OWNER, "egress")).to.deep.equal([]);
+    });
+
     it("refuses a second namespace-wide Sidecar in a namespace, and ignores one with a workloadSelector", () => {
         const rival = object("default", "payments", undefined, {}, { outboundTrafficPolicy: { mode: "ALLOW_ANY" } });
         const scoped = object("scoped", "payments", undefined, {}, { workloadSelector: { labels: { app: "x" } } });
