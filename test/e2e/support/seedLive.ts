@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { MeshEgressArgs } from "../../../sdk";
 import { buildPlan } from "../../../sdk/plan";
+import { OWNER_ANNOTATION } from "../../../sdk/plan/manifest";
 import { validateArgs } from "../../../sdk/validate";
 import { SEED_CHILDREN } from "../../support/seed";
 import { Kube } from "./kube";
@@ -40,9 +41,17 @@ export function stepRecorder(): { steps: string[]; onEvent: (event: any) => void
     return { steps, onEvent };
 }
 
-/** A live object without what the API server assigns per creation. */
+/**
+ * A live object without what the API server assigns per creation, and with its owner's project and stack left out
+ * (`mesh-egress.io/owner` names the program's own: each language's example is a project of its own).
+ */
 function comparable(live: any): any {
     const { uid, resourceVersion, creationTimestamp, managedFields, generation, ...metadata } = live.metadata;
+    const owner = metadata.annotations?.[OWNER_ANNOTATION];
+    if (owner) {
+        const component = owner.split("/").pop();
+        metadata.annotations = { ...metadata.annotations, [OWNER_ANNOTATION]: `<project>/<stack>/${component}` };
+    }
     const { status, ...object } = live;
     if (object.kind === "Service") {
         const { clusterIP, clusterIPs, ...spec } = object.spec;
