@@ -11,7 +11,9 @@ import * as path from "node:path";
 import { ExternalHost } from "../../sdk";
 import { LocalCluster, startCluster } from "./support/cluster";
 import { Kube, kube } from "./support/kube";
+import { PLUGIN, PLUGIN_DIR } from "./support/languageExample";
 import { scratchStack } from "./support/scratchProject";
+import { backendEnv, programStack } from "./support/stack";
 import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 
 const PLATFORM_PROGRAM = path.join(REPO, "examples", "teams", "platform");
@@ -186,6 +188,46 @@ describe("Many teams, one mesh: a platform stack and two team stacks on its gate
             const mesh = (await api.configMapData("istio-system", "istio"))!.mesh;
             expect(mesh).to.include("REGISTRY_ONLY");
         } finally {
+            expect((await payments.up({ onOutput: echo })).summary.result).to.equal("succeeded");
+        }
+    });
+
+    it("a team's program in Pulumi YAML attaches through the plugin with its grant from a stack reference", async () => {
+        // The same grant as the TypeScript payments team, whose hosts it declares: that stack goes first.
+        const payments = teams.get("payments")!;
+        await payments.destroy({ onOutput: echo });
+        const program = path.join(workHome, "team-yaml");
+        fs.cpSync(path.join(REPO, "examples", "teams", "team-yaml"), program, { recursive: true });
+        const env = {
+            ...backendEnv(workHome),
+            KUBECONFIG: cluster.kubeconfigPath,
+            PATH: `${PLUGIN_DIR}:${tools.env.PATH}`,
+        };
+        run(tools, "pulumi", ["package", "add", PLUGIN], env, program);
+        const yaml = await programStack(tools, workHome, program, "payments-yaml", env);
+        await yaml.setConfig("platformStack", { value: "organization/mesh-egress-platform/platform" });
+        try {
+            expect((await yaml.up({ onOutput: echo })).summary.result).to.equal("succeeded");
+            const entry = await api.get(
+                "networking.istio.io/v1",
+                "ServiceEntry",
+                "istio-system",
+                "egress-api-stripe-com",
+            );
+            expect(entry.metadata.annotations["mesh-egress.io/owner"]).to.equal(
+                "mesh-egress-team-yaml/payments-yaml/egress",
+            );
+            expect(entry.spec.exportTo).to.deep.equal(["istio-system", "payments"]);
+            const deny = await api.get(
+                "security.istio.io/v1",
+                "AuthorizationPolicy",
+                "istio-system",
+                "egress-api-stripe-com---sources",
+            );
+            expect(deny.spec.rules[0].from).to.deep.equal([{ source: { notNamespaces: ["payments"] } }]);
+            await yaml.preview({ expectNoChanges: true });
+        } finally {
+            await yaml.destroy({ onOutput: echo });
             expect((await payments.up({ onOutput: echo })).summary.result).to.equal("succeeded");
         }
     });
