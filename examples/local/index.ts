@@ -29,6 +29,7 @@ const egress = new MeshEgress(
         dataplane: config.get("dataplane") as MeshEgressArgs["dataplane"],
         antiBypass: config.getObject<MeshEgressArgs["antiBypass"]>("antiBypass"),
         istio: config.getObject<MeshEgressArgs["istio"]>("istio"),
+        teams: config.getObject<MeshEgressArgs["teams"]>("teams"),
         istioCluster: istioKubeconfig ? { kubeconfig: istioKubeconfig } : undefined,
     },
     { provider },
@@ -38,3 +39,4 @@ export const gatewayService = egress.gatewayServiceFqdn;
 export const outboundTrafficPolicy = egress.outboundTrafficPolicyMode;
 export const hostObjects = egress.hostObjects;
 export const summary = egress.summary;
+export const attachments = egress.attachments;

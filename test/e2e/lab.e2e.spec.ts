@@ -16,6 +16,7 @@ import { parseAccessLogLine } from "../../sdk/discover/accessLog";
 import { AuditReport } from "../../sdk/discover/report";
 import { Kube, kube } from "./support/kube";
 import { once } from "./support/once";
+import { scratchStack } from "./support/scratchProject";
 import { localStack, removeStackConfigs } from "./support/stack";
 import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 
@@ -352,6 +353,8 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         api = await kube(fs.readFileSync(lab.KUBECONFIG, "utf8"));
         meshBefore = (await api.configMapData("istio-system", "istio"))!.mesh;
         stack = await localStack(tools, workHome, "lab", { KUBECONFIG: lab.KUBECONFIG });
+        // The gateway is granted to a team (see "two tenants on one gateway").
+        await stack.setConfig("teams", { value: JSON.stringify([{ name: "intruders", namespaces: ["default"] }]) });
     });
 
     after(async function () {
@@ -823,6 +826,69 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
 
     seedChecks("ISTIO");
     seedChecks("GATEWAY_API");
+
+    describe("two tenants on one gateway: a team's stack attached to the seed's gateway (routingApi ISTIO)", () => {
+        // The team's host, for the second client's identity only; the seed's pay.lab.example is the first client's.
+        const TEAM_HOST = "team.lab.example";
+        let team: Stack | undefined;
+        let teamSynced = false;
+
+        before(async () => {
+            await ensureSeed("ISTIO");
+            team = await scratchStack(tools, workHome, path.join(REPO, "examples", "teams", "team"), "intruders", {
+                KUBECONFIG: lab.KUBECONFIG,
+            });
+            await team.setAllConfig({
+                team: { value: "intruders" },
+                platformStack: { value: "organization/mesh-egress-local/lab" },
+                hosts: {
+                    value: JSON.stringify([
+                        { host: TEAM_HOST, from: [{ namespace: "default", serviceAccount: "intruder" }] },
+                    ]),
+                },
+            });
+            note(`pulumi up (team intruders): ${(await team.up({ onOutput: echo })).summary.result}`);
+            const hop = `outbound|80||intruders-team-lab-example.gateway.mesh-egress.internal`;
+            teamSynced =
+                (await eventually(60, () =>
+                    envoyAdmin(lab.CLIENT2_NETNS, "/clusters").includes(`${hop}::${lab.GATEWAY_IP}:80::`) &&
+                    routesFrom(lab.GATEWAY_NETNS, "ISTIO", [...httpHosts(), TEAM_HOST]) &&
+                    nothingDraining(lab.GATEWAY_NETNS)
+                        ? true
+                        : undefined,
+                )) ?? false;
+            note(`proxies ${teamSynced ? "in sync" : "not in sync"} with the team's host`);
+        });
+
+        after(async () => {
+            await team?.destroy({ onOutput: echo }).catch((e: Error) => note(`team destroy failed: ${e.message}`));
+        });
+
+        it("the team's stack goes up and the proxies receive its host", () => {
+            expect(teamSynced).to.equal(true);
+        });
+
+        it("each tenant reaches its own host through the gateway, and is denied the other's (403, nothing reaches the server)", () => {
+            const own = request(lab.CLIENT2_NETNS, `http://${TEAM_HOST}/`);
+            expect(own.response.status, own.response.raw).to.equal(301);
+            expect(own.seen).to.deep.equal([{ peer: lab.GATEWAY_IP, host: TEAM_HOST, method: "HEAD", path: "/" }]);
+            const theirs = request(lab.CLIENT_NETNS, `http://${TEAM_HOST}/`);
+            expect(theirs.response.status, theirs.response.raw).to.equal(403);
+            expect(theirs.seen).to.deep.equal([]);
+            const platforms = request(lab.CLIENT2_NETNS, "http://pay.lab.example/");
+            expect(platforms.response.status, platforms.response.raw).to.equal(403);
+            const allowed = request(lab.CLIENT_NETNS, "http://pay.lab.example/");
+            expect(allowed.response.status, allowed.response.raw).to.equal(301);
+        });
+
+        it("the platform's open hosts still serve both tenants", () => {
+            for (const netns of [lab.CLIENT_NETNS, lab.CLIENT2_NETNS]) {
+                const { response, seen } = request(netns, "http://aliyun.com/");
+                expect(response.status, response.raw).to.equal(301);
+                expect(seen.map((r) => r.peer)).to.deep.equal([lab.GATEWAY_IP]);
+            }
+        });
+    });
 
     describe("after pulumi destroy", () => {
         before(async () => {
