@@ -2,8 +2,9 @@
 // preview fails naming the other owner: an object of the same kind, namespace and name (applied with force, it would
 // be silently taken over, and its owner's destroy would delete it later), the same external host on the same port
 // (Istio keeps one of two ServiceEntries for a host, so one owner's routes and rules would silently lose), or a
-// second namespace-wide Sidecar in a namespace (Istio applies only one). Every object MeshEgress writes records its
-// owner, `<project>/<stack>/<component>`, in an annotation.
+// second namespace-wide Sidecar in a namespace (Istio applies only one), or a VirtualService another owner wrote for
+// one of the hosts on the mesh or on this gateway. Every object MeshEgress writes records its owner,
+// `<project>/<stack>/<component>`, in an annotation.
 import { INTERNAL_DOMAIN } from "../naming/hosts";
 import { OWNER_ANNOTATION, PlannedObject } from "../plan/manifest";
 import { LiveRead } from "./liveObjects";
@@ -59,6 +60,19 @@ function overlaps(a: string, b: string): boolean {
     return covers(hostA, hostB) || covers(hostB, hostA);
 }
 
+/** A VirtualService applies to client sidecars (no gateways, or `mesh`) or to one of the given gateways. */
+function routesWhereWeDo(route: Record<string, any>, gateways: Set<string>): boolean {
+    const boundTo = (route.spec?.gateways ?? []) as string[];
+    const namespace = route.metadata?.namespace as string;
+    return (
+        boundTo.length === 0 ||
+        boundTo.some(
+            (gateway) =>
+                gateway === "mesh" || gateways.has(gateway.includes("/") ? gateway : `${namespace}/${gateway}`),
+        )
+    );
+}
+
 function namespaceWide(object: Record<string, any>): boolean {
     return (object.spec as { workloadSelector?: unknown } | undefined)?.workloadSelector === undefined;
 }
@@ -71,6 +85,7 @@ export function conflicts(
     objects: PlannedObject[],
     live: LiveRead,
     serviceEntries: Record<string, any>[],
+    virtualServices: Record<string, any>[],
     owner: string,
     instance: string,
 ): string[] {
@@ -106,6 +121,23 @@ export function conflicts(
                 );
             }
         }
+    }
+    // A route someone else wrote for one of the hosts, where MeshEgress's routes apply (client sidecars, this
+    // gateway), would compete with them: Istio keeps the oldest for sidecars and merges them on a gateway.
+    const hosts = new Set([...wanted.keys()].map((hostPort) => hostPort.slice(0, hostPort.lastIndexOf(":"))));
+    const gateways = new Set(
+        objects
+            .filter((o) => o.manifest.kind === "Gateway")
+            .map((o) => `${o.manifest.metadata.namespace}/${o.manifest.metadata.name}`),
+    );
+    for (const route of virtualServices) {
+        const other = otherOwner(route, owner, instance);
+        const routed = ((route.spec?.hosts ?? []) as string[]).filter((host) => hosts.has(host));
+        if (!other || routed.length === 0 || !routesWhereWeDo(route, gateways)) continue;
+        found.push(
+            `host ${routed.join(", ")} is already routed by ${describe("VirtualService", route)}, owned by ${other}: ` +
+                "Istio would merge or drop one of the two routes; route each host in one place",
+        );
     }
     // One port carries one protocol on client sidecars (Istio keeps one of two listeners for a port): across owners
     // as within a component.

@@ -84,10 +84,13 @@ async function checkBoundService(api: KubeApi, need: BoundGatewayService): Promi
     return [];
 }
 
-/** Every ServiceEntry of the cluster (when the plan has any), for hosts that another owner already declares. */
-async function everyServiceEntry(api: KubeApi, discovery: Discovery, objects: PlannedObject[]): Promise<any[]> {
+/**
+ * Every object of an Istio networking kind in the cluster (when the plan has ServiceEntries), for hosts another owner
+ * already declares or routes.
+ */
+async function everyOf(api: KubeApi, discovery: Discovery, objects: PlannedObject[], kind: string): Promise<any[]> {
     const planned = objects.find((o) => o.manifest.kind === "ServiceEntry");
-    const resource = planned && discovery.get(discoveryKey(planned.manifest.apiVersion, "ServiceEntry"));
+    const resource = planned && discovery.get(discoveryKey(planned.manifest.apiVersion, kind));
     if (!planned || !resource) return [];
     return listAll(api, collectionPath(planned.manifest.apiVersion, resource.plural, undefined));
 }
@@ -123,7 +126,8 @@ export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIME
     const taken = conflicts(
         needs.objects,
         live,
-        await everyServiceEntry(api, discovery, needs.objects),
+        await everyOf(api, discovery, needs.objects, "ServiceEntry"),
+        await everyOf(api, discovery, needs.objects, "VirtualService"),
         needs.identity.owner,
         needs.identity.instance,
     );
