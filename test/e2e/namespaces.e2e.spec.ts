@@ -1,7 +1,8 @@
 // Per-namespace objects on the real engine: antiBypass (a NetworkPolicy per namespace), NAMESPACE_SIDECARS (a Sidecar
 // per namespace) and AUDIT (a Telemetry per namespace) over three client namespaces go up, are as planned, preview no
 // change and are destroyed, in both data planes and both routing APIs; and a stack the previous release deployed with
-// one namespace updates in place (every object keeps its UID), as the aliases to the former names promise.
+// one namespace updates in place (every object it made keeps its UID, but the gateway's source policies, which this
+// release changed from an ALLOW per host to a DENY per restricted host), as the aliases to the former names promise.
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import * as fs from "node:fs";
@@ -90,10 +91,15 @@ describe("Per-namespace objects over three namespaces on the real engine", funct
         }
     }
 
-    /** Each live object's UID, by key. */
+    /**
+     * Each live object's UID, by key, of the plan's objects the previous release made too: all but the gateway's
+     * source policies (the previous release had an ALLOW per host, this one a DENY per host with `from`).
+     */
     async function uids(plan: EgressPlan): Promise<Record<string, string>> {
         const found: Record<string, string> = {};
-        for (const { key, manifest } of plan.objects) found[key] = (await api.read(manifest))?.metadata.uid;
+        for (const { key, manifest } of plan.objects.filter((o) => o.manifest.kind !== "AuthorizationPolicy")) {
+            found[key] = (await api.read(manifest))?.metadata.uid;
+        }
         return found;
     }
 
@@ -196,14 +202,30 @@ describe("Per-namespace objects over three namespaces on the real engine", funct
             }
         });
 
-        it("updates in place (no object created, deleted or replaced; every UID kept), then adds a namespace as that namespace's creates only", async () => {
+        it("updates in place (nothing created, deleted or replaced but the source policies, the DENY made before the ALLOWs go; every other UID kept), then adds a namespace as that namespace's creates only", async () => {
             const { stack, deployed } = await deployedByPreviousRelease("upgrade-in-place");
             try {
                 await configure(stack, ONE);
                 const { steps, error } = await previewSteps(stack);
                 expect(error).to.equal(undefined);
-                expect(steps.filter((step) => DISRUPTIVE.includes(step.split(" ")[0]))).to.deep.equal([]);
-                expect((await stack.up({ onOutput: echo })).summary.result).to.equal("succeeded");
+                // The source policies change kind of rule, so they are the only objects made and deleted.
+                const policy = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
+                const swap = [
+                    `create ${policy} ${childName("egress-api-stripe-com---sources")}`,
+                    `delete ${policy} egress-aliyun-com`,
+                    `delete ${policy} egress-api-stripe-com`,
+                ];
+                expect(steps.filter((step) => DISRUPTIVE.includes(step.split(" ")[0]))).to.deep.equal(swap);
+                const order: string[] = [];
+                const onEvent = (event: EngineEvent) => {
+                    const metadata = event.resOutputsEvent?.metadata;
+                    if (metadata?.type === policy)
+                        order.push(`${metadata.op} ${policy} ${metadata.urn.split("::").pop()}`);
+                };
+                expect((await stack.up({ onOutput: echo, onEvent })).summary.result).to.equal("succeeded");
+                // The DENY is in force before the ALLOWs go, so the restricted host is never open to every caller.
+                expect(order[0]).to.equal(swap[0]);
+                expect([...order].sort()).to.deep.equal(swap);
                 expect(await uids(planOf(ONE))).to.deep.equal(deployed);
                 await stack.preview({ expectNoChanges: true });
 
