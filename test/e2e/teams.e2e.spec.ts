@@ -119,27 +119,32 @@ describe("Many teams, one mesh: a platform stack and two team stacks on its gate
         if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
     });
 
+    /**
+     * The payments team's api.stripe.com as its component `component` made it: owned by `owner`, seen by the gateway
+     * and the team's namespace only, and denied at the platform's gateway to every other namespace.
+     */
+    async function expectPaymentsStripe(component: string, owner: string): Promise<void> {
+        const entry = await api.get(
+            "networking.istio.io/v1",
+            "ServiceEntry",
+            "istio-system",
+            `${component}-api-stripe-com`,
+        );
+        expect(entry.metadata.annotations["mesh-egress.io/owner"]).to.equal(owner);
+        expect(entry.spec.exportTo).to.deep.equal(["istio-system", "payments"]);
+        const name = `${component}-api-stripe-com---sources`;
+        const deny = await api.get("security.istio.io/v1", "AuthorizationPolicy", "istio-system", name);
+        expect(deny.spec).to.deep.include({ action: "DENY" });
+        expect(deny.spec.selector).to.deep.equal({ matchLabels: { istio: "egressgateway", app: "platform-gateway" } });
+        expect(deny.spec.rules[0].from).to.deep.equal([{ source: { notNamespaces: ["payments"] } }]);
+    }
+
     it("each team's objects are its own: the platform's gateway, its owner annotation, no gateway or mesh config of its own", async () => {
         const payments = named(await stateObjects(teams.get("payments")!));
         expect(payments).to.include("ServiceEntry istio-system/payments-api-stripe-com");
         expect(payments).to.include("AuthorizationPolicy istio-system/payments-api-stripe-com---sources");
         expect(payments.filter((o) => /^(Deployment|Service|Telemetry) /.test(o))).to.deep.equal([]);
-        const entry = await api.get(
-            "networking.istio.io/v1",
-            "ServiceEntry",
-            "istio-system",
-            "payments-api-stripe-com",
-        );
-        expect(entry.metadata.annotations["mesh-egress.io/owner"]).to.equal("mesh-egress-team/payments/payments");
-        expect(entry.spec.exportTo).to.deep.equal(["istio-system", "payments"]);
-        const deny = await api.get(
-            "security.istio.io/v1",
-            "AuthorizationPolicy",
-            "istio-system",
-            "payments-api-stripe-com---sources",
-        );
-        expect(deny.spec).to.deep.include({ action: "DENY" });
-        expect(deny.spec.selector).to.deep.equal({ matchLabels: { istio: "egressgateway", app: "platform-gateway" } });
+        await expectPaymentsStripe("payments", "mesh-egress-team/payments/payments");
         const resources = (await teams.get("payments")!.exportStack()).deployment.resources ?? [];
         expect(resources.some((r: any) => r.type.includes("MeshConfigOutboundMode"))).to.equal(false);
     });
@@ -208,23 +213,7 @@ describe("Many teams, one mesh: a platform stack and two team stacks on its gate
         await yaml.setConfig("platformStack", { value: "organization/mesh-egress-platform/platform" });
         try {
             expect((await yaml.up({ onOutput: echo })).summary.result).to.equal("succeeded");
-            const entry = await api.get(
-                "networking.istio.io/v1",
-                "ServiceEntry",
-                "istio-system",
-                "egress-api-stripe-com",
-            );
-            expect(entry.metadata.annotations["mesh-egress.io/owner"]).to.equal(
-                "mesh-egress-team-yaml/payments-yaml/egress",
-            );
-            expect(entry.spec.exportTo).to.deep.equal(["istio-system", "payments"]);
-            const deny = await api.get(
-                "security.istio.io/v1",
-                "AuthorizationPolicy",
-                "istio-system",
-                "egress-api-stripe-com---sources",
-            );
-            expect(deny.spec.rules[0].from).to.deep.equal([{ source: { notNamespaces: ["payments"] } }]);
+            await expectPaymentsStripe("egress", "mesh-egress-team-yaml/payments-yaml/egress");
             await yaml.preview({ expectNoChanges: true });
         } finally {
             await yaml.destroy({ onOutput: echo });
