@@ -27,6 +27,7 @@ export const DEFAULTS = {
     "OutboundTrafficPolicy.namespaces": [] as string[],
     "AntiBypass.dnsNamespace": "kube-system",
     "AntiBypass.allowNamespaces": [] as string[],
+    "AntiBypass.controlPlaneSelector": { app: "istiod" } as Record<string, string>,
     "AccessLog.provider": "envoy",
     "EgressGateway.namespace": "istio-system",
     "EgressGateway.replicas": 2,

@@ -63,8 +63,9 @@ export interface OutboundTrafficPolicy {
 /** NetworkPolicies that stop pods from reaching the internet around the egress gateway. */
 export interface AntiBypass {
     /**
-     * Client namespaces whose pods may send traffic only to cluster DNS, the Istio control plane, the egress
-     * gateway, their own namespace and `allowNamespaces`. Namespaces are selected by the label
+     * Client namespaces whose pods may send traffic only to cluster DNS (port 53), the Istio control plane's pods
+     * (port 15012), the egress gateway's pods (its ports; the waypoint's HBONE port 15008 under AMBIENT), their own
+     * namespace and `allowNamespaces`. Namespaces are selected by the label
      * `kubernetes.io/metadata.name`, which Kubernetes sets on every namespace.
      *
      * Example: `["payments"]`.
@@ -83,6 +84,14 @@ export interface AntiBypass {
      * Default: `"kube-system"`.
      */
     dnsNamespace?: string;
+    /**
+     * Labels of the Istio control plane's pods (istiod, in `istio.namespace`), which the pods' sidecars reach on port
+     * 15012 for their configuration and certificates; nothing else in the Istio namespace is reachable.
+     *
+     * Default: `{ app: "istiod" }`.
+     * Example: `{ app: "istiod", "istio.io/rev": "1-31" }`.
+     */
+    controlPlaneSelector?: { [key: string]: string };
 }
 
 /** Access logs of the egress gateway: the one place every external request passes. */

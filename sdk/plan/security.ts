@@ -76,8 +76,27 @@ function namespaceSelector(namespace: string): Record<string, unknown> {
 }
 
 /**
- * Per client namespace: egress only to cluster DNS, the Istio namespace (istiod), the gateway pods on their ports,
- * the namespace itself and the allowed namespaces. Everything else, the internet included, is dropped.
+ * A rule admitting the selected pods of a namespace on the TCP ports given; none without ports, as a rule without
+ * ports admits every port (a gateway's Envoy admin port among them).
+ */
+function podsOnPorts(namespace: string, selector: Record<string, string>, ports: number[]): Record<string, unknown>[] {
+    if (ports.length === 0) return [];
+    return [
+        {
+            to: [{ ...namespaceSelector(namespace), podSelector: { matchLabels: selector } }],
+            ports: ports.map((port) => ({ protocol: "TCP", port })),
+        },
+    ];
+}
+
+/** The port of istiod's xDS and certificate service, which every sidecar dials. */
+export const CONTROL_PLANE_PORT = 15012;
+
+/**
+ * Per client namespace: egress only to cluster DNS on 53, istiod's pods on its xDS port, the gateway (or waypoint)
+ * pods on their ports, the namespace itself and the allowed namespaces. Everything else is dropped: the internet, and
+ * every other pod and port of the Istio namespace (an ingress gateway there would be a way out around the egress
+ * gateway). Each peer names its pods, as a namespace alone would admit all of them.
  */
 export function antiBypassPolicies(
     args: NormalizedArgs,
@@ -85,7 +104,7 @@ export function antiBypassPolicies(
     gatewayPorts: number[],
 ): Manifest[] {
     if (!args.antiBypass) return [];
-    const { namespaces, allowNamespaces, dnsNamespace } = args.antiBypass;
+    const { namespaces, allowNamespaces, dnsNamespace, controlPlaneSelector } = args.antiBypass;
     const egress = [
         {
             to: [namespaceSelector(dnsNamespace)],
@@ -94,12 +113,13 @@ export function antiBypassPolicies(
                 { protocol: "TCP", port: 53 },
             ],
         },
-        { to: [namespaceSelector(args.istio.namespace)] },
-        {
-            to: [{ ...namespaceSelector(args.gateway.namespace), podSelector: { matchLabels: args.gateway.selector } }],
-            // A NetworkPolicy sees the pod's port, after the Service's translation.
-            ports: gatewayPorts.map((port) => ({ protocol: "TCP", port: podPort(args, port) })),
-        },
+        ...podsOnPorts(args.istio.namespace, controlPlaneSelector, [CONTROL_PLANE_PORT]),
+        // A NetworkPolicy sees the pod's port, after the Service's translation.
+        ...podsOnPorts(
+            args.gateway.namespace,
+            args.gateway.selector,
+            gatewayPorts.map((port) => podPort(args, port)),
+        ),
         { to: [{ podSelector: {} }] },
         ...allowNamespaces.map((namespace) => ({ to: [namespaceSelector(namespace)] })),
     ];

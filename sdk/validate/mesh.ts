@@ -78,7 +78,12 @@ export function validateAntiBypass(
 ): NormalizedAntiBypass | undefined {
     const antiBypass = problems.object("antiBypass", value);
     if (!antiBypass) return undefined;
-    problems.unknownKeys("antiBypass", antiBypass, ["namespaces", "allowNamespaces", "dnsNamespace"]);
+    problems.unknownKeys("antiBypass", antiBypass, [
+        "namespaces",
+        "allowNamespaces",
+        "dnsNamespace",
+        "controlPlaneSelector",
+    ]);
     const dnsNamespace = problems.dnsLabel(
         "antiBypass.dnsNamespace",
         antiBypass.dnsNamespace,
@@ -107,7 +112,12 @@ export function validateAntiBypass(
         antiBypass.allowNamespaces === undefined
             ? [...DEFAULTS["AntiBypass.allowNamespaces"]]
             : problems.namespaces("antiBypass.allowNamespaces", antiBypass.allowNamespaces);
-    return { namespaces, allowNamespaces, dnsNamespace };
+    const controlPlaneSelector =
+        antiBypass.controlPlaneSelector === undefined
+            ? { ...DEFAULTS["AntiBypass.controlPlaneSelector"] }
+            : (problems.labels("antiBypass.controlPlaneSelector", antiBypass.controlPlaneSelector, "istiod's pods") ??
+              {});
+    return { namespaces, allowNamespaces, dnsNamespace, controlPlaneSelector };
 }
 
 /** The NetworkPolicies let pods reach only the gateway: the undeclared calls an audit lets through would fail. */

@@ -113,6 +113,7 @@ export interface NormalizedAntiBypass {
     namespaces: string[];
     allowNamespaces: string[];
     dnsNamespace: string;
+    controlPlaneSelector: Record<string, string>;
 }
 
 /** A team the component lets route hosts through its gateway (MeshEgressArgs.teams). */

@@ -191,11 +191,11 @@ export class Problems {
     annotations(field: string, value: unknown): Record<string, string> {
         return this.stringMap(field, value, "annotation") ?? {};
     }
-    /** Labels that select the gateway pods: at least one. */
-    labels(field: string, value: unknown): Record<string, string> | undefined {
+    /** Labels that select pods (`selected`: which ones): at least one, or every pod would be selected. */
+    labels(field: string, value: unknown, selected = "the gateway pods"): Record<string, string> | undefined {
         const labels = this.stringMap(field, value, "label");
         if (labels && Object.keys(labels).length === 0) {
-            this.add(field, "must not be empty: the gateway pods are selected by these labels");
+            this.add(field, `must not be empty: ${selected} are selected by these labels`);
             return undefined;
         }
         return labels;

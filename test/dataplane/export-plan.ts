@@ -198,6 +198,8 @@ export function exportPlan(label: string, scenario: Scenario): string {
             hostObjects: plan.hostObjects,
             hosts: args.hosts.map((host) => hostIntent(args, host)),
             probeNamespaces: probeNamespaces(args),
+            // What a locked namespace's pods may reach, from the arguments (netpol_test.go checks the policies).
+            antiBypass: args.antiBypass ? { ...args.antiBypass, istioNamespace: args.istio.namespace } : null,
         },
     };
     return [summary, ...plan.objects.map((o) => o.manifest)]

@@ -73,6 +73,14 @@ type planSummary struct {
 		Name       string `json:"name"`
 		TargetPort int    `json:"targetPort"`
 	} `json:"gatewayPorts"`
+	// AntiBypass is the arguments' antiBypass, defaulted, with the Istio namespace; nil without one.
+	AntiBypass *struct {
+		Namespaces           []string          `json:"namespaces"`
+		AllowNamespaces      []string          `json:"allowNamespaces"`
+		DNSNamespace         string            `json:"dnsNamespace"`
+		ControlPlaneSelector map[string]string `json:"controlPlaneSelector"`
+		IstioNamespace       string            `json:"istioNamespace"`
+	} `json:"antiBypass"`
 	PolicyMode     string `json:"policyMode"`
 	MeshConfigEdit *struct {
 		Namespace     string `json:"namespace"`

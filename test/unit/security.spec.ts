@@ -126,7 +126,7 @@ describe("egress security", () => {
     });
 
     describe("anti-bypass NetworkPolicies", () => {
-        it("lets a client namespace reach only DNS, the Istio namespace, the gateway, itself and allowed namespaces", () => {
+        it("lets a client namespace reach only DNS, istiod's xDS port, the gateway's pods, itself and allowed namespaces", () => {
             const p = plan({ ...PAYMENTS, antiBypass: { namespaces: ["payments"], allowNamespaces: ["shared"] } });
             const ns = (name: string) => ({
                 namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
@@ -142,7 +142,10 @@ describe("egress security", () => {
                             { protocol: "TCP", port: 53 },
                         ],
                     },
-                    { to: [ns("istio-system")] },
+                    {
+                        to: [{ ...ns("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }],
+                        ports: [{ protocol: "TCP", port: 15012 }],
+                    },
                     {
                         to: [{ ...ns("istio-system"), podSelector: SELECTOR }],
                         ports: [
@@ -154,6 +157,34 @@ describe("egress security", () => {
                     { to: [ns("shared")] },
                 ],
             });
+        });
+        it("selects istiod by the labels given, and refuses an empty selector, which would admit every pod", () => {
+            const revised = plan({
+                ...PAYMENTS,
+                antiBypass: { namespaces: ["payments"], controlPlaneSelector: { "istio.io/rev": "canary" } },
+            });
+            const egress = spec(revised, "NetworkPolicy/payments/egress-egress-only-via-gateway").egress;
+            expect(egress[1].to[0].podSelector).to.deep.equal({ matchLabels: { "istio.io/rev": "canary" } });
+            expect(() =>
+                validateArgs("egress", {
+                    hosts: [],
+                    antiBypass: { namespaces: ["payments"], controlPlaneSelector: {} },
+                }),
+            )
+                .to.throw(MeshEgressArgsError)
+                .with.property("problems")
+                .that.deep.equals([
+                    "antiBypass.controlPlaneSelector: must not be empty: istiod's pods are selected by these labels",
+                ]);
+        });
+        it("admits no gateway pod while no host opens a gateway port (a rule without ports would open them all)", () => {
+            const empty = plan({ hosts: [], antiBypass: { namespaces: ["payments"] } });
+            const egress = spec(empty, "NetworkPolicy/payments/egress-egress-only-via-gateway").egress;
+            expect(egress.map((rule: any) => rule.to[0].podSelector)).to.deep.equal([
+                undefined,
+                { matchLabels: { app: "istiod" } },
+                {},
+            ]);
         });
         it("needs the namespaces to lock down", () => {
             expect(() => validateArgs("egress", { hosts: [], antiBypass: { namespaces: [] } }))
