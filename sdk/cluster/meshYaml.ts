@@ -1,6 +1,7 @@
 // Reads and edits `outboundTrafficPolicy.mode` inside Istio's mesh config YAML, leaving every other setting,
 // comment and layout as it was.
 import { Document, isMap, parseDocument } from "yaml";
+import { ServiceEntryVisibilityConfig } from "./serviceEntryVisibility";
 
 const PATH = ["outboundTrafficPolicy", "mode"];
 // Istio's installers render the mesh config with Go's YAML library: sequences not indented, no line folding.
@@ -27,6 +28,12 @@ export function readOutboundMode(meshYaml: string): string | undefined {
 export function readDefaultVirtualServiceExportTo(meshYaml: string): string[] | undefined {
     const value = parseMesh(meshYaml).toJS()?.defaultVirtualServiceExportTo;
     return Array.isArray(value) ? value.map(String) : undefined;
+}
+
+/** `serviceEntryVisibility` (Istio 1.31), or undefined when the mesh config does not set it (every ServiceEntry PUBLIC). */
+export function readServiceEntryVisibility(meshYaml: string): ServiceEntryVisibilityConfig | undefined {
+    const value = parseMesh(meshYaml).toJS()?.serviceEntryVisibility;
+    return value && typeof value === "object" ? value : undefined;
 }
 
 /** The mesh config with the mode set, or removed when `mode` is undefined. */

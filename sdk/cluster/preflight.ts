@@ -3,7 +3,8 @@
 // owns) fails the preview within seconds with what is missing and where, instead of previewing creates that the
 // update then half-applies. The same pass reads the live versions of the planned objects, for drift.
 import { apiStore } from "./meshConfig";
-import { readDefaultVirtualServiceExportTo, readOutboundMode } from "./meshYaml";
+import { readDefaultVirtualServiceExportTo, readOutboundMode, readServiceEntryVisibility } from "./meshYaml";
+import { hiddenServiceEntries, serviceEntryNamespaces } from "./serviceEntryVisibility";
 import { MeshConfigTarget, assertClaimable } from "./ownership";
 import { BUNDLE_ANNOTATION, outdatedRouteCrd, routeCrdsToCheck } from "./gatewayApiRelease";
 import { hiddenRoutes } from "./routeVisibility";
@@ -84,6 +85,31 @@ async function checkBoundService(api: KubeApi, need: BoundGatewayService): Promi
     return [];
 }
 
+/** Throws if the mesh config hides the plan's ServiceEntries from their clients; returns what it could not read. */
+async function checkServiceEntryVisibility(api: KubeApi, objects: PlannedObject[], mesh: string): Promise<string[]> {
+    const visibility = readServiceEntryVisibility(mesh);
+    const { namespaces, ambient } = serviceEntryNamespaces(objects);
+    if (!visibility || namespaces.length === 0) return [];
+    const labels = new Map<string, Record<string, string>>();
+    for (const namespace of namespaces) {
+        const response = await api.request("GET", `/api/v1/namespaces/${encodeURIComponent(namespace)}`);
+        if (response.status === 404) {
+            // Not created yet: Kubernetes will give it this label only.
+            labels.set(namespace, { "kubernetes.io/metadata.name": namespace });
+        } else if (response.status === 200) {
+            labels.set(namespace, response.body?.metadata?.labels ?? {});
+        } else {
+            return [
+                `namespace ${namespace} at ${api.server} could not be read (HTTP ${response.status}), so the mesh ` +
+                    "config's serviceEntryVisibility was not checked against it",
+            ];
+        }
+    }
+    const hidden = hiddenServiceEntries(visibility, ambient, labels);
+    if (hidden) throw new Error(`at ${api.server} (${api.source}): ${hidden}`);
+    return [];
+}
+
 /**
  * Every object of an Istio networking kind in the cluster (when the plan has ServiceEntries), for hosts another owner
  * already declares or routes.
@@ -137,5 +163,6 @@ export async function checkCluster(needs: ClusterNeeds, timeoutMs = REQUEST_TIME
     const { mesh } = assertClaimable(store, needs.meshConfig, await store.read(needs.meshConfig));
     const hidden = hiddenRoutes(needs.objects, readDefaultVirtualServiceExportTo(mesh));
     if (hidden) throw new Error(`at ${api.server} (${api.source}): ${hidden}`);
+    unchecked.push(...(await checkServiceEntryVisibility(api, needs.objects, mesh)));
     return { objects, unchecked, meshConfigMode: readOutboundMode(mesh) ?? "" };
 }

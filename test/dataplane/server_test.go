@@ -184,6 +184,11 @@ type serverOptions struct {
 	istioFilters bool
 	// defaultVirtualServiceExportTo sets the mesh config's default visibility of VirtualServices.
 	defaultVirtualServiceExportTo []string
+	// serviceEntryVisibility sets the mesh config's visibility of ServiceEntries (Istio 1.31).
+	serviceEntryVisibility *meshconfig.ServiceEntryVisibility
+	// extraConfig and extraKube are objects written beside the plan (by hand, by another team).
+	extraConfig string
+	extraKube   []runtime.Object
 }
 
 // newServer starts Istio's in-process discovery server with every planned object: the Istio objects in the config
@@ -196,6 +201,7 @@ func newServer(t *testing.T, p *exportedPlan, opts serverOptions) *xds.FakeDisco
 	}
 	m := meshConfigFor(t, p)
 	m.DefaultVirtualServiceExportTo = opts.defaultVirtualServiceExportTo
+	m.ServiceEntryVisibility = opts.serviceEntryVisibility
 	var without []string
 	if opts.withoutPolicy {
 		m = mesh.DefaultMeshConfig()
@@ -209,6 +215,10 @@ func newServer(t *testing.T, p *exportedPlan, opts serverOptions) *xds.FakeDisco
 		config = withAllocatedAddresses(p, without...)
 	} else {
 		kube = append(slices.Clone(p.Kube), gatewayPodObjects(t, p)...)
+	}
+	kube = append(kube, opts.extraKube...)
+	if opts.extraConfig != "" {
+		config += "\n---\n" + opts.extraConfig
 	}
 	var modifier func(kubelib.Client)
 	if p.GatewayAPI {

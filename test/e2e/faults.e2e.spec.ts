@@ -606,6 +606,36 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
             }
         });
 
+        it("refuses a mesh config whose serviceEntryVisibility hides the hosts' ServiceEntries from their clients, in the preview", async () => {
+            const stack = await newStack("hidden-service-entries");
+            const mesh = (await api.configMapData("istio-system", "istio"))!.mesh;
+            const patch = (value: string) =>
+                run(tools, "kubectl", [
+                    "--kubeconfig",
+                    cluster.kubeconfigPath,
+                    "-n",
+                    "istio-system",
+                    "patch",
+                    "configmap",
+                    "istio",
+                    "--type",
+                    "merge",
+                    "-p",
+                    JSON.stringify({ data: { mesh: value } }),
+                ]);
+            patch(`${mesh}\nserviceEntryVisibility:\n  defaultVisibility: NAMESPACE\n  applyToSidecars: true\n`);
+            try {
+                const { message } = await failingPreview(stack);
+                expect(message).to.include(
+                    "the mesh config's serviceEntryVisibility makes MeshEgress's ServiceEntries in namespace " +
+                        "istio-system NAMESPACE, so no client in another namespace could use the hosts",
+                );
+                await nothingCreated(stack);
+            } finally {
+                patch(mesh);
+            }
+        });
+
         it("refuses an existing gateway's Service that lacks a gateway port or sends one elsewhere than targetPorts, in the preview", async () => {
             const stack = await newStack("existing-gateway-ports");
             const existingGateway = { serviceName: "shared-egress", selector: { istio: "egressgateway" } };
