@@ -1,8 +1,8 @@
 // The plans the mesh-side benchmark feeds to Istio's in-process discovery server (test/dataplane/meshside_test.go):
 // for each size N, MeshEgress with the benchmark's host mix and its defaults (every host visible to every client),
 // the same hosts each allowed to one namespace only (`from`), and Istio's documented hand-written recipe for the same
-// hosts on the default egress gateway, the same hosts through an egress waypoint (ambient); plus a mesh without any
-// of it.
+// hosts on the default egress gateway, the same hosts through an egress waypoint (ambient), and through waypoints
+// spread across namespaces with every host restricted (ambient-sharded); plus a mesh without any of it.
 //
 //   node -r ts-node/register bench/meshSide.ts <dir> <size>...
 import * as fs from "node:fs";
@@ -161,6 +161,22 @@ function ambientArgs(hosts: ExternalHost[]): MeshEgressArgs {
     };
 }
 
+/** Hosts per waypoint in the sharded ambient plan: istiod builds a waypoint of this many in well under a second. */
+export const HOSTS_PER_WAYPOINT = 250;
+
+/**
+ * The same hosts through waypoints spread across namespaces (gateway.shardNamespaces), one per 250 hosts, every host
+ * restricted by `from` (so every host has an AuthorizationPolicy: the costly case).
+ */
+function shardedAmbientArgs(hosts: ExternalHost[]): MeshEgressArgs {
+    const shards = Math.ceil(hosts.length / HOSTS_PER_WAYPOINT) - 1;
+    const args = ambientArgs(hosts.map((h) => ({ ...h, from: [{ namespace: ALLOWED_NAMESPACE }] })));
+    return {
+        ...args,
+        gateway: { shardNamespaces: Array.from({ length: shards }, (_, i) => `egress-shard-${i + 1}`) },
+    };
+}
+
 export function writeMeshSidePlans(dir: string, sizes: number[]): void {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
@@ -183,6 +199,10 @@ export function writeMeshSidePlans(dir: string, sizes: number[]): void {
         fs.writeFileSync(
             path.join(dir, `ambient-${n}.yaml`),
             exportPlan(`ambient-${n}`, { name: "egress", args: ambientArgs(hosts) }),
+        );
+        fs.writeFileSync(
+            path.join(dir, `ambient-sharded-${n}.yaml`),
+            exportPlan(`ambient-sharded-${n}`, { name: "egress", args: shardedAmbientArgs(hosts) }),
         );
         const scoped = hosts.map((h) => ({ ...h, from: [{ namespace: ALLOWED_NAMESPACE }] }));
         fs.writeFileSync(

@@ -85,6 +85,15 @@ export function report(costs: Cost[]): string {
             `- Ambient at N = ${ambientTop}: the egress waypoint receives ${versus.toFixed(3)}× the bytes of the sidecar-mode egress gateway (no target; for scale).`,
         );
     }
+    const shardedTop = Math.max(...sizes.filter((n) => find("ambient-sharded", "egress waypoint", n)));
+    if (Number.isFinite(shardedTop)) {
+        const slowestWaypoint = find("ambient-sharded", "egress waypoint", shardedTop)!;
+        verdicts.push(
+            `- Ambient, every host with \`from\`, spread across waypoints (gateway.shardNamespaces, 250 hosts each) at N = ${shardedTop}: ` +
+                `the ${slowestWaypoint.proxy} builds in ${slowestWaypoint.buildMillis.toFixed(0)} ms (target < 1 s): ` +
+                `${check(slowestWaypoint.buildMillis < 1000)}.`,
+        );
+    }
     const none = find("none", "client sidecar", 0)!;
     const bystanders = costs.filter((c) => c.proxy.includes("no allowed host"));
     const worst = Math.max(...bystanders.map((c) => c.bytes / none.bytes));

@@ -44,6 +44,7 @@ export const DEFAULTS = {
     "ExistingGateway.namespace": "istio-system",
     "ExistingGateway.targetPorts": {} as Record<string, number>,
     "ExistingWaypoint.namespace": "istio-system",
+    "EgressGateway.shardNamespaces": [] as string[],
     "ExternalHost.mode": EgressMode.Http,
     "TeamGrant.ports": [80, 443] as number[],
     "ExternalHost.addresses": [] as string[],

@@ -232,6 +232,18 @@ export interface EgressGateway {
      */
     autoscaling?: GatewayAutoscaling;
     /**
+     * Under `dataplane: "AMBIENT"` only: further namespaces, each with an egress waypoint of its own (same name and
+     * settings), across which the hosts are spread with their objects, so that istiod builds each waypoint from a
+     * share of the hosts (its build time grows with the square of a waypoint's hosts: about 2 s at 1,000). Each host
+     * goes to one namespace of `[namespace, ...shardNamespaces]`, chosen from the host's name and the namespaces' names
+     * alone (rendezvous hashing): the list's order does not matter, adding a namespace moves only the hosts it takes,
+     * removing one moves only its own. The namespaces must exist.
+     *
+     * Default: `[]`: one waypoint, in `namespace`.
+     * Example: `["egress-1", "egress-2", "egress-3"]`.
+     */
+    shardNamespaces?: string[];
+    /**
      * Create the gateway as Alibaba Cloud Service Mesh's own egress gateway: one `IstioGateway`
      * (`istio.alibabacloud.com/v1beta1`, `gatewayType: egress`) in the ASM instance (`istioCluster`, required), which
      * ASM then runs in the listed data-plane clusters — instead of a ServiceAccount, Deployment and Service.

@@ -8,7 +8,7 @@ export interface HostContext {
     host: NormalizedHost;
     /** metadata.name of the host's own objects (a role name for its second object of a kind). */
     objectName: string;
-    /** The egress point's namespace, where every object of the host goes. */
+    /** Where every object of the host goes: the egress point's namespace (its waypoint's, under AMBIENT). */
     namespace: string;
     /** Namespaces whose workloads may use the host: its `from` namespaces, else `exportTo`. */
     clients: string[];
@@ -29,9 +29,14 @@ function clientsOf(args: NormalizedArgs, host: NormalizedHost): string[] {
     return [...new Set(namespaces.map((n) => (n === "." ? args.gateway.namespace : n)))].sort();
 }
 
-export function hostContext(args: NormalizedArgs, host: NormalizedHost, labels: Record<string, string>): HostContext {
+/** `namespace`: where the host's objects go; the egress point's, unless the host has a waypoint of its own there. */
+export function hostContext(
+    args: NormalizedArgs,
+    host: NormalizedHost,
+    labels: Record<string, string>,
+    namespace = args.gateway.namespace,
+): HostContext {
     const clients = clientsOf(args, host);
-    const namespace = args.gateway.namespace;
     return {
         host,
         objectName: hostObjectName(args.name, host.host),

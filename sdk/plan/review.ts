@@ -1,6 +1,7 @@
 // What a reviewer reads before approving: the egress surface as a table, and the risky-but-legal setups.
 import { NEWEST_ISTIO_MINOR } from "../validate/istioRelease";
-import { NormalizedArgs, NormalizedHost } from "../validate/normalized";
+import { AmbientArgs, NormalizedArgs, NormalizedHost } from "../validate/normalized";
+import { shardOf } from "../naming/shards";
 import { HBONE_PORT } from "./waypoint";
 import { authorizesCallers } from "./security";
 
@@ -15,6 +16,19 @@ function ports(host: NormalizedHost): string {
     return host.externalPort === host.port ? String(host.port) : `${host.port} → ${host.externalPort}`;
 }
 
+function waypoints(args: AmbientArgs): string {
+    const { serviceName } = args.gateway;
+    if (args.waypointNamespaces.length === 1) return `waypoint: ${serviceName}.${args.waypointNamespaces[0]}`;
+    return `waypoints: ${serviceName} in ${args.waypointNamespaces.join(", ")} (hosts spread by name)`;
+}
+
+/** Where a host arrives: its gateway port; under AMBIENT, HBONE to the waypoint (which one, when there are several). */
+function arrival(args: NormalizedArgs, host: NormalizedHost): string {
+    if (args.dataplane !== "AMBIENT") return String(host.gatewayPort);
+    if (args.waypointNamespaces.length === 1) return `${HBONE_PORT} (HBONE)`;
+    return `${HBONE_PORT} (HBONE, ${shardOf(host.host, args.waypointNamespaces)})`;
+}
+
 /** A markdown table: host, ports (app → external), mode, allowed sources, gateway port. */
 export function reviewSummary(args: NormalizedArgs): string {
     const policy =
@@ -23,13 +37,11 @@ export function reviewSummary(args: NormalizedArgs): string {
             : `outbound traffic policy: ${args.policy.mode} (${args.policy.target}${
                   args.policy.namespaces.length > 0 ? `: ${args.policy.namespaces.join(", ")}` : ""
               })`;
-    // Under AMBIENT every host reaches the waypoint over HBONE.
-    const arrival = (h: NormalizedHost) => (args.dataplane === "AMBIENT" ? `${HBONE_PORT} (HBONE)` : h.gatewayPort);
-    const rows = args.hosts.map((h) => `| ${h.host} | ${ports(h)} | ${h.mode} | ${sources(h)} | ${arrival(h)} |`);
+    const rows = args.hosts.map((h) => `| ${h.host} | ${ports(h)} | ${h.mode} | ${sources(h)} | ${arrival(args, h)} |`);
     const egressPoint =
         args.dataplane === "AMBIENT"
-            ? `data plane: AMBIENT; waypoint: ${args.gateway.serviceName}.${args.gateway.namespace}; undeclared hosts ` +
-              `blocked for ambient pods by the antiBypass NetworkPolicies (${args.antiBypass.namespaces.join(", ")})`
+            ? `data plane: AMBIENT; ${waypoints(args)}; undeclared hosts blocked for ambient pods by the antiBypass ` +
+              `NetworkPolicies (${args.antiBypass.namespaces.join(", ")})`
             : `gateway hop: ${args.hopTls}; routes: ${args.routingApi}; gateway: ${args.gateway.serviceName}.${args.gateway.namespace}`;
     return [
         `${policy}; ${egressPoint}`,
@@ -45,6 +57,17 @@ export function reviewSummary(args: NormalizedArgs): string {
  * are matched per host against every policy of the namespace).
  */
 export const AMBIENT_WAYPOINT_HOSTS = 500;
+
+/** The waypoint namespace with the most hosts, and how many. */
+function busiestWaypoint(args: AmbientArgs): { namespace: string; hosts: number } {
+    const counts = new Map(args.waypointNamespaces.map((namespace) => [namespace, 0]));
+    for (const host of args.hosts) {
+        const namespace = shardOf(host.host, args.waypointNamespaces);
+        counts.set(namespace, (counts.get(namespace) ?? 0) + 1);
+    }
+    const [namespace, hosts] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
+    return { namespace, hosts };
+}
 
 /** Legal setups a reviewer should hear about (Pulumi warnings, not errors). */
 export function riskWarnings(args: NormalizedArgs): string[] {
@@ -62,11 +85,13 @@ export function riskWarnings(args: NormalizedArgs): string[] {
                 "ambient pods in any other namespace reach every host directly",
         );
     }
-    if (args.dataplane === "AMBIENT" && args.hosts.length > AMBIENT_WAYPOINT_HOSTS) {
+    const busiest = args.dataplane === "AMBIENT" ? busiestWaypoint(args) : undefined;
+    if (busiest && busiest.hosts > AMBIENT_WAYPOINT_HOSTS) {
         warnings.push(
-            `${args.hosts.length} hosts on one egress waypoint: istiod's time to build the waypoint grows with the ` +
+            `${busiest.hosts} hosts on the egress waypoint in ${busiest.namespace}: istiod's time to build a waypoint grows with the ` +
                 "square of its hosts' AuthorizationPolicies (about 2 s at 1,000 hosts, over 2 minutes at 5,000; " +
-                "BENCHMARKS.md), on every change that concerns it; keep one waypoint to hundreds of hosts, or use the SIDECAR data plane (docs/ambient.md#scale)",
+                "BENCHMARKS.md), on every change that concerns it; spread the hosts across waypoints (gateway.shardNamespaces), " +
+                "or use the SIDECAR data plane (docs/ambient.md#scale)",
         );
     }
     if (args.policy.mode === "REGISTRY_ONLY" && args.hosts.length === 0) {

@@ -76,14 +76,21 @@ function namespaceSelector(namespace: string): Record<string, unknown> {
 }
 
 /**
- * A rule admitting the selected pods of a namespace on the TCP ports given; none without ports, as a rule without
+ * A rule admitting the selected pods of the namespaces on the TCP ports given; none without ports, as a rule without
  * ports admits every port (a gateway's Envoy admin port among them).
  */
-function podsOnPorts(namespace: string, selector: Record<string, string>, ports: number[]): Record<string, unknown>[] {
+function podsOnPorts(
+    namespaces: string[],
+    selector: Record<string, string>,
+    ports: number[],
+): Record<string, unknown>[] {
     if (ports.length === 0) return [];
     return [
         {
-            to: [{ ...namespaceSelector(namespace), podSelector: { matchLabels: selector } }],
+            to: namespaces.map((namespace) => ({
+                ...namespaceSelector(namespace),
+                podSelector: { matchLabels: selector },
+            })),
             ports: ports.map((port) => ({ protocol: "TCP", port })),
         },
     ];
@@ -113,10 +120,10 @@ export function antiBypassPolicies(
                 { protocol: "TCP", port: 53 },
             ],
         },
-        ...podsOnPorts(args.istio.namespace, controlPlaneSelector, [CONTROL_PLANE_PORT]),
+        ...podsOnPorts([args.istio.namespace], controlPlaneSelector, [CONTROL_PLANE_PORT]),
         // A NetworkPolicy sees the pod's port, after the Service's translation.
         ...podsOnPorts(
-            args.gateway.namespace,
+            args.dataplane === "AMBIENT" ? args.waypointNamespaces : [args.gateway.namespace],
             args.gateway.selector,
             gatewayPorts.map((port) => podPort(args, port)),
         ),
@@ -139,6 +146,7 @@ export function gatewayAccessLog(
     args: NormalizedArgs,
     labels: Record<string, string>,
     attachment: Record<string, unknown> = { selector: { matchLabels: args.gateway.selector } },
+    namespace = args.gateway.namespace,
 ): Manifest[] {
     if (!args.accessLog.enabled) return [];
     return [
@@ -147,7 +155,7 @@ export function gatewayAccessLog(
             kind: "Telemetry",
             metadata: {
                 name: derivedName(args.gateway.serviceName, "access-log"),
-                namespace: args.gateway.namespace,
+                namespace,
                 labels,
             },
             spec: {

@@ -11,9 +11,17 @@ import { Manifest } from "./manifest";
 /** The port ztunnel reaches a waypoint on (HBONE). */
 export const HBONE_PORT = 15008;
 
-/** The waypoint MeshEgress creates (none for an existing one), with its parameters when there are any. */
-export function waypoint(args: NormalizedArgs, labels: Record<string, string>): Manifest[] {
-    const { serviceName: name, namespace, workload } = args.gateway;
+/**
+ * The waypoint MeshEgress creates in `namespace` (none for an existing one), with its parameters when there are any.
+ * Every waypoint namespace gets the same one; `readsSecrets` when one of its hosts names a credential.
+ */
+export function waypoint(
+    args: NormalizedArgs,
+    labels: Record<string, string>,
+    namespace: string,
+    readsSecrets: boolean,
+): Manifest[] {
+    const { serviceName: name, workload } = args.gateway;
     if (!workload) return [];
     const metadata: Manifest["metadata"] = {
         name,
@@ -23,9 +31,7 @@ export function waypoint(args: NormalizedArgs, labels: Record<string, string>): 
     if (Object.keys(workload.annotations).length > 0) metadata.annotations = workload.annotations;
     const parameters = derivedName(name, "parameters");
     // Istio's waypoint runs as ServiceAccount <name>; istiod serves it a credentialName Secret only if it may read it.
-    const secrets = args.hosts.some((h) => h.origination?.credentialName)
-        ? secretReader(args, { name, namespace, labels })
-        : [];
+    const secrets = readsSecrets ? secretReader(args, { name, namespace, labels }) : [];
     return [
         {
             apiVersion: "v1",

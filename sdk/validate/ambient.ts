@@ -22,11 +22,38 @@ interface AmbientContext {
     istioMinor: number | undefined;
 }
 
-/** Refuses existingWaypoint under the sidecar data plane: there is no waypoint. */
+/** Refuses existingWaypoint and waypoint shards under the sidecar data plane: there is no waypoint. */
 export function refuseWaypointSettings(problems: Problems, args: Record<string, unknown>): void {
     if (problems.object("existingWaypoint", args.existingWaypoint)) {
         problems.add("existingWaypoint", 'applies only to dataplane "AMBIENT"');
     }
+    const gateway = problems.object("gateway", args.gateway) ?? {};
+    if (gateway.shardNamespaces !== undefined) {
+        problems.add(
+            "gateway.shardNamespaces",
+            'applies only to dataplane "AMBIENT": it spreads hosts across waypoints',
+        );
+    }
+}
+
+/** The namespaces of the waypoints MeshEgress deploys: the gateway's, then `gateway.shardNamespaces`. */
+export function validateWaypointNamespaces(
+    problems: Problems,
+    args: Record<string, unknown>,
+    waypoint: NormalizedGateway,
+): string[] {
+    const gateway = problems.object("gateway", args.gateway) ?? {};
+    const shards =
+        gateway.shardNamespaces === undefined
+            ? [...DEFAULTS["EgressGateway.shardNamespaces"]]
+            : problems.namespaces("gateway.shardNamespaces", gateway.shardNamespaces);
+    if (shards.includes(waypoint.namespace)) {
+        problems.add(
+            "gateway.shardNamespaces",
+            `${show(waypoint.namespace)} is gateway.namespace, which always has a waypoint; list only the others`,
+        );
+    }
+    return [waypoint.namespace, ...shards.filter((namespace) => namespace !== waypoint.namespace)];
 }
 
 /** Under AMBIENT, the waypoint MeshEgress routes through, in place of the gateway; refuses what ambient cannot do. */

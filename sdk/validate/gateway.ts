@@ -8,6 +8,7 @@ import { Problems, isDeferred, show, validatePort } from "./problems";
 const WORKLOAD_FIELDS = [
     "name",
     "namespace",
+    "shardNamespaces",
     "labels",
     "annotations",
     "replicas",

@@ -5,7 +5,7 @@ import { FIRST_ISTIO_MINOR_WITH } from "./istioRelease";
 import { Dataplane, GatewayHopTls, MeshEgressArgs, RoutingApi } from "../args";
 import { DEFAULTS } from "../args/defaults";
 import { NormalizedArgs, NormalizedGateway } from "./normalized";
-import { refuseWaypointSettings, validateAmbient } from "./ambient";
+import { refuseWaypointSettings, validateAmbient, validateWaypointNamespaces } from "./ambient";
 import { validateGateway, validatePodPortsDistinct } from "./gateway";
 import { validateHosts } from "./hosts";
 import { dns1123LabelProblem } from "./kubernetes";
@@ -163,6 +163,7 @@ export function validateArgs(
           })
         : gateway;
     if (!ambient) refuseWaypointSettings(problems, args);
+    const waypointNamespaces = ambient ? validateWaypointNamespaces(problems, args, egressPoint) : [];
     const antiBypass = validateAntiBypass(problems, args.antiBypass, egressPoint.namespace, istio.namespace);
     refuseAuditBehindAntiBypass(problems, policy, antiBypass);
     const accessLog = validateAccessLog(problems, args.accessLog, egressPoint.workload !== undefined);
@@ -192,7 +193,7 @@ export function validateArgs(
     };
     // Under AMBIENT a missing antiBypass is one of the problems reported.
     const normalized: NormalizedArgs | undefined = ambient
-        ? antiBypass && { ...common, dataplane, antiBypass }
+        ? antiBypass && { ...common, dataplane, antiBypass, waypointNamespaces }
         : { ...common, dataplane, hopTls, routingApi, ...(antiBypass ? { antiBypass } : {}) };
     if (problems.list.length > 0 || !normalized) throw new MeshEgressArgsError(String(componentName), problems.list);
     return normalized;

@@ -164,6 +164,8 @@ export interface SidecarArgs extends CommonArgs {
 export interface AmbientArgs extends CommonArgs {
     dataplane: typeof Dataplane.Ambient;
     antiBypass: NormalizedAntiBypass;
+    /** Where MeshEgress's waypoints are, each with a share of the hosts: `gateway.namespace`, then the shards. */
+    waypointNamespaces: string[];
 }
 
 /** The validated, defaulted arguments: what each data plane requires and allows is in its type. */

@@ -27,17 +27,16 @@ import (
 	networkingv1alpha3 "istio.io/api/networking/v1alpha3"
 	networkingclient "istio.io/client-go/pkg/apis/networking/v1"
 	"istio.io/istio/pilot/pkg/model"
+	"istio.io/istio/pilot/test/xds"
 )
 
 // The ambient data plane: the egress waypoint's own configuration, as istiod generates it for the plan.
-
-const waypointPodIP = "10.7.0.20"
 
 // waypointClusterObjects are the plan's Kubernetes objects plus what a cluster adds once Istio runs the waypoint:
 // the waypoint Gateway's status address (istiod writes it when a pod is ready), the GatewayClass istio-waypoint,
 // and the Service and Pod istiod's deployment controller creates for it.
 func waypointClusterObjects(t *testing.T, p *exportedPlan) []runtime.Object {
-	name, namespace := p.Summary.Gateway.ServiceName, p.Summary.GatewayNamespace
+	name := p.Summary.Gateway.ServiceName
 	var objects []runtime.Object
 	found := false
 	allocated := allocatedAddresses(p)
@@ -51,7 +50,8 @@ func waypointClusterObjects(t *testing.T, p *exportedPlan) []runtime.Object {
 		if gw, ok := obj.(*gatewayv1.Gateway); ok && gw.Spec.GatewayClassName == "istio-waypoint" {
 			gw = gw.DeepCopy()
 			hostname := gatewayv1.HostnameAddressType
-			gw.Status.Addresses = []gatewayv1.GatewayStatusAddress{{Type: &hostname, Value: p.Summary.GatewayHost}}
+			gw.Status.Addresses = []gatewayv1.GatewayStatusAddress{{Type: &hostname,
+				Value: fmt.Sprintf("%s.%s.svc.cluster.local", gw.Name, gw.Namespace)}}
 			obj, found = gw, true
 		}
 		objects = append(objects, obj)
@@ -59,32 +59,46 @@ func waypointClusterObjects(t *testing.T, p *exportedPlan) []runtime.Object {
 	if !found {
 		t.Fatalf("the plan has no waypoint Gateway (keys: %v)", p.Keys)
 	}
+	objects = append(objects, &gatewayv1.GatewayClass{
+		ObjectMeta: metav1.ObjectMeta{Name: "istio-waypoint"},
+		Spec:       gatewayv1.GatewayClassSpec{ControllerName: "istio.io/mesh-controller"},
+	})
 	selector := map[string]string{"gateway.networking.k8s.io/gateway-name": name}
-	return append(objects,
-		&gatewayv1.GatewayClass{
-			ObjectMeta: metav1.ObjectMeta{Name: "istio-waypoint"},
-			Spec:       gatewayv1.GatewayClassSpec{ControllerName: "istio.io/mesh-controller"},
-		},
-		&corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: selector},
-			Spec: corev1.ServiceSpec{
-				ClusterIP: "10.96.200.2",
-				Selector:  selector,
-				Ports:     []corev1.ServicePort{{Name: "mesh", Port: 15008, AppProtocol: ptrTo("hbone")}},
+	for i, namespace := range waypointNamespaces(p) {
+		objects = append(objects,
+			&corev1.Service{
+				ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: selector},
+				Spec: corev1.ServiceSpec{
+					ClusterIP: fmt.Sprintf("10.96.200.%d", 2+i),
+					Selector:  selector,
+					Ports:     []corev1.ServicePort{{Name: "mesh", Port: 15008, AppProtocol: ptrTo("hbone")}},
+				},
 			},
-		},
-		&corev1.Pod{
-			ObjectMeta: metav1.ObjectMeta{Name: name + "-6d5f8b7c9-w4t7p", Namespace: namespace, Labels: waypointLabels(p)},
-			Spec:       corev1.PodSpec{ServiceAccountName: name, Containers: []corev1.Container{{Name: "istio-proxy"}}},
-			Status: corev1.PodStatus{
-				Phase:      corev1.PodRunning,
-				PodIP:      waypointPodIP,
-				PodIPs:     []corev1.PodIP{{IP: waypointPodIP}},
-				Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+			&corev1.Pod{
+				ObjectMeta: metav1.ObjectMeta{Name: name + "-6d5f8b7c9-w4t7p", Namespace: namespace, Labels: waypointLabels(p)},
+				Spec:       corev1.PodSpec{ServiceAccountName: name, Containers: []corev1.Container{{Name: "istio-proxy"}}},
+				Status: corev1.PodStatus{
+					Phase:      corev1.PodRunning,
+					PodIP:      waypointPodIP(i),
+					PodIPs:     []corev1.PodIP{{IP: waypointPodIP(i)}},
+					Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+				},
 			},
-		},
-	)
+		)
+	}
+	return objects
 }
+
+// waypointNamespaces are the namespaces of the plan's waypoints, the gateway's first.
+func waypointNamespaces(p *exportedPlan) []string {
+	if len(p.Summary.WaypointNamespaces) > 0 {
+		return p.Summary.WaypointNamespaces
+	}
+	return []string{p.Summary.GatewayNamespace}
+}
+
+// waypointPodIP is the address of the pod of the i-th waypoint namespace's waypoint.
+func waypointPodIP(i int) string { return fmt.Sprintf("10.7.0.%d", 20+i) }
 
 func protojsonString(m proto.Message) string {
 	b, _ := protojson.Marshal(m)
@@ -197,19 +211,29 @@ func waypointLabels(p *exportedPlan) map[string]string {
 	}
 }
 
-// waypointProxy is the egress waypoint's proxy.
-func waypointProxy(p *exportedPlan) *model.Proxy {
+// waypointProxy is the egress waypoint's proxy in the plan's i-th waypoint namespace.
+func waypointProxy(p *exportedPlan, i int) *model.Proxy {
+	namespace := waypointNamespaces(p)[i]
 	return &model.Proxy{
 		Type:            model.Waypoint,
-		ID:              p.Summary.Gateway.ServiceName + "-6d5f8b7c9-w4t7p." + p.Summary.GatewayNamespace,
-		ConfigNamespace: p.Summary.GatewayNamespace,
-		IPAddresses:     []string{waypointPodIP},
+		ID:              p.Summary.Gateway.ServiceName + "-6d5f8b7c9-w4t7p." + namespace,
+		ConfigNamespace: namespace,
+		IPAddresses:     []string{waypointPodIP(i)},
 		Labels:          waypointLabels(p),
 		Metadata: &model.NodeMetadata{
-			Namespace:      p.Summary.GatewayNamespace,
+			Namespace:      namespace,
 			Labels:         waypointLabels(p),
 			ServiceAccount: p.Summary.Gateway.ServiceName,
 		},
+	}
+}
+
+// checkWaypoints runs checkWaypoint on every waypoint of the plan.
+func checkWaypoints(t *testing.T, p *exportedPlan, s *xds.FakeDiscoveryServer) {
+	for i, namespace := range waypointNamespaces(p) {
+		t.Run("waypoint in "+namespace, func(t *testing.T) {
+			checkWaypoint(t, p, newProxyView(t, s, "egress waypoint", waypointProxy(p, i)), namespace)
+		})
 	}
 }
 
@@ -243,9 +267,9 @@ func waypointCluster(h hostIntent) string {
 func TestAmbientWaypoint(t *testing.T) {
 	p := loadPlan(t, "ambient-every-mode")
 	s := newServer(t, p, serverOptions{})
-	v := newProxyView(t, s, "egress waypoint", waypointProxy(p))
+	v := newProxyView(t, s, "egress waypoint", waypointProxy(p, 0))
 
-	checkWaypoint(t, p, v)
+	checkWaypoint(t, p, v, p.Summary.GatewayNamespace)
 	t.Run("each host's filter chain carries its own authorization policy and no other host's", func(t *testing.T) {
 		chains := map[string]string{}
 		for _, l := range v.sim.Listeners {
@@ -301,12 +325,19 @@ func waypointClusterOf(p *exportedPlan, host string) string {
 	return ""
 }
 
-// checkWaypoint: the waypoint has a cluster for exactly the declared hosts' ports, each connecting to the host's
-// endpoints, originating TLS (with the host's SNI) exactly for the origination modes.
-func checkWaypoint(t *testing.T, p *exportedPlan, v *proxyView) {
-	t.Run("the waypoint has a cluster for exactly the declared hosts' ports", func(t *testing.T) {
+// checkWaypoint: the waypoint in `namespace` has a cluster for exactly the ports of the declared hosts whose objects
+// are there (and so are bound to it), each connecting to the host's endpoints, originating TLS (with the host's SNI)
+// exactly for the origination modes.
+func checkWaypoint(t *testing.T, p *exportedPlan, v *proxyView, namespace string) {
+	var hosts []hostIntent
+	for _, h := range p.Summary.Hosts {
+		if p.Summary.HostObjects[h.Host].Namespace == namespace {
+			hosts = append(hosts, h)
+		}
+	}
+	t.Run("the waypoint has a cluster for exactly its hosts' ports", func(t *testing.T) {
 		var want, got []string
-		for _, h := range p.Summary.Hosts {
+		for _, h := range hosts {
 			want = append(want, waypointCluster(h))
 		}
 		for _, name := range v.clusterNames() {
@@ -322,7 +353,7 @@ func checkWaypoint(t *testing.T, p *exportedPlan, v *proxyView) {
 	t.Run("the waypoint dispatches each host's address and port to the host's own chain", func(t *testing.T) {
 		chains := chainsByDestination(t, v)
 		allocated := allocatedAddresses(p)
-		for _, h := range p.Summary.Hosts {
+		for _, h := range hosts {
 			address := allocated[h.Host]
 			if address == "" {
 				address = h.CallAddress
@@ -332,7 +363,7 @@ func checkWaypoint(t *testing.T, p *exportedPlan, v *proxyView) {
 			}
 		}
 	})
-	for _, h := range p.Summary.Hosts {
+	for _, h := range hosts {
 		t.Run(h.Host, func(t *testing.T) {
 			c := v.cluster(t, waypointCluster(h))
 			if strings.HasPrefix(h.Host, "*.") {

@@ -181,6 +181,8 @@ export function exportPlan(label: string, scenario: Scenario): string {
             args: JSON.stringify(scenario.args),
             gatewayHost: plan.gatewayHost,
             gatewayNamespace: plan.gatewayNamespace,
+            // Under AMBIENT: every namespace with a waypoint of the component's (hostObjects says whose hosts).
+            waypointNamespaces: args.dataplane === "AMBIENT" ? args.waypointNamespaces : [],
             gateway: {
                 serviceName: args.gateway.serviceName,
                 selector: args.gateway.selector,

@@ -71,7 +71,7 @@ func TestInvariants(t *testing.T) {
 			s := newServer(t, p, serverOptions{})
 			if p.Summary.Dataplane == "AMBIENT" {
 				// No client sidecars: what routes is the waypoint, and antiBypass (required) is the default deny.
-				checkWaypoint(t, p, newProxyView(t, s, "egress waypoint", waypointProxy(p)))
+				checkWaypoints(t, p, s)
 				return
 			}
 			gateway := newProxyView(t, s, "egress gateway", gatewayProxy(t, p))

@@ -99,6 +99,22 @@ func measureZtunnel(t *testing.T, s *xds.FakeDiscoveryServer, plan string, hosts
 	return cost
 }
 
+// slowestWaypoint measures every waypoint of a plan whose hosts are spread across waypoints and returns the one
+// istiod took longest to build.
+func slowestWaypoint(t *testing.T, s *xds.FakeDiscoveryServer, p *exportedPlan, variant string, hosts int) proxyCost {
+	namespaces := waypointNamespaces(p)
+	var slowest proxyCost
+	for i := range namespaces {
+		proxy := waypointProxy(p, i)
+		cost := measure(t, s, variant, fmt.Sprintf("egress waypoint (slowest of %d)", len(namespaces)), hosts, proxy)
+		xdstest.ValidateClusters(t, s.Clusters(s.SetupProxy(proxy)))
+		if i == 0 || cost.BuildMillis > slowest.BuildMillis {
+			slowest = cost
+		}
+	}
+	return slowest
+}
+
 // connectLargeDeltaADS is the fake server's delta ADS connection with a receive limit fit for thousands of hosts:
 // ztunnel's first response at 5,000 hosts is over gRPC's default 4 MiB (real ztunnels accept far more).
 func connectLargeDeltaADS(t *testing.T, s *xds.FakeDiscoveryServer) *pilotxds.DeltaAdsTest {
@@ -144,7 +160,7 @@ func TestMeshSideCost(t *testing.T) {
 	costs = append(costs, plain)
 
 	for _, n := range meshSidePlans(t, dir) {
-		for _, variant := range []string{"mesh", "gatewayapi", "ambient", "scoped", "baseline"} {
+		for _, variant := range []string{"mesh", "gatewayapi", "ambient", "ambient-sharded", "scoped", "baseline"} {
 			name := fmt.Sprintf("%s-%d", variant, n)
 			if _, err := os.Stat(filepath.Join(dir, name+".yaml")); err != nil {
 				continue // bench/meshSide.ts writes no baseline for the largest sizes
@@ -155,8 +171,11 @@ func TestMeshSideCost(t *testing.T) {
 			case "ambient":
 				costs = append(costs,
 					measureZtunnel(t, s, variant, n),
-					measure(t, s, variant, "egress waypoint", n, waypointProxy(p)))
-				xdstest.ValidateClusters(t, s.Clusters(s.SetupProxy(waypointProxy(p))))
+					measure(t, s, variant, "egress waypoint", n, waypointProxy(p, 0)))
+				xdstest.ValidateClusters(t, s.Clusters(s.SetupProxy(waypointProxy(p, 0))))
+				continue
+			case "ambient-sharded":
+				costs = append(costs, slowestWaypoint(t, s, p, variant, n))
 				continue
 			case "mesh", "gatewayapi", "baseline":
 				costs = append(costs,

@@ -84,8 +84,16 @@ func (a antiBypassIntent) allowed(from string, to netPeer, port netPort) bool {
 			return true
 		}
 	}
-	return to.namespace == a.summary.GatewayNamespace && selects(a.summary.Gateway.Selector, to.labels) && tcp &&
-		slices.Contains(a.egressPointPorts(), port.number)
+	return slices.Contains(a.egressPointNamespaces(), to.namespace) && selects(a.summary.Gateway.Selector, to.labels) &&
+		tcp && slices.Contains(a.egressPointPorts(), port.number)
+}
+
+// egressPointNamespaces are where the egress point's pods are: the gateway's namespace, or every waypoint's.
+func (a antiBypassIntent) egressPointNamespaces() []string {
+	if len(a.summary.WaypointNamespaces) > 0 {
+		return a.summary.WaypointNamespaces
+	}
+	return []string{a.summary.GatewayNamespace}
 }
 
 // destinations is the matrix's other end, for a source in namespace `from`.
@@ -102,21 +110,26 @@ func (a antiBypassIntent) destinations(from string) []netPeer {
 			ports: append([]netPort{{53, corev1.ProtocolUDP}, {53, corev1.ProtocolTCP}}, tcp(9153, 8080)...)},
 		{what: "istiod", namespace: ab.IstioNamespace, labels: withProbe(ab.ControlPlaneSelector, "istiod"),
 			ports: tcp(controlPlanePort, 15010, 15014, 15017, 443, 8080)},
-		{what: "the egress point's pods", namespace: a.summary.GatewayNamespace,
-			labels: withProbe(a.summary.Gateway.Selector, "egress"), ports: append(tcp(a.egressPointPorts()...), adminPorts...)},
+
 		{what: "an ingress gateway in the Istio namespace", namespace: ab.IstioNamespace,
 			labels: map[string]string{"istio": "ingressgateway", "app": "istio-ingressgateway"},
 			ports:  append(tcp(80, 443, 8080, 8443, controlPlanePort), adminPorts...)},
 		{what: "another pod of the Istio namespace", namespace: ab.IstioNamespace,
 			labels: map[string]string{"mesh-egress.io/probe": "other"}, ports: tcp(80, 8080, controlPlanePort, 15008)},
-		{what: "another pod of the egress point's namespace", namespace: a.summary.GatewayNamespace,
-			labels: map[string]string{"mesh-egress.io/probe": "other"}, ports: tcp(append(a.egressPointPorts(), 8080)...)},
+
 		{what: "a pod of its own namespace", namespace: from, labels: map[string]string{"app": "peer"}, ports: tcp(8080, 5432)},
 		{what: "a pod of a namespace nothing names", namespace: "mesh-egress-probe-elsewhere",
 			labels: map[string]string{"app": "peer"}, ports: append(tcp(8080, 53), netPort{53, corev1.ProtocolUDP})},
 		{what: "an internet address", ip: "93.184.216.34", ports: tcp(80, 443)},
 		{what: "a public DNS resolver", ip: "1.1.1.1", ports: []netPort{{53, corev1.ProtocolUDP}, {53, corev1.ProtocolTCP}}},
 		{what: "the cloud metadata service", ip: "169.254.169.254", ports: tcp(80)},
+	}
+	for _, namespace := range a.egressPointNamespaces() {
+		peers = append(peers,
+			netPeer{what: "the egress point's pods", namespace: namespace,
+				labels: withProbe(a.summary.Gateway.Selector, "egress"), ports: append(tcp(a.egressPointPorts()...), adminPorts...)},
+			netPeer{what: "another pod of the egress point's namespace", namespace: namespace,
+				labels: map[string]string{"mesh-egress.io/probe": "other"}, ports: tcp(append(a.egressPointPorts(), 8080)...)})
 	}
 	for _, namespace := range ab.AllowNamespaces {
 		peers = append(peers, netPeer{what: "a pod of an allowed namespace", namespace: namespace,

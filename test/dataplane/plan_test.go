@@ -68,7 +68,9 @@ type planSummary struct {
 	ProbeNamespaces  []string     `json:"probeNamespaces"`
 	GatewayHost      string       `json:"gatewayHost"`
 	GatewayNamespace string       `json:"gatewayNamespace"`
-	GatewayPorts     []struct {
+	// WaypointNamespaces are the namespaces of the component's waypoints (ambient; the first is GatewayNamespace).
+	WaypointNamespaces []string `json:"waypointNamespaces"`
+	GatewayPorts       []struct {
 		Number     int    `json:"number"`
 		Name       string `json:"name"`
 		TargetPort int    `json:"targetPort"`

@@ -153,6 +153,10 @@ const gateway = fc.record(
             20,
         ),
         namespace: fc.constantFrom("istio-system", "egress", "istio-egress"),
+        // Under AMBIENT: waypoints of their own, across which the hosts are spread.
+        shardNamespaces: fc.uniqueArray(fc.constantFrom("egress-shard-a", "egress-shard-b", "egress-shard-c"), {
+            maxLength: 3,
+        }),
         labels: fc.constantFrom({ istio: "egressgateway" }, { app: "egress", tier: "edge" }),
         replicas: mostly(fc.integer({ min: 1, max: 4 }), fc.constant(0)),
         resources: fc.record(
@@ -243,6 +247,10 @@ export const meshEgressArgs: fc.Arbitrary<MeshEgressArgs> = fc
             });
         }
         if (keepMisplacedOptions > 0 && args.dataplane === "AMBIENT") return ambientShaped(shaped);
+        if (keepMisplacedOptions > 0 && args.gateway) {
+            const { shardNamespaces: _shards, ...gateway } = args.gateway as Record<string, unknown>;
+            shaped.gateway = gateway;
+        }
         return shaped as unknown as MeshEgressArgs;
     });
 

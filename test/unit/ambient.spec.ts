@@ -1,6 +1,8 @@
 // The data plane AMBIENT: the egress waypoint and its parameters, each host's ServiceEntry bound to it (Istio's
 // "Egress gateways" under Ambient), origination, sources, access logs, the default deny, and what is refused.
 import { expect } from "chai";
+import fc from "fast-check";
+import { shardOf } from "../../sdk/naming/shards";
 import { ExternalHost, MeshEgressArgs } from "../../sdk";
 import { EgressPlan, buildPlan } from "../../sdk/plan";
 import { validateArgs } from "../../sdk/validate";
@@ -332,10 +334,108 @@ describe("data plane AMBIENT", () => {
             plan({ hosts: hosts(n) }).warnings.filter((w) => w.includes("egress waypoint"));
         expect(scaleWarning(500)).to.deep.equal([]);
         expect(scaleWarning(501)).to.deep.equal([
-            "501 hosts on one egress waypoint: istiod's time to build the waypoint grows with the square of its " +
-                "hosts' AuthorizationPolicies (about 2 s at 1,000 hosts, over 2 minutes at 5,000; BENCHMARKS.md), on " +
-                "every change that concerns it; keep one waypoint to hundreds of hosts, or use the SIDECAR data plane (docs/ambient.md#scale)",
+            "501 hosts on the egress waypoint in istio-system: istiod's time to build a waypoint grows with the " +
+                "square of its hosts' AuthorizationPolicies (about 2 s at 1,000 hosts, over 2 minutes at 5,000; " +
+                "BENCHMARKS.md), on every change that concerns it; spread the hosts across waypoints " +
+                "(gateway.shardNamespaces), or use the SIDECAR data plane (docs/ambient.md#scale)",
         ]);
+    });
+
+    describe("waypoints spread across namespaces (gateway.shardNamespaces)", () => {
+        const sharded = plan({
+            hosts: [{ host: "aliyun.com" }, { host: "example.org", mode: "TLS_PASSTHROUGH" }],
+            gateway: { shardNamespaces: ["egress-1"] },
+        });
+        const keysOf = (p: EgressPlan, kind: string) => p.objects.map((o) => o.key).filter((k) => k.startsWith(kind));
+
+        it("deploys the same waypoint in each namespace, and puts each host's objects beside the waypoint it is bound to", () => {
+            expect(keysOf(sharded, "Gateway/")).to.deep.equal([
+                "Gateway/istio-system/egress-waypoint",
+                "Gateway/egress-1/egress-waypoint",
+            ]);
+            expect(keysOf(sharded, "ConfigMap/")).to.deep.equal([
+                "ConfigMap/istio-system/egress-waypoint-parameters",
+                "ConfigMap/egress-1/egress-waypoint-parameters",
+            ]);
+            expect(manifest(sharded, "ServiceEntry/egress-1/egress-aliyun-com").metadata.labels).to.deep.equal({
+                ...BOUND,
+                "istio.io/use-waypoint-namespace": "egress-1",
+            });
+            expect(keysOf(sharded, "AuthorizationPolicy/")).to.deep.equal([
+                "AuthorizationPolicy/egress-1/egress-aliyun-com",
+            ]);
+            expect(manifest(sharded, "ServiceEntry/istio-system/egress-example-org").metadata.labels).to.deep.equal(
+                BOUND,
+            );
+            expect(sharded.hostObjects["aliyun.com"].namespace).to.equal("egress-1");
+            expect(
+                sharded.objects.find((o) => o.key === "ServiceEntry/egress-1/egress-aliyun-com")?.dependsOn,
+            ).to.include("Gateway/egress-1/egress-waypoint");
+        });
+
+        it("lets the locked namespaces reach every waypoint's pods on HBONE, and no other pod there", () => {
+            const egress = (manifest(sharded, "NetworkPolicy/shop/egress-egress-only-via-gateway").spec as any).egress;
+            const pods = (namespace: string) => ({
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
+                podSelector: { matchLabels: { "gateway.networking.k8s.io/gateway-name": "egress-waypoint" } },
+            });
+            expect(egress[2]).to.deep.equal({
+                to: [pods("istio-system"), pods("egress-1")],
+                ports: [{ protocol: "TCP", port: 15008 }],
+            });
+        });
+
+        it("tells reviewers which waypoint each host uses", () => {
+            expect(sharded.summary.split("\n")[0]).to.include(
+                "waypoints: egress-waypoint in istio-system, egress-1 (hosts spread by name)",
+            );
+            expect(sharded.summary).to.include("| aliyun.com | 80 | HTTP | every workload | 15008 (HBONE, egress-1) |");
+        });
+
+        it("chooses each host's namespace from the names alone: not from list order, and a new namespace takes hosts only for itself", () => {
+            const host = fc.domain().map((d) => d.toLowerCase());
+            const namespace = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
+            fc.assert(
+                fc.property(
+                    fc.uniqueArray(host, { minLength: 1, maxLength: 30 }),
+                    fc.uniqueArray(namespace, { minLength: 1, maxLength: 6 }),
+                    namespace,
+                    (hosts, namespaces, added) => {
+                        fc.pre(!namespaces.includes(added));
+                        const reversed = [...namespaces].reverse();
+                        for (const h of hosts) {
+                            const before = shardOf(h, namespaces);
+                            expect(namespaces).to.include(before);
+                            expect(shardOf(h, reversed)).to.equal(before);
+                            expect([before, added]).to.include(shardOf(h, [...namespaces, added]));
+                        }
+                    },
+                ),
+                { seed: 20261206, numRuns: 300 },
+            );
+        });
+
+        it("with one namespace, plans exactly what a component without shards plans", () => {
+            const hosts = [{ host: "aliyun.com" }, { host: "example.org", mode: "TLS_PASSTHROUGH" as const }];
+            expect(plan({ hosts, gateway: { shardNamespaces: [] } })).to.deep.equal(plan({ hosts }));
+        });
+
+        it("refuses shards under SIDECAR, the gateway's own namespace listed again, and duplicates", () => {
+            expect(problemsOf({ hosts: [], gateway: { shardNamespaces: ["egress-1"] } })).to.deep.equal([
+                'gateway.shardNamespaces: applies only to dataplane "AMBIENT": it spreads hosts across waypoints',
+            ]);
+            expect(
+                problemsOf({
+                    dataplane: "AMBIENT",
+                    ...LOCKED,
+                    hosts: [],
+                    gateway: { shardNamespaces: ["istio-system", "egress-1", "egress-1"] },
+                }),
+            ).to.deep.equal([
+                'gateway.shardNamespaces[2]: "egress-1" duplicates gateway.shardNamespaces[1]',
+                'gateway.shardNamespaces: "istio-system" is gateway.namespace, which always has a waypoint; list only the others',
+            ]);
+        });
     });
 
     describe("what ambient cannot do is refused, naming the field and why", () => {

@@ -499,7 +499,7 @@ describe("argument validation", () => {
         });
         it("rejects an unknown field", () => {
             expect(problemsOf({ hosts: [], gateway: { replica: 3 } })).to.deep.equal([
-                "gateway.replica: is not a known field (known: name, namespace, labels, annotations, replicas, resources, " +
+                "gateway.replica: is not a known field (known: name, namespace, shardNamespaces, labels, annotations, replicas, resources, " +
                     "nodeSelector, tolerations, spreadAcrossNodes, podDisruptionBudget, autoscaling, asm)",
             ]);
         });

@@ -9,6 +9,7 @@
 // place. What blocks undeclared hosts is `antiBypass` (required): ztunnel ignores REGISTRY_ONLY.
 import { HostObjects } from "../../args";
 import { hostObjectName } from "../../naming/hosts";
+import { shardOf } from "../../naming/shards";
 import { AmbientArgs } from "../../validate/normalized";
 import { ObjectCollector } from "../collector";
 import { HostContext, hostContext, hostObject } from "../context";
@@ -53,34 +54,46 @@ function hostPolicy(args: AmbientArgs, context: HostContext): Manifest | undefin
     );
 }
 
-/** The waypoint, then per host its objects (each after the ones before), then the waypoint's access log. */
+/**
+ * The waypoints (one per waypoint namespace), then per host its objects in its waypoint's namespace (each after the
+ * ones before), then each waypoint's access log.
+ */
 export function ambientEgressPoint(
     args: AmbientArgs,
     labels: Record<string, string>,
     collector: ObjectCollector,
 ): EgressPoint {
     const { add } = collector;
-    const waypointKeys = waypoint(args, labels).map((m) => add(m, "istio", []));
-    const waypointKey = waypointKeys.find((key) => key.startsWith("Gateway/"));
-    const bound = {
-        ...labels,
-        "istio.io/use-waypoint": args.gateway.serviceName,
-        "istio.io/use-waypoint-namespace": args.gateway.namespace,
-    };
+    const readingSecrets = new Set(
+        args.hosts.filter((h) => h.origination?.credentialName).map((h) => shardOf(h.host, args.waypointNamespaces)),
+    );
+    const waypointKeys = new Map(
+        args.waypointNamespaces.map((namespace) => [
+            namespace,
+            waypoint(args, labels, namespace, readingSecrets.has(namespace)).map((m) => add(m, "istio", [])),
+        ]),
+    );
     const hostObjects: Record<string, HostObjects> = {};
     for (const host of args.hosts) {
-        const context = hostContext(args, host, labels);
+        const namespace = shardOf(host.host, args.waypointNamespaces);
+        const context = hostContext(args, host, labels, namespace);
         const upstream = upstreamOf(context);
         const tls = upstream?.tls;
         const rule = tls && originationRule(args, context, tls);
         const policy = hostPolicy(args, context);
+        const bound = {
+            ...labels,
+            "istio.io/use-waypoint": args.gateway.serviceName,
+            "istio.io/use-waypoint-namespace": namespace,
+        };
         // The waypoint connects to the host's TLS port itself: the app's port targets it.
         const entry = serviceEntry(context, {
             labels: bound,
             port: tls && upstream ? { targetPort: upstream.port } : {},
         });
-        const before: string[] = waypointKey ? [waypointKey] : [];
-        if (host.origination?.credentialName) before.push(...secretReaders(waypointKeys));
+        const ownWaypoint = waypointKeys.get(namespace) ?? [];
+        const before = ownWaypoint.filter((key) => key.startsWith("Gateway/"));
+        if (host.origination?.credentialName) before.push(...secretReaders(ownWaypoint));
         for (const manifest of [rule, policy, entry]) {
             if (manifest) before.push(add(manifest, "istio", [...before], host.host));
         }
@@ -94,6 +107,10 @@ export function ambientEgressPoint(
         };
     }
     const waypointRef = { group: "gateway.networking.k8s.io", kind: "Gateway", name: args.gateway.serviceName };
-    for (const telemetry of gatewayAccessLog(args, labels, { targetRefs: [waypointRef] })) add(telemetry, "istio", []);
+    for (const namespace of args.waypointNamespaces) {
+        for (const telemetry of gatewayAccessLog(args, labels, { targetRefs: [waypointRef] }, namespace)) {
+            add(telemetry, "istio", []);
+        }
+    }
     return { host: gatewayServiceHost(args), ports: [{ number: HBONE_PORT, name: "mesh" }], hostObjects };
 }
