@@ -3,7 +3,10 @@
 
 /** The Istio objects MeshEgress created for one external host. */
 export interface HostObjects {
-    /** Namespace of the host's objects. */
+    /**
+     * Namespace of the host's objects: the gateway's (under AMBIENT with `gateway.shardNamespaces`, that of the
+     * waypoint the host is bound to).
+     */
     namespace: string;
     /** Name of the host's ServiceEntry. */
     serviceEntry: string;
@@ -14,7 +17,7 @@ export interface HostObjects {
     hopServiceEntry?: string;
     /**
      * Name of the host's listener on the gateway: its Istio Gateway (routingApi ISTIO) or its ListenerSet
-     * (GATEWAY_API); under data plane AMBIENT, the waypoint's Gateway, which every host shares.
+     * (GATEWAY_API); under data plane AMBIENT, the waypoint's Gateway, which every host of its namespace shares.
      */
     gateway: string;
     /** Name of the host's DestinationRule (the TLS of its hop to the egress gateway). Absent under AMBIENT. */

@@ -164,7 +164,12 @@ export function validateArgs(
         : gateway;
     if (!ambient) refuseWaypointSettings(problems, args);
     const waypointNamespaces = ambient ? validateWaypointNamespaces(problems, args, egressPoint) : [];
-    const antiBypass = validateAntiBypass(problems, args.antiBypass, egressPoint.namespace, istio.namespace);
+    const antiBypass = validateAntiBypass(
+        problems,
+        args.antiBypass,
+        ambient ? waypointNamespaces : [egressPoint.namespace],
+        istio.namespace,
+    );
     refuseAuditBehindAntiBypass(problems, policy, antiBypass);
     const accessLog = validateAccessLog(problems, args.accessLog, egressPoint.workload !== undefined);
     const separateIstioCluster = validateIstioCluster(problems, args.istioCluster);

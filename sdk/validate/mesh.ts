@@ -61,19 +61,22 @@ export function validatePolicy(problems: Problems, value: unknown): NormalizedAr
 }
 
 /** Namespaces whose egress an anti-bypass NetworkPolicy would cut from what the mesh itself needs. */
-function meshNamespaces(gatewayNamespace: string, istioNamespace: string, dnsNamespace: string): Map<string, string> {
+function meshNamespaces(egressNamespaces: string[], istioNamespace: string, dnsNamespace: string): Map<string, string> {
+    const [gatewayNamespace, ...shards] = egressNamespaces;
     return new Map([
         ["kube-system", "Kubernetes' own components run there"],
         [dnsNamespace, "cluster DNS must reach its upstream resolvers"],
         [istioNamespace, "istiod must reach the API server and its peers"],
+        ...shards.map((shard): [string, string] => [shard, "the egress waypoint there must reach the external hosts"]),
         [gatewayNamespace, "the egress gateway itself must reach the external hosts"],
     ]);
 }
 
+/** `egressNamespaces`: where the egress proxies run (the gateway's namespace, then any further waypoints'). */
 export function validateAntiBypass(
     problems: Problems,
     value: unknown,
-    gatewayNamespace: string,
+    egressNamespaces: string[],
     istioNamespace: string,
 ): NormalizedAntiBypass | undefined {
     const antiBypass = problems.object("antiBypass", value);
@@ -97,7 +100,7 @@ export function validateAntiBypass(
             `${show(antiBypass.namespaces)} must list the client namespaces to lock down`,
         );
     }
-    const forbidden = meshNamespaces(gatewayNamespace, istioNamespace, dnsNamespace);
+    const forbidden = meshNamespaces(egressNamespaces, istioNamespace, dnsNamespace);
     namespaces.forEach((namespace) => {
         const why = forbidden.get(namespace);
         if (why) {

@@ -576,9 +576,8 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
             }
         });
 
-        it('refuses Gateway API routes under a mesh-wide defaultVirtualServiceExportTo narrower than "*", in the preview', async () => {
-            const stack = await newStack("narrow-vs-default");
-            await stack.setConfig("routingApi", { value: "GATEWAY_API" });
+        /** Runs `check` with `addition` appended to the mesh config, which is restored afterwards. */
+        async function withMeshConfig(addition: string, check: () => Promise<void>): Promise<void> {
             const mesh = (await api.configMapData("istio-system", "istio"))!.mesh;
             const patch = (value: string) =>
                 run(tools, "kubectl", [
@@ -594,46 +593,37 @@ describe("MeshEgress under faults (real Pulumi CLI, Kubernetes provider and kube
                     "-p",
                     JSON.stringify({ data: { mesh: value } }),
                 ]);
-            patch(`${mesh}\ndefaultVirtualServiceExportTo:\n- .\n`);
+            patch(`${mesh}\n${addition}`);
             try {
+                await check();
+            } finally {
+                patch(mesh);
+            }
+        }
+
+        it('refuses Gateway API routes under a mesh-wide defaultVirtualServiceExportTo narrower than "*", in the preview', async () => {
+            const stack = await newStack("narrow-vs-default");
+            await stack.setConfig("routingApi", { value: "GATEWAY_API" });
+            await withMeshConfig("defaultVirtualServiceExportTo:\n- .\n", async () => {
                 const { message } = await failingPreview(stack);
                 expect(message).to.include(
                     'routingApi GATEWAY_API: the mesh config sets defaultVirtualServiceExportTo ["."]',
                 );
                 await nothingCreated(stack);
-            } finally {
-                patch(mesh);
-            }
+            });
         });
 
         it("refuses a mesh config whose serviceEntryVisibility hides the hosts' ServiceEntries from their clients, in the preview", async () => {
             const stack = await newStack("hidden-service-entries");
-            const mesh = (await api.configMapData("istio-system", "istio"))!.mesh;
-            const patch = (value: string) =>
-                run(tools, "kubectl", [
-                    "--kubeconfig",
-                    cluster.kubeconfigPath,
-                    "-n",
-                    "istio-system",
-                    "patch",
-                    "configmap",
-                    "istio",
-                    "--type",
-                    "merge",
-                    "-p",
-                    JSON.stringify({ data: { mesh: value } }),
-                ]);
-            patch(`${mesh}\nserviceEntryVisibility:\n  defaultVisibility: NAMESPACE\n  applyToSidecars: true\n`);
-            try {
+            const visibility = "serviceEntryVisibility:\n  defaultVisibility: NAMESPACE\n  applyToSidecars: true\n";
+            await withMeshConfig(visibility, async () => {
                 const { message } = await failingPreview(stack);
                 expect(message).to.include(
                     "the mesh config's serviceEntryVisibility makes MeshEgress's ServiceEntries in namespace " +
                         "istio-system NAMESPACE, so no client in another namespace could use the hosts",
                 );
                 await nothingCreated(stack);
-            } finally {
-                patch(mesh);
-            }
+            });
         });
 
         it("refuses an existing gateway's Service that lacks a gateway port or sends one elsewhere than targetPorts, in the preview", async () => {

@@ -50,6 +50,19 @@ function hostSteps(op: string, name: string): string[] {
 /** Config changes also change the inputs of the dynamic-provider host's default provider; not MeshEgress's. */
 const DYNAMIC_PROVIDER_HOST = "pulumi:providers:pulumi-nodejs default";
 
+/** The example program's config for an AMBIENT stack of these arguments and gateway. */
+function ambientConfig(args: MeshEgressArgs, gateway: Record<string, unknown>) {
+    return {
+        hosts: { value: JSON.stringify(args.hosts) },
+        outboundTrafficPolicy: { value: JSON.stringify(args.outboundTrafficPolicy) },
+        antiBypass: { value: JSON.stringify(args.antiBypass) },
+        dataplane: { value: "AMBIENT" },
+        istio: { value: "{}" },
+        routingApi: { value: "ISTIO" },
+        gateway: { value: JSON.stringify(gateway) },
+    };
+}
+
 describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apiserver, istioctl)", function () {
     this.timeout(10 * 60 * 1000);
     let tools: Toolchain;
@@ -342,15 +355,7 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
             run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "create", "namespace", namespace]);
         }
         const ambient = await newStack("ambient");
-        await ambient.setAllConfig({
-            hosts: { value: JSON.stringify(args.hosts) },
-            outboundTrafficPolicy: { value: JSON.stringify(args.outboundTrafficPolicy) },
-            antiBypass: { value: JSON.stringify(args.antiBypass) },
-            dataplane: { value: "AMBIENT" },
-            istio: { value: "{}" },
-            routingApi: { value: "ISTIO" },
-            gateway: { value: JSON.stringify(WAYPOINT) },
-        });
+        await ambient.setAllConfig(ambientConfig(args, WAYPOINT));
         const plan = buildPlan(validateArgs("egress", { ...args, gateway: WAYPOINT }));
         try {
             expect((await ambient.up({ onOutput: echo })).summary.result).to.equal("succeeded");
@@ -382,6 +387,95 @@ describe("MeshEgress end to end (real Pulumi CLI, Kubernetes provider, kube-apis
             await ambient.destroy({ onOutput: echo });
         }
         for (const { manifest } of plan.objects) {
+            expect(await api.read(manifest), `${manifest.kind} ${manifest.metadata.name}`).to.equal(undefined);
+        }
+    });
+
+    it("data plane AMBIENT with gateway.shardNamespaces: hosts spread across waypoints go up as planned, a shard added moves only the hosts it takes, then all is removed", async () => {
+        const args: MeshEgressArgs = {
+            hosts: HOSTS.filter((h) => !h.host.startsWith("*.")).flatMap((h) =>
+                ["a", "b", "c"].map((prefix) => ({
+                    ...h,
+                    host: `sharded-${prefix}.${h.host}`,
+                    ...(h.mode === "TCP" ? { addresses: [`192.0.2.${prefix.charCodeAt(0) - 80}`] } : {}),
+                })),
+            ),
+            dataplane: "AMBIENT",
+            antiBypass: { namespaces: ["sharded-clients"] },
+            outboundTrafficPolicy: { mode: "UNMANAGED" },
+        };
+        const namespaces = ["egress-sharded", "egress-shard-1", "egress-shard-2", "sharded-clients"];
+        for (const namespace of namespaces) {
+            run(tools, "kubectl", ["--kubeconfig", cluster.kubeconfigPath, "create", "namespace", namespace]);
+        }
+        const gateway = (shardNamespaces: string[]) => ({
+            name: "sharded-waypoint",
+            namespace: "egress-sharded",
+            shardNamespaces,
+        });
+        const planOf = (shardNamespaces: string[]) =>
+            buildPlan(validateArgs("egress", { ...args, gateway: gateway(shardNamespaces) }));
+        const stepOf = ({ manifest }: { manifest: { apiVersion: string; kind: string; metadata: any } }) =>
+            `kubernetes:${manifest.apiVersion.includes("/") ? manifest.apiVersion : `core/${manifest.apiVersion}`}:` +
+            `${manifest.kind} ${childName(manifest.metadata.name, manifest.metadata.namespace)}`;
+        const one = planOf(["egress-shard-1"]);
+        const two = planOf(["egress-shard-1", "egress-shard-2"]);
+        const sharded = await newStack("ambient-sharded");
+        await sharded.setAllConfig(ambientConfig(args, gateway(["egress-shard-1"])));
+        try {
+            expect((await sharded.up({ onOutput: echo })).summary.result).to.equal("succeeded");
+            const used = new Set(Object.values(one.hostObjects).map((h) => h.namespace));
+            expect([...used].sort(), "both waypoints have hosts").to.deep.equal(["egress-shard-1", "egress-sharded"]);
+            for (const { manifest } of one.objects) {
+                const live = await api.read(manifest);
+                expect(live, `${manifest.kind} ${manifest.metadata.namespace}/${manifest.metadata.name}`).to.not.equal(
+                    undefined,
+                );
+                expect(driftedFields(manifest, live), `${manifest.kind} ${manifest.metadata.name}`).to.deep.equal([]);
+            }
+            await sharded.preview({ expectNoChanges: true });
+
+            await sharded.setAllConfig({
+                gateway: { value: JSON.stringify(gateway(["egress-shard-1", "egress-shard-2"])) },
+            });
+            const steps: string[] = [];
+            await sharded.preview({
+                onEvent: (event) => {
+                    const metadata = event.resourcePreEvent?.metadata;
+                    if (metadata && ["create", "delete", "replace", "create-replacement"].includes(metadata.op)) {
+                        steps.push(`${metadata.op} ${metadata.type} ${metadata.urn.split("::").pop()}`);
+                    }
+                },
+            });
+            const before = new Set(one.objects.map(stepOf));
+            const after = new Set(two.objects.map(stepOf));
+            const moved = Object.keys(two.hostObjects).filter(
+                (host) => two.hostObjects[host].namespace !== one.hostObjects[host].namespace,
+            );
+            expect(moved.length, "the new namespace takes some hosts").to.be.greaterThan(0);
+            expect(moved.every((host) => two.hostObjects[host].namespace === "egress-shard-2")).to.equal(true);
+            expect(steps.sort()).to.deep.equal(
+                [
+                    ...[...after].filter((step) => !before.has(step)).map((step) => `create ${step}`),
+                    ...[...before].filter((step) => !after.has(step)).map((step) => `delete ${step}`),
+                ].sort(),
+            );
+            expect(
+                steps.filter((step) => step.startsWith("create") && !step.includes("/egress-shard-2/")),
+            ).to.deep.equal([]);
+            expect((await sharded.up({ onOutput: echo })).summary.result).to.equal("succeeded");
+            for (const { manifest } of two.objects) {
+                expect(await api.read(manifest), `${manifest.kind} ${manifest.metadata.name}`).to.not.equal(undefined);
+                expect(
+                    driftedFields(manifest, await api.read(manifest)),
+                    `${manifest.kind} ${manifest.metadata.name}`,
+                ).to.deep.equal([]);
+            }
+            await sharded.preview({ expectNoChanges: true });
+        } finally {
+            await sharded.destroy({ onOutput: echo });
+        }
+        for (const { manifest } of [...one.objects, ...two.objects]) {
             expect(await api.read(manifest), `${manifest.kind} ${manifest.metadata.name}`).to.equal(undefined);
         }
     });

@@ -420,6 +420,20 @@ describe("data plane AMBIENT", () => {
             expect(plan({ hosts, gateway: { shardNamespaces: [] } })).to.deep.equal(plan({ hosts }));
         });
 
+        it("refuses to lock down a shard namespace: its waypoint must reach the external hosts", () => {
+            expect(
+                problemsOf({
+                    dataplane: "AMBIENT",
+                    hosts: [],
+                    gateway: { shardNamespaces: ["egress-1"] },
+                    antiBypass: { namespaces: ["shop", "egress-1"] },
+                }),
+            ).to.deep.equal([
+                'antiBypass.namespaces[1]: "egress-1" must not be locked down: the egress waypoint there must reach ' +
+                    "the external hosts, and the policy would allow it only the gateway",
+            ]);
+        });
+
         it("refuses shards under SIDECAR, the gateway's own namespace listed again, and duplicates", () => {
             expect(problemsOf({ hosts: [], gateway: { shardNamespaces: ["egress-1"] } })).to.deep.equal([
                 'gateway.shardNamespaces: applies only to dataplane "AMBIENT": it spreads hosts across waypoints',
