@@ -89,7 +89,7 @@ export function riskWarnings(args: NormalizedArgs): string[] {
     if (busiest && busiest.hosts > AMBIENT_WAYPOINT_HOSTS) {
         warnings.push(
             `${busiest.hosts} hosts on the egress waypoint in ${busiest.namespace}: istiod's time to build a waypoint grows with the ` +
-                "square of its hosts' AuthorizationPolicies (about 2 s at 1,000 hosts, over 2 minutes at 5,000; " +
+                "square of its hosts' AuthorizationPolicies (1–2 s at 1,000 hosts, 37–135 s at 5,000; " +
                 "BENCHMARKS.md), on every change that concerns it; spread the hosts across waypoints (gateway.shardNamespaces), " +
                 "or use the SIDECAR data plane (docs/ambient.md#scale)",
         );
