@@ -78,16 +78,20 @@ func newTestPKI(t *testing.T) *testPKI {
 	return p
 }
 
-// issue signs a certificate whose URI SAN is `spiffeID` (none when "").
-func (p *testPKI) issue(t *testing.T, spiffeID string, usage x509.ExtKeyUsage) ([]byte, []byte) {
+// issue signs a certificate whose URI SAN is `spiffeID` (none when ""), for `dnsNames` (default gateway.test; the
+// first is also its common name).
+func (p *testPKI) issue(t *testing.T, spiffeID string, usage x509.ExtKeyUsage, dnsNames ...string) ([]byte, []byte) {
+	if len(dnsNames) == 0 {
+		dnsNames = []string{"gateway.test"}
+	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	template := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "workload"},
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: dnsNames[0]},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{usage}, DNSNames: []string{"gateway.test"},
+		ExtKeyUsage: []x509.ExtKeyUsage{usage}, DNSNames: dnsNames,
 	}
 	if spiffeID != "" {
 		u, err := url.Parse(spiffeID)
