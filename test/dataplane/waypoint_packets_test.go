@@ -19,6 +19,7 @@ import (
 
 	core "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	internallistener "github.com/envoyproxy/go-control-plane/envoy/extensions/bootstrap/internal_listener/v3"
+	"github.com/miekg/dns"
 	"golang.org/x/net/http2"
 	"google.golang.org/protobuf/encoding/protojson"
 )
@@ -84,8 +85,9 @@ func walkJSON(node any, visit func(map[string]any)) {
 	}
 }
 
-// runWaypoint starts upstream Envoy on the waypoint's generated configuration; returns the HBONE address.
-func runWaypoint(t *testing.T, v *proxyView, secrets []map[string]any, endpoints map[string]int) string {
+// runWaypoint starts upstream Envoy on the waypoint's generated configuration; returns the HBONE address. Its
+// dynamic forward proxies (wildcards) ask the DNS server on `dnsPort` instead of the system resolver.
+func runWaypoint(t *testing.T, v *proxyView, secrets []map[string]any, endpoints map[string]int, dnsPort int) string {
 	t.Helper()
 	envoy := requireEnvoy(t)
 	b := withoutPeerMetadata(t, staticBootstrap(t, v))
@@ -106,6 +108,16 @@ func runWaypoint(t *testing.T, v *proxyView, secrets []map[string]any, endpoints
 	walkJSON(doc, func(object map[string]any) {
 		// Secrets come from the bootstrap instead of pilot-agent's SDS server.
 		delete(object, "sdsConfig")
+		if cache, ok := object["dnsCacheConfig"].(map[string]any); ok {
+			cache["typedDnsResolverConfig"] = map[string]any{
+				"name": "envoy.network.dns_resolver.cares",
+				"typedConfig": map[string]any{
+					"@type": "type.googleapis.com/envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig",
+					"resolvers": []any{map[string]any{"socketAddress": map[string]any{
+						"address": "127.0.0.1", "portValue": dnsPort, "protocol": "UDP"}}},
+				},
+			}
+		}
 		// The HBONE listener on loopback; each host's name and port answered by its local server.
 		if address, ok := object["socketAddress"].(map[string]any); ok {
 			switch {
@@ -157,6 +169,48 @@ func runWaypoint(t *testing.T, v *proxyView, secrets []map[string]any, endpoints
 		}
 	}
 	return fmt.Sprintf("127.0.0.1:%d", hbone)
+}
+
+// dnsServer answers A queries for the names given (name → IPv4), NXDOMAIN for any other; returns its UDP port.
+func dnsServer(t *testing.T, names map[string]string) int {
+	t.Helper()
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := &dns.Server{PacketConn: conn, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, query *dns.Msg) {
+		answer := new(dns.Msg)
+		answer.SetReply(query)
+		for _, q := range query.Question {
+			address, ok := names[strings.TrimSuffix(q.Name, ".")]
+			if ok && q.Qtype == dns.TypeA {
+				answer.Answer = append(answer.Answer, &dns.A{
+					Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 30},
+					A:   net.ParseIP(address),
+				})
+			} else if !ok {
+				answer.Rcode = dns.RcodeNameError
+			}
+		}
+		w.WriteMsg(answer)
+	})}
+	go server.ActivateAndServe()
+	t.Cleanup(func() { server.Shutdown() })
+	return conn.LocalAddr().(*net.UDPAddr).Port
+}
+
+// upstreamOnPort80 is upstream() on <address>:80, where a wildcard's names are reached (needs root).
+func upstreamOnPort80(t *testing.T, name, address string) bool {
+	l, err := net.Listen("tcp", address+":80")
+	if err != nil {
+		return false
+	}
+	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "upstream=%s host=%s", name, r.Host)
+	})}
+	go server.Serve(l)
+	t.Cleanup(func() { server.Close() })
+	return true
 }
 
 // tunnel is one HBONE stream: what the client writes goes to `target` through the waypoint.
@@ -257,7 +311,13 @@ func TestWaypointCarriesPackets(t *testing.T) {
 			endpoints[strings.Split(h.UpstreamEndpoints[0], ":")[0]] = echoServer(t)
 		}
 	}
-	waypoint := runWaypoint(t, v, secrets, endpoints)
+	// Two names under the wildcard *.example.net, each answered by a server of its own.
+	wildcard := map[string]string{"a.example.net": "127.0.0.2", "b.example.net": "127.0.0.3"}
+	wildcardServed := true
+	for name, address := range wildcard {
+		wildcardServed = wildcardServed && upstreamOnPort80(t, name, address)
+	}
+	waypoint := runWaypoint(t, v, secrets, endpoints, dnsServer(t, wildcard))
 	sleep := keyPair(mesh.issue(t, "spiffe://cluster.local/ns/default/sa/sleep", x509.ExtKeyUsageClientAuth))
 	intruder := keyPair(mesh.issue(t, "spiffe://cluster.local/ns/default/sa/intruder", x509.ExtKeyUsageClientAuth))
 	allocated := allocatedAddresses(p)
@@ -337,6 +397,22 @@ func TestWaypointCarriesPackets(t *testing.T) {
 			conn.Close()
 			if line != "ping\n" {
 				t.Errorf("%s: echo %q, %v", h.Host, line, err)
+			}
+		}
+	})
+	t.Run("HTTP wildcard: each name is resolved by the waypoint and reaches its own server; a name outside gets 403", func(t *testing.T) {
+		if !wildcardServed {
+			t.Skip("the wildcard's servers listen on port 80 of 127.0.0.2 and 127.0.0.3, which needs root")
+		}
+		for name := range wildcard {
+			if status, body := get(t, sleep, target("*.example.net", 80), name); status != 200 ||
+				body != fmt.Sprintf("upstream=%s host=%s", name, name) {
+				t.Errorf("%s: got %d %q", name, status, body)
+			}
+		}
+		for _, outside := range []string{"example.net.attacker.example", "a.example.org"} {
+			if status, body := get(t, sleep, target("*.example.net", 80), outside); status != 403 {
+				t.Errorf("%s: got %d %q, want 403", outside, status, body)
 			}
 		}
 	})
