@@ -153,10 +153,6 @@ const gateway = fc.record(
             20,
         ),
         namespace: fc.constantFrom("istio-system", "egress", "istio-egress"),
-        // Under AMBIENT: waypoints of their own, across which the hosts are spread.
-        shardNamespaces: fc.uniqueArray(fc.constantFrom("egress-shard-a", "egress-shard-b", "egress-shard-c"), {
-            maxLength: 3,
-        }),
         labels: fc.constantFrom({ istio: "egressgateway" }, { app: "egress", tier: "edge" }),
         replicas: mostly(fc.integer({ min: 1, max: 4 }), fc.constant(0)),
         resources: fc.record(
@@ -227,10 +223,21 @@ export const meshEgressArgs: fc.Arbitrary<MeshEgressArgs> = fc
                     ),
                 )
                 .map(([mode, target]) => (mode ? { mode, ...target } : target)),
+            // Under AMBIENT: waypoints of their own, across which the hosts are spread (gateway.shardNamespaces).
+            // Drawn last, so that adding it left every other field's draws as they were.
+            shardNamespaces: fc.uniqueArray(fc.constantFrom("egress-shard-a", "egress-shard-b", "egress-shard-c"), {
+                maxLength: 3,
+            }),
         },
-        { requiredKeys: ["hosts", "keepMisplacedOptions"] },
+        { requiredKeys: ["hosts", "keepMisplacedOptions", "shardNamespaces"] },
     )
-    .map(({ existingGateway, keepMisplacedOptions, ...args }) => {
+    .map(({ existingGateway, keepMisplacedOptions, shardNamespaces, ...drawn }) => {
+        // Shards only on a gateway MeshEgress deploys, and (but now and then) only under AMBIENT.
+        const sharded = drawn.gateway && (drawn.dataplane === "AMBIENT" || keepMisplacedOptions === 0);
+        const args =
+            sharded && shardNamespaces.length > 0
+                ? { ...drawn, gateway: { ...drawn.gateway, shardNamespaces } }
+                : drawn;
         const shaped: Record<string, unknown> = existingGateway && !args.gateway ? { ...args, existingGateway } : args;
         // Options the arguments' own choices rule out (sources without the mutual-TLS hop, a pinned port for a host
         // that shares one) are kept only now and then.
@@ -247,10 +254,6 @@ export const meshEgressArgs: fc.Arbitrary<MeshEgressArgs> = fc
             });
         }
         if (keepMisplacedOptions > 0 && args.dataplane === "AMBIENT") return ambientShaped(shaped);
-        if (keepMisplacedOptions > 0 && args.gateway) {
-            const { shardNamespaces: _shards, ...gateway } = args.gateway as Record<string, unknown>;
-            shaped.gateway = gateway;
-        }
         return shaped as unknown as MeshEgressArgs;
     });
 
