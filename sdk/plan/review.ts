@@ -1,7 +1,6 @@
 // What a reviewer reads before approving: the egress surface as a table, and the risky-but-legal setups.
 import { NEWEST_ISTIO_MINOR } from "../validate/istioRelease";
 import { AmbientArgs, NormalizedArgs, NormalizedHost } from "../validate/normalized";
-import { shardOf } from "../naming/shards";
 import { HBONE_PORT } from "./waypoint";
 import { authorizesCallers } from "./security";
 
@@ -26,7 +25,7 @@ function waypoints(args: AmbientArgs): string {
 function arrival(args: NormalizedArgs, host: NormalizedHost): string {
     if (args.dataplane !== "AMBIENT") return String(host.gatewayPort);
     if (args.waypointNamespaces.length === 1) return `${HBONE_PORT} (HBONE)`;
-    return `${HBONE_PORT} (HBONE, ${shardOf(host.host, args.waypointNamespaces)})`;
+    return `${HBONE_PORT} (HBONE, ${args.waypointOf[host.host]})`;
 }
 
 /** A markdown table: host, ports (app → external), mode, allowed sources, gateway port. */
@@ -56,13 +55,13 @@ export function reviewSummary(args: NormalizedArgs): string {
  * Hosts one egress waypoint takes before istiod's build of it passes about half a second (mesh-side benchmark: policies
  * are matched per host against every policy of the namespace).
  */
-export const AMBIENT_WAYPOINT_HOSTS = 500;
+const AMBIENT_WAYPOINT_HOSTS = 500;
 
 /** The waypoint namespace with the most hosts, and how many. */
 function busiestWaypoint(args: AmbientArgs): { namespace: string; hosts: number } {
     const counts = new Map(args.waypointNamespaces.map((namespace) => [namespace, 0]));
     for (const host of args.hosts) {
-        const namespace = shardOf(host.host, args.waypointNamespaces);
+        const namespace = args.waypointOf[host.host];
         counts.set(namespace, (counts.get(namespace) ?? 0) + 1);
     }
     const [namespace, hosts] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));

@@ -6,6 +6,7 @@ import { Dataplane, GatewayHopTls, MeshEgressArgs, RoutingApi } from "../args";
 import { DEFAULTS } from "../args/defaults";
 import { NormalizedArgs, NormalizedGateway } from "./normalized";
 import { refuseWaypointSettings, validateAmbient, validateWaypointNamespaces } from "./ambient";
+import { shardOf } from "../naming/shards";
 import { validateGateway, validatePodPortsDistinct } from "./gateway";
 import { validateHosts } from "./hosts";
 import { dns1123LabelProblem } from "./kubernetes";
@@ -198,7 +199,13 @@ export function validateArgs(
     };
     // Under AMBIENT a missing antiBypass is one of the problems reported.
     const normalized: NormalizedArgs | undefined = ambient
-        ? antiBypass && { ...common, dataplane, antiBypass, waypointNamespaces }
+        ? antiBypass && {
+              ...common,
+              dataplane,
+              antiBypass,
+              waypointNamespaces,
+              waypointOf: Object.fromEntries(hosts.map((h) => [h.host, shardOf(h.host, waypointNamespaces)])),
+          }
         : { ...common, dataplane, hopTls, routingApi, ...(antiBypass ? { antiBypass } : {}) };
     if (problems.list.length > 0 || !normalized) throw new MeshEgressArgsError(String(componentName), problems.list);
     return normalized;

@@ -166,6 +166,8 @@ export interface AmbientArgs extends CommonArgs {
     antiBypass: NormalizedAntiBypass;
     /** Where MeshEgress's waypoints are, each with a share of the hosts: `gateway.namespace`, then the shards. */
     waypointNamespaces: string[];
+    /** Each host's waypoint namespace, by host (drawn once: the plan and the review both read it). */
+    waypointOf: Record<string, string>;
 }
 
 /** The validated, defaulted arguments: what each data plane requires and allows is in its type. */

@@ -57,7 +57,12 @@ func upstream(t *testing.T, name string, tlsConfig *tls.Config) int {
 	if tlsConfig != nil {
 		l = tls.NewListener(l, tlsConfig)
 	}
-	t.Cleanup(func() { l.Close() })
+	serveUpstream(t, name, l)
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// serveUpstream answers every request on l with "upstream=<name> host=<Host>[ client=<certificate CN>]".
+func serveUpstream(t *testing.T, name string, l net.Listener) {
 	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		client := ""
 		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
@@ -67,7 +72,6 @@ func upstream(t *testing.T, name string, tlsConfig *tls.Config) int {
 	})}
 	go server.Serve(l)
 	t.Cleanup(func() { server.Close() })
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // walkJSON calls visit on every object of a decoded JSON document.
@@ -205,11 +209,7 @@ func upstreamOnPort80(t *testing.T, name, address string) bool {
 	if err != nil {
 		return false
 	}
-	server := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "upstream=%s host=%s", name, r.Host)
-	})}
-	go server.Serve(l)
-	t.Cleanup(func() { server.Close() })
+	serveUpstream(t, name, l)
 	return true
 }
 
@@ -218,9 +218,11 @@ type tunnel struct {
 	io.Reader
 	io.WriteCloser
 	status int
+	// conn is the TLS connection the stream rides on, closed with it.
+	conn net.Conn
 }
 
-func (c *tunnel) Close() error                     { return c.WriteCloser.Close() }
+func (c *tunnel) Close() error                     { c.WriteCloser.Close(); return c.conn.Close() }
 func (c *tunnel) LocalAddr() net.Addr              { return &net.TCPAddr{} }
 func (c *tunnel) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
 func (c *tunnel) SetDeadline(time.Time) error      { return nil }
@@ -239,6 +241,7 @@ func hbone(t *testing.T, waypoint string, mesh *testPKI, identity tls.Certificat
 	}
 	client, err := (&http2.Transport{}).NewClientConn(conn)
 	if err != nil {
+		conn.Close()
 		return nil, err
 	}
 	reader, writer := io.Pipe()
@@ -247,9 +250,10 @@ func hbone(t *testing.T, waypoint string, mesh *testPKI, identity tls.Certificat
 		Body: reader, ContentLength: -1,
 	})
 	if err != nil {
+		conn.Close()
 		return nil, err
 	}
-	return &tunnel{Reader: resp.Body, WriteCloser: writer, status: resp.StatusCode}, nil
+	return &tunnel{Reader: resp.Body, WriteCloser: writer, status: resp.StatusCode, conn: conn}, nil
 }
 
 // httpOver sends GET / with this Host header through a tunnel (or a TLS session inside it); returns status and body.

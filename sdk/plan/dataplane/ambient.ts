@@ -9,7 +9,6 @@
 // place. What blocks undeclared hosts is `antiBypass` (required): ztunnel ignores REGISTRY_ONLY.
 import { HostObjects } from "../../args";
 import { hostObjectName } from "../../naming/hosts";
-import { shardOf } from "../../naming/shards";
 import { AmbientArgs } from "../../validate/normalized";
 import { ObjectCollector } from "../collector";
 import { HostContext, hostContext, hostObject } from "../context";
@@ -65,7 +64,7 @@ export function ambientEgressPoint(
 ): EgressPoint {
     const { add } = collector;
     const readingSecrets = new Set(
-        args.hosts.filter((h) => h.origination?.credentialName).map((h) => shardOf(h.host, args.waypointNamespaces)),
+        args.hosts.filter((h) => h.origination?.credentialName).map((h) => args.waypointOf[h.host]),
     );
     const waypointKeys = new Map(
         args.waypointNamespaces.map((namespace) => [
@@ -75,7 +74,7 @@ export function ambientEgressPoint(
     );
     const hostObjects: Record<string, HostObjects> = {};
     for (const host of args.hosts) {
-        const namespace = shardOf(host.host, args.waypointNamespaces);
+        const namespace = args.waypointOf[host.host];
         const context = hostContext(args, host, labels, namespace);
         const upstream = upstreamOf(context);
         const tls = upstream?.tls;
