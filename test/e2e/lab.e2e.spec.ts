@@ -15,12 +15,23 @@ import { ExternalHost, RoutingApi } from "../../sdk";
 import { parseAccessLogLine } from "../../sdk/discover/accessLog";
 import { AuditReport } from "../../sdk/discover/report";
 import { Kube, kube } from "./support/kube";
+import {
+    ExtRequest,
+    LAB,
+    echo,
+    eventually,
+    extRequests as allExtRequests,
+    labDown,
+    labUnavailable,
+    labUp,
+    note,
+    sleep,
+} from "./support/lab";
 import { once } from "./support/once";
 import { scratchStack } from "./support/scratchProject";
 import { localStack, removeStackConfigs } from "./support/stack";
 import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 
-const LAB = path.join(REPO, "tools", "lab.sh");
 const DISCOVER = path.join(REPO, "bin", "sdk", "discover", "cli.js");
 type Deployment = "seed" | "seed-gateway-api" | "audit" | "proposal";
 /** One host per mode; `from` on one of them, so the second client's identity is denied there at the gateway. */
@@ -44,32 +55,6 @@ const GATEWAY = {
     hop: (slug: string) => `egress-${slug}.gateway.mesh-egress.internal`,
 };
 
-/** Pulumi's own progress and the lab's evidence, indented under the test, so a CI log shows what happened. */
-let atLineStart = true;
-function echo(text: string): void {
-    for (const part of text.split(/(?<=\n)/)) {
-        process.stdout.write((atLineStart ? "        | " : "") + part);
-        atLineStart = part.endsWith("\n");
-    }
-}
-
-function note(line: string): void {
-    echo(`${atLineStart ? "" : "\n"}${line}\n`);
-}
-
-/** Why the lab cannot run on this machine, or undefined when it can. */
-function labUnavailable(): string | undefined {
-    if (process.platform !== "linux") return "needs Linux network namespaces";
-    if (process.getuid?.() !== 0)
-        return "needs root (network namespaces, iptables, switching to the proxies' UID); run npm test as root";
-    const probe = `mel-probe-${process.pid}`;
-    const added = spawnSync("ip", ["netns", "add", probe], { encoding: "utf8" });
-    if (added.error || added.status !== 0)
-        return `cannot create a network namespace: ${added.error?.message ?? added.stderr.trim()}`;
-    spawnSync("ip", ["netns", "del", probe]);
-    return undefined;
-}
-
 interface Response {
     status: number;
     headers: Record<string, string>;
@@ -91,21 +76,6 @@ function curlHead(netns: string, url: string, ...options: string[]): Response {
     return { status, headers, raw };
 }
 
-/** What an external server logged for one request or connection (tools/lab/*.py). */
-interface ExtRequest {
-    peer: string;
-    host?: string;
-    method?: string;
-    path?: string;
-    /** "tls" or "tcp"; absent for the plain HTTP server. */
-    proto?: string;
-    sni?: string | null;
-    clientCert?: string | null;
-    port?: number;
-    /** Why a TLS handshake failed, when it did. */
-    handshake?: string;
-}
-
 /** A TCP exchange from a lab network namespace: sends "ping", returns what came back ("" when nothing did). */
 function tcpExchange(netns: string, address: string, port: number): string {
     const script =
@@ -119,20 +89,6 @@ function tcpExchange(netns: string, address: string, port: number): string {
 
 /** What the TLS server logs for a HEAD request (peer, SNI and Host filled in by each test). */
 const TLS_SEEN = { proto: "tls", method: "HEAD", clientCert: null };
-
-function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Retries `check` until it returns a value (not undefined) or `seconds` pass; then returns undefined. */
-async function eventually<T>(seconds: number, check: () => T | undefined): Promise<T | undefined> {
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-        const value = check();
-        if (value !== undefined || Date.now() > deadline) return value;
-        await sleep(500);
-    }
-}
 
 describe("the seed's checks on a real data path (root lab: istiod, pilot-agent + upstream Envoy in network namespaces)", function () {
     this.timeout(10 * 60 * 1000);
@@ -152,12 +108,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
     let destroyResult = "";
     let meshBefore: string;
 
-    const extRequests = (): ExtRequest[] =>
-        fs
-            .readFileSync(lab.EXT_REQUESTS, "utf8")
-            .split("\n")
-            .filter((line) => line.trim())
-            .map((line) => JSON.parse(line) as ExtRequest);
+    const extRequests = (): ExtRequest[] => allExtRequests(lab);
 
     /** A proxy's Envoy admin endpoint, from inside its network namespace. */
     const envoyAdmin = (netns: string, urlPath: string): string =>
@@ -339,14 +290,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         // Not under workHome (mode 0700): the proxies run as UID 1337 and must reach their directories.
         labDir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-lab-"));
         const started = Date.now();
-        const envFile = run(tools, "bash", [LAB, "up", labDir]).stdout.trim().split("\n").pop()!;
-        lab = Object.fromEntries(
-            fs
-                .readFileSync(envFile, "utf8")
-                .split("\n")
-                .filter((line) => line.includes("="))
-                .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
-        );
+        lab = labUp(tools, labDir, "sidecar");
         note(
             `lab up in ${Math.round((Date.now() - started) / 1000)} s (client ${lab.CLIENT_IP}, fake aliyun.com ${lab.EXT_IP})`,
         );
@@ -363,8 +307,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
         }
         removeStackConfigs();
         if (labDir) {
-            const down = spawnSync("bash", [LAB, "down", labDir], { encoding: "utf8" });
-            if (down.status !== 0) note(`lab down failed: ${down.stderr}`);
+            labDown(labDir);
         }
         if (workHome) fs.rmSync(workHome, { recursive: true, force: true });
     });
