@@ -5,7 +5,7 @@
 #               address only, everything else on loopback), bridge mel-br0 with the lab subnet and no route anywhere
 #   mel-dns     dnsmasq: aliyun.com, *.lab.example and the undeclared names -> the mel-ext address; nothing else
 #   mel-ext     the external servers, each logging every peer: the fake aliyun.com (tools/lab/fake-server.py) on :80
-#               answering any Host; TLS servers on :443 (tools/lab/tls-server.py) with a certificate per name from a
+#               answering any Host, and a second one on another address for b.wild.lab.example; TLS servers on :443 (tools/lab/tls-server.py) with a certificate per name from a
 #               lab *external* CA, one of them demanding a client certificate; a TCP echo server
 #               (tools/lab/tcp-echo.py) on a second address, on a declared and an undeclared port
 #   mel-client  the seed's `sleep` pod (namespace default, ServiceAccount sleep): istio-iptables redirection +
@@ -14,6 +14,10 @@
 #   mel-egw     the egress gateway pod (`gateway` command): pilot-agent router with upstream Envoy, run from the
 #               component's Deployment (labels, ServiceAccount, user, sysctls) and registered by a WorkloadEntry
 #               that the component's gateway Service selects
+#
+# `up <dir> ambient` starts istiod with ambient on and, instead of the client sidecars, only issues the two clients'
+# workload certificates (a test speaks HBONE with them, as ztunnel would); `waypoint` then runs the component's
+# waypoint in mel-egw (see cmd_waypoint).
 #
 # Workload identities are file-mounted certificates from a throw-away lab CA (SPIFFE IDs of the workloads'
 # ServiceAccounts), so the sidecar -> gateway hop can be Istio mutual TLS without istiod issuing certificates. istiod
