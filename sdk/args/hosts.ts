@@ -83,9 +83,11 @@ export interface AllowedSource {
 export interface ExternalHost {
     /**
      * The external host's DNS name. Matched case-insensitively: it is lower-cased and a trailing dot is dropped.
-     * It names the host's Kubernetes objects, so renaming a host replaces them.
+     * It names the host's Kubernetes objects, so renaming a host replaces them. A leading `*.` declares a wildcard:
+     * with `HTTP` or TLS origination the egress gateway (or waypoint) resolves and connects to each name a request
+     * asks for (Istio 1.31; docs/modes.md); with `TLS_PASSTHROUGH` every name goes to `upstreamHost`.
      *
-     * Example: `"aliyun.com"`.
+     * Example: `"aliyun.com"`, `"*.s3.eu-west-1.amazonaws.com"`.
      */
     host: string;
     /**
@@ -116,10 +118,12 @@ export interface ExternalHost {
      */
     gatewayPort?: number;
     /**
-     * For a wildcard host (`*.example.com`, `TLS_PASSTHROUGH` only): the one concrete server that serves every name
-     * under it; the gateway sends all of them there (Istio's "single hosting server" recipe).
+     * For a `TLS_PASSTHROUGH` wildcard host (`*.example.com`): the one concrete server that serves every name
+     * under it; the gateway sends all of them there (Istio's "single hosting server" recipe). The gateway cannot
+     * resolve the names of a TLS wildcard itself (it sees only the hop's SNI), so this is required there; an `HTTP`
+     * or origination wildcard takes none, as its names are resolved one by one.
      *
-     * Default: none; required for a wildcard host.
+     * Default: none; required for a `TLS_PASSTHROUGH` wildcard host.
      * Example: `"www.wikipedia.org"`.
      */
     upstreamHost?: string;

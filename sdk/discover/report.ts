@@ -201,6 +201,14 @@ function propose(destinations: Destination[], declared: string[]): Pick<AuditRep
             });
             continue;
         }
+        if (name.includes("*")) {
+            // A client sent "*" in its Host or SNI: not a name it reached, and MeshEgress would take it as a wildcard.
+            notProposed.push({
+                destination: `${name}:${primary.port}`,
+                reason: 'a "*" in a Host header or SNI names no server; wildcards are declared by a person',
+            });
+            continue;
+        }
         for (const other of others) {
             notProposed.push({
                 destination: `${name}:${other.port}`,

@@ -50,10 +50,10 @@ export function hostObjectName(prefix: string, host: string, role?: string): str
  * The name under which the egress point alone knows a host's upstream (the server it originates TLS to, or a
  * wildcard's one server): a ServiceEntry host of its own, so that no client sees the upstream's port, and so that it
  * never shares a hostname with another ServiceEntry (Istio silently keeps only one of two ServiceEntries for one host
- * whose visibility differs).
+ * whose visibility differs). A wildcard `perName` alias for a wildcard the egress point resolves name by name.
  */
-export function upstreamAlias(prefix: string, host: string): string {
-    return `${hostObjectName(prefix, host)}.upstream.${INTERNAL_DOMAIN}`;
+export function upstreamAlias(prefix: string, host: string, perName = false): string {
+    return `${perName ? "*." : ""}${hostObjectName(prefix, host)}.upstream.${INTERNAL_DOMAIN}`;
 }
 
 /** The name under which a host's clients address the egress gateway (plan/dataplane/sidecar.ts, "hop alias"). */

@@ -9,6 +9,8 @@ import { Upstream, recipeOf } from "./modes";
 export interface DeclarationOptions extends Pick<ObjectOptions, "labels"> {
     /** Fields the data plane adds to the app's port, e.g. `targetPort`. */
     port?: Record<string, unknown>;
+    /** The data plane's resolution when its clients must not resolve the host as the mode does. */
+    resolution?: string;
 }
 
 export function serviceEntry(context: HostContext, options: DeclarationOptions = {}): Manifest {
@@ -19,7 +21,7 @@ export function serviceEntry(context: HostContext, options: DeclarationOptions =
     const spec = {
         hosts: [host.host],
         location: "MESH_EXTERNAL",
-        resolution: recipe.resolution(host),
+        resolution: options.resolution ?? recipe.resolution(host),
         ports: [port],
         exportTo: context.visibility,
         ...recipe.serviceEntryFields?.(host),

@@ -47,7 +47,13 @@ export function validateOrigination(
         problems.add(`${field}.tls.subjectAltNames`, `${show(sans)} must be a list of non-empty names`);
     }
     const sni = options.sni;
-    if (sni !== undefined && (typeof sni !== "string" || hostProblem(sni) !== undefined)) {
+    if (sni !== undefined && host.startsWith("*.")) {
+        problems.add(
+            `${field}.tls.sni`,
+            `${show(sni)} cannot be set for the wildcard ${show(host)}: the gateway sends each name it connects to as ` +
+                "that connection's SNI, and checks the server's certificate for that name",
+        );
+    } else if (sni !== undefined && (typeof sni !== "string" || hostProblem(sni) !== undefined)) {
         problems.add(`${field}.tls.sni`, `${show(sni)} is not a DNS name`);
     }
     if (mode === EgressMode.MutualTlsOrigination && options.credentialName === undefined) {
@@ -141,18 +147,34 @@ export function validateUpstream(
         return undefined;
     }
     if (ambient) return validateAmbientWildcard(problems, field, upstream, mode, host);
-    if (mode !== EgressMode.TlsPassthrough) {
+    if (mode === EgressMode.Tcp) {
         problems.add(
             `${field}.mode`,
-            `${mode} cannot route the wildcard ${show(host)}: a gateway routes a wildcard by the SNI of the app's TLS, ` +
-                "so use TLS_PASSTHROUGH",
+            `TCP cannot route the wildcard ${show(host)}: a TCP stream carries no name; use HTTP (each name resolved ` +
+                "at the gateway) or TLS_PASSTHROUGH with upstreamHost",
         );
+        return undefined;
+    }
+    if (mode !== EgressMode.TlsPassthrough) {
+        // HTTP and origination: the gateway resolves each name from the request's Host, and connects to the Host's
+        // port, else 80 (443 when it originates TLS); origination therefore takes the Host without a port.
+        if (ORIGINATION_MODES.includes(mode)) refuseOriginationWildcardPorts(problems, field, entry, host);
+        if (upstream !== undefined) {
+            problems.add(
+                `${field}.upstreamHost`,
+                `${show(upstream)} applies only to TLS_PASSTHROUGH wildcards: under ${mode} the gateway resolves each ` +
+                    `name under ${show(host)} from the request's Host header and connects to that name itself`,
+            );
+        }
+        return undefined;
     }
     if (upstream === undefined) {
         problems.add(
             `${field}.upstreamHost`,
-            `is required for the wildcard ${show(host)}: an egress gateway cannot route arbitrary names (it never sees ` +
-                "the addresses the app resolved), so name the one server that serves them all",
+            `is required for the TLS wildcard ${show(host)}: the gateway cannot resolve the names under it (on the ` +
+                "ISTIO_MUTUAL hop it sees only the hop's SNI, and istiod gives its SNI dynamic forward proxy to " +
+                "sidecars only), so name the one server that serves them all, or use HTTP or TLS_ORIGINATION, " +
+                "whose names the gateway resolves one by one",
         );
         return undefined;
     }
@@ -162,6 +184,29 @@ export function validateUpstream(
         return undefined;
     }
     return normalizeHost(upstream as string);
+}
+
+function refuseOriginationWildcardPorts(
+    problems: Problems,
+    field: string,
+    entry: Record<string, unknown>,
+    host: string,
+): void {
+    if (entry.port !== undefined && entry.port !== 80) {
+        problems.add(
+            `${field}.port`,
+            `${show(entry.port)} cannot be used for the origination wildcard ${show(host)}: the gateway connects to ` +
+                "each name on TLS's port 443 only for a Host that names no port, as an HTTP client sends it only " +
+                "for port 80; use 80",
+        );
+    }
+    if (entry.externalPort !== undefined && entry.externalPort !== 443) {
+        problems.add(
+            `${field}.externalPort`,
+            `${show(entry.externalPort)} cannot be used for the origination wildcard ${show(host)}: the gateway's ` +
+                "dynamic forward proxy connects to each name on TLS's port 443",
+        );
+    }
 }
 
 /**

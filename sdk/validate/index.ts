@@ -4,8 +4,9 @@
 import { FIRST_ISTIO_MINOR_WITH } from "./istioRelease";
 import { Dataplane, GatewayHopTls, MeshEgressArgs, RoutingApi } from "../args";
 import { DEFAULTS } from "../args/defaults";
-import { NormalizedArgs, NormalizedGateway } from "./normalized";
+import { NormalizedArgs, NormalizedGateway, NormalizedHost } from "./normalized";
 import { refuseWaypointSettings, validateAmbient, validateWaypointNamespaces } from "./ambient";
+import { normalizeHost } from "../naming/hosts";
 import { shardOf } from "../naming/shards";
 import { validateGateway, validatePodPortsDistinct } from "./gateway";
 import { validateHosts } from "./hosts";
@@ -86,6 +87,42 @@ function validateRoutingApi(
     return routingApi;
 }
 
+/**
+ * A wildcard without `upstreamHost` (HTTP or origination) is resolved name by name at the gateway: a DYNAMIC_DNS
+ * ServiceEntry only the gateway sees, which istiod turns into a dynamic forward proxy cluster for routers from 1.30 on
+ * (verified here on 1.31), and which a Gateway API route cannot name (its backends are single hosts).
+ */
+function refuseWildcardsResolvedAtGateway(
+    problems: Problems,
+    rawHosts: unknown,
+    hosts: NormalizedHost[],
+    istioMinor: number | undefined,
+    routingApi: RoutingApi,
+): void {
+    const first = FIRST_ISTIO_MINOR_WITH.wildcardsResolvedAtGateway;
+    for (const host of hosts.filter((h) => h.host.startsWith("*.") && h.upstreamHost === undefined)) {
+        const index = Array.isArray(rawHosts)
+            ? rawHosts.findIndex((h) => typeof h?.host === "string" && normalizeHost(h.host) === host.host)
+            : -1;
+        const field = `hosts[${index}].host`;
+        if (istioMinor !== undefined && istioMinor < first) {
+            problems.add(
+                field,
+                `${show(host.host)}: a wildcard whose names the gateway resolves one by one needs istio.version ` +
+                    `1.${first} or later (the first release verified to build a gateway's dynamic forward proxy), ` +
+                    `not 1.${istioMinor}; declare the names you call instead`,
+            );
+        }
+        if (routingApi === RoutingApi.GatewayApi) {
+            problems.add(
+                field,
+                `${show(host.host)}: a wildcard whose names the gateway resolves one by one cannot be routed with ` +
+                    'routingApi "GATEWAY_API" (a route\'s backend is one host, never a wildcard); use routingApi "ISTIO"',
+            );
+        }
+    }
+}
+
 function validateExportTo(problems: Problems, value: unknown): string[] {
     if (value === undefined || !problems.known("exportTo", value)) return [...DEFAULTS["MeshEgress.exportTo"]];
     if (!Array.isArray(value) || value.length === 0) {
@@ -150,6 +187,7 @@ export function validateArgs(
     );
     const { istio, minor } = validateIstio(problems, args.istio);
     const routingApi = validateRoutingApi(problems, args.routingApi, minor, gateway);
+    if (!ambient) refuseWildcardsResolvedAtGateway(problems, args.hosts, hosts, minor, routingApi);
     const policy = validatePolicy(problems, args.outboundTrafficPolicy);
     const egressPoint = ambient
         ? validateAmbient(problems, args, {

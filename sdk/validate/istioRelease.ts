@@ -12,7 +12,11 @@ export const DEFAULT_ISTIO_VERSION = `1.${NEWEST_ISTIO_MINOR}`;
  * routes use ListenerSet and TLSRoute in gateway.networking.k8s.io/v1 (Gateway API 1.5), which the toolchain's
  * Istio reads; earlier releases read only their experimental forms.
  */
-export const FIRST_ISTIO_MINOR_WITH = { gatewayApiRoutes: 31, ambientEgressWaypoint: 31 } as const;
+export const FIRST_ISTIO_MINOR_WITH = {
+    gatewayApiRoutes: 31,
+    ambientEgressWaypoint: 31,
+    wildcardsResolvedAtGateway: 31,
+} as const;
 
 /** The API versions (group/version) a release serves for the Istio kinds MeshEgress emits. */
 export interface IstioApiVersions {

@@ -38,6 +38,15 @@ const EVERY_MODE: ExternalHost[] = [
     { host: "mongo.example.com", mode: "TCP", port: 27017, addresses: ["192.0.2.0/24"], endpoints: ["192.0.2.10"] },
 ];
 
+/** Wildcards the gateway resolves name by name (HTTP and origination, `from` on one), beside a concrete host. */
+const PER_NAME_WILDCARDS: ExternalHost[] = [
+    { host: "aliyun.com" },
+    { host: "*.example.net" },
+    { host: "*.team.example", from: [{ namespace: "default", serviceAccount: "sleep" }] },
+    { host: "*.secure.example", mode: "TLS_ORIGINATION" },
+    { host: "*.mtls.example", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "client-credential" } },
+];
+
 /** Two hosts on two gateway ports (80, 443). */
 const TWO_PORTS: ExternalHost[] = [{ host: "aliyun.com" }, { host: "api.stripe.com", mode: "TLS_PASSTHROUGH" }];
 const EXISTING_GATEWAY = { serviceName: "shared-egress", selector: { istio: "egressgateway" } };
@@ -66,6 +75,12 @@ export const SCENARIOS: Record<string, Scenario> = {
     "every-mode-mtls": { name: "egress", args: { hosts: EVERY_MODE } },
     /** Every mode with the plain gateway hop. */
     "every-mode-plain": { name: "egress", args: { hosts: EVERY_MODE, gatewayHopTls: "DISABLE" } },
+    /** Wildcards resolved name by name at the gateway, on each hop. */
+    "wildcards-per-name-mtls": { name: "egress", args: { hosts: PER_NAME_WILDCARDS } },
+    "wildcards-per-name-plain": {
+        name: "egress",
+        args: { hosts: PER_NAME_WILDCARDS.filter((h) => !h.from), gatewayHopTls: "DISABLE" },
+    },
     /** Every mode ambient supports, through an egress waypoint; `from` on one host, the client namespace locked down. */
     "ambient-every-mode": {
         name: "egress",
@@ -130,10 +145,13 @@ function hostIntent(args: NormalizedArgs, host: NormalizedHost) {
         callName: host.host.startsWith("*.") ? `probe.${host.host.slice(2)}` : host.host,
         // An address the app connects to for TCP: one inside the host's first CIDR (or any address without CIDRs).
         callAddress: host.tcp?.addresses[0]?.split("/")[0] ?? "",
-        upstreamEndpoints: endpoints,
+        // A wildcard without one server: the gateway resolves each name it is asked for (no endpoints to list).
+        resolvedPerName: host.host.startsWith("*.") && !host.upstreamHost,
+        upstreamEndpoints: host.host.startsWith("*.") && !host.upstreamHost ? [] : endpoints,
         origination: host.origination
             ? {
-                  sni: host.origination.sni,
+                  // A wildcard resolved per name: each connection's SNI is its name (none configured).
+                  sni: host.host.startsWith("*.") && !host.upstreamHost ? "" : host.origination.sni,
                   // The SDS name of the client certificate the gateway presents (MUTUAL only: with SIMPLE the
                   // credential gives the CA), or "".
                   clientCertificate:

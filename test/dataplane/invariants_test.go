@@ -36,6 +36,7 @@ func invariantPlans(t *testing.T) []string {
 		"seed-mtls", "seed-plain", "seed-root-sidecar", "every-mode-mtls", "every-mode-plain",
 		"seed-gateway-api", "every-mode-gateway-api-mtls", "every-mode-gateway-api-plain", "ambient-every-mode",
 		"existing-gateway", "existing-gateway-gateway-api", "chart-egress-gateway", "chart-egress-gateway-gateway-api",
+		"wildcards-per-name-mtls", "wildcards-per-name-plain",
 		// Several components on one gateway, beside a route written by hand (compositions.ts).
 		"platform-and-teams", "platform-and-teams-gateway-api", "teams-beside-hand-written-routes",
 	}
@@ -275,6 +276,11 @@ func checkRouting(t *testing.T, p *exportedPlan, h hostIntent, sidecar *proxyVie
 	got := slices.Compact(slices.Sorted(slices.Values(gateway.clusterEndpoints(t, upstream))))
 	if want := slices.Sorted(slices.Values(h.UpstreamEndpoints)); !slices.Equal(got, want) {
 		t.Errorf("%s: the gateway sent the hop to %s with endpoints %v, want %v", h.Host, g.ClusterMatched, got, want)
+	}
+	// A wildcard resolved per name goes to a dynamic forward proxy (the name of each request), anything else not.
+	if isDynamicForwardProxy(upstream) != h.ResolvedPerName {
+		t.Errorf("%s: the gateway's cluster %s is a dynamic forward proxy: %v, want %v", h.Host, g.ClusterMatched,
+			isDynamicForwardProxy(upstream), h.ResolvedPerName)
 	}
 	tls := gateway.upstreamTLS(t, upstream)
 	switch {

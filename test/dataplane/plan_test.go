@@ -33,6 +33,8 @@ type hostIntent struct {
 	CallName string `json:"callName"`
 	// CallAddress is the address a TCP app connects to ("" for any address).
 	CallAddress string `json:"callAddress"`
+	// ResolvedPerName: a wildcard whose every name the egress point resolves and connects to itself (no endpoints).
+	ResolvedPerName bool `json:"resolvedPerName"`
 	// UpstreamEndpoints are the "<address>:<port>" the gateway must connect to for the host.
 	UpstreamEndpoints []string `json:"upstreamEndpoints"`
 	Origination       *struct {

@@ -93,6 +93,14 @@ func walkJSON(node any, visit func(map[string]any)) {
 // dynamic forward proxies (wildcards) ask the DNS server on `dnsPort` instead of the system resolver.
 func runWaypoint(t *testing.T, v *proxyView, secrets []map[string]any, endpoints map[string]int, dnsPort int) string {
 	t.Helper()
+	return runProxy(t, v, secrets, endpoints, dnsPort, 15008, freePort(t))
+}
+
+// runProxy starts upstream Envoy on a proxy's generated configuration, its listener on `port` (any address) moved to
+// port `local` of loopback, which it returns as an address; each host name or address of `endpoints` is answered on
+// loopback at the port given, and dynamic forward proxies ask the DNS server on `dnsPort`.
+func runProxy(t *testing.T, v *proxyView, secrets []map[string]any, endpoints map[string]int, dnsPort, port, local int) string {
+	t.Helper()
 	envoy := requireEnvoy(t)
 	b := withoutPeerMetadata(t, staticBootstrap(t, v))
 	b.BootstrapExtensions = append(b.BootstrapExtensions, &core.TypedExtensionConfig{
@@ -108,7 +116,6 @@ func runWaypoint(t *testing.T, v *proxyView, secrets []map[string]any, endpoints
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	hbone := freePort(t)
 	walkJSON(doc, func(object map[string]any) {
 		// Secrets come from the bootstrap instead of pilot-agent's SDS server.
 		delete(object, "sdsConfig")
@@ -122,11 +129,11 @@ func runWaypoint(t *testing.T, v *proxyView, secrets []map[string]any, endpoints
 				},
 			}
 		}
-		// The HBONE listener on loopback; each host's name and port answered by its local server.
+		// The listener on loopback; each host's name and port answered by its local server.
 		if address, ok := object["socketAddress"].(map[string]any); ok {
 			switch {
-			case address["portValue"] == float64(15008):
-				address["address"], address["portValue"] = "127.0.0.1", hbone
+			case address["portValue"] == float64(port) && (address["address"] == "0.0.0.0" || address["address"] == "::"):
+				address["address"], address["portValue"] = "127.0.0.1", local
 			case endpoints[fmt.Sprint(address["address"])] != 0:
 				address["portValue"] = endpoints[fmt.Sprint(address["address"])]
 				address["address"] = "127.0.0.1"
@@ -169,10 +176,10 @@ func runWaypoint(t *testing.T, v *proxyView, secrets []map[string]any, endpoints
 		}
 		if time.Now().After(deadline) {
 			logged, _ := os.ReadFile(filepath.Join(dir, "envoy.log"))
-			t.Fatalf("the waypoint's Envoy did not become ready:\n%s", logged)
+			t.Fatalf("%s's Envoy did not become ready:\n%s", v.name, logged)
 		}
 	}
-	return fmt.Sprintf("127.0.0.1:%d", hbone)
+	return fmt.Sprintf("127.0.0.1:%d", local)
 }
 
 // dnsServer answers A queries for the names given (name → IPv4), NXDOMAIN for any other; returns its UDP port.

@@ -449,6 +449,75 @@ describe("the plan", () => {
         });
     });
 
+    describe("recipe H: wildcards the gateway resolves name by name (DYNAMIC_DNS at the gateway, Istio 1.31)", () => {
+        const perName = plan({
+            hosts: [
+                { host: "*.example.net" },
+                { host: "*.api.example", port: 8080 },
+                { host: "*.secure.example", mode: "TLS_ORIGINATION" },
+            ],
+        });
+        const name = "egress-star---example-net";
+        const gatewayRoute = (objectName: string) =>
+            (manifest(perName, `VirtualService/istio-system/${objectName}---gateway`).spec as any).http[0];
+        it("declares the wildcard to clients without resolution: they only send its names to the gateway", () => {
+            expect(manifest(perName, `ServiceEntry/istio-system/${name}`).spec).to.deep.equal({
+                hosts: ["*.example.net"],
+                location: "MESH_EXTERNAL",
+                resolution: "NONE",
+                ports: [{ number: 80, name: "http-80", protocol: "HTTP" }],
+                exportTo: ["*"],
+            });
+        });
+        it("declares a wildcard alias with DYNAMIC_DNS only the gateway's namespace sees", () => {
+            expect(manifest(perName, `ServiceEntry/istio-system/${name}---upstream`).spec).to.deep.equal({
+                hosts: ["*.egress-star---example-net.upstream.mesh-egress.internal"],
+                location: "MESH_EXTERNAL",
+                resolution: "DYNAMIC_DNS",
+                ports: [{ number: 80, name: "http-80", protocol: "HTTP" }],
+                exportTo: ["."],
+            });
+        });
+        it("routes the gateway hop to the alias only for a Host without a port or with port 80", () => {
+            expect(gatewayRoute(name)).to.deep.equal({
+                name: "egress-gateway-to-host",
+                match: [{ gateways: [`istio-system/${name}`], port: 80, authority: { regex: "[^:]+(:80)?" } }],
+                route: [
+                    {
+                        destination: {
+                            host: "*.egress-star---example-net.upstream.mesh-egress.internal",
+                            port: { number: 80 },
+                        },
+                    },
+                ],
+            });
+        });
+        it("on another port, takes only a Host that names that port (the port the gateway then connects to)", () => {
+            expect(gatewayRoute("egress-star---api-example").match[0].authority).to.deep.equal({
+                regex: "[^:]+:8080",
+            });
+        });
+        it("originates TLS to each name on 443 with no fixed SNI, for a Host that names no port", () => {
+            const origination = "egress-star---secure-example";
+            expect(gatewayRoute(origination).match[0].authority).to.deep.equal({ regex: "[^:]+" });
+            expect(manifest(perName, `DestinationRule/istio-system/${origination}---tls`).spec).to.deep.equal({
+                host: "*.egress-star---secure-example.upstream.mesh-egress.internal",
+                exportTo: ["."],
+                trafficPolicy: {
+                    portLevelSettings: [
+                        {
+                            port: { number: 443 },
+                            tls: { mode: "SIMPLE", caCertificates: "/etc/ssl/certs/ca-certificates.crt" },
+                        },
+                    ],
+                },
+            });
+            expect(
+                (manifest(perName, `ServiceEntry/istio-system/${origination}---upstream`).spec as any).ports,
+            ).to.deep.equal([{ number: 443, name: "http-443", protocol: "HTTP" }]);
+        });
+    });
+
     describe("recipe G: TCP and CIDR destinations", () => {
         const tcp = plan({
             hosts: [

@@ -47,12 +47,60 @@ describe("argument validation", () => {
                 'hosts[0].host: "[2001:db8::1]" is an IP address; a DNS name is required',
             ]);
         });
-        it("rejects a wildcard outside TLS passthrough, and one without an upstream", () => {
-            expect(problemsOf({ hosts: [{ host: "*.example.com" }] })).to.deep.equal([
-                'hosts[0].mode: HTTP cannot route the wildcard "*.example.com": a gateway routes a wildcard by the SNI of ' +
-                    "the app's TLS, so use TLS_PASSTHROUGH",
-                'hosts[0].upstreamHost: is required for the wildcard "*.example.com": an egress gateway cannot route ' +
-                    "arbitrary names (it never sees the addresses the app resolved), so name the one server that serves them all",
+        it("rejects a TCP wildcard", () => {
+            expect(problemsOf({ hosts: [{ host: "*.example.com", mode: "TCP", port: 5432 }] })).to.deep.equal([
+                'hosts[0].mode: TCP cannot route the wildcard "*.example.com": a TCP stream carries no name; use HTTP ' +
+                    "(each name resolved at the gateway) or TLS_PASSTHROUGH with upstreamHost",
+            ]);
+        });
+        it("rejects a TLS passthrough wildcard without an upstream", () => {
+            expect(problemsOf({ hosts: [{ host: "*.example.com", mode: "TLS_PASSTHROUGH" }] })).to.deep.equal([
+                'hosts[0].upstreamHost: is required for the TLS wildcard "*.example.com": the gateway cannot resolve ' +
+                    "the names under it (on the ISTIO_MUTUAL hop it sees only the hop's SNI, and istiod gives its SNI " +
+                    "dynamic forward proxy to sidecars only), so name the one server that serves them all, or use HTTP " +
+                    "or TLS_ORIGINATION, whose names the gateway resolves one by one",
+            ]);
+        });
+        it("rejects an upstream for a wildcard the gateway resolves per name", () => {
+            expect(problemsOf({ hosts: [{ host: "*.example.com", upstreamHost: "www.example.com" }] })).to.deep.equal([
+                'hosts[0].upstreamHost: "www.example.com" applies only to TLS_PASSTHROUGH wildcards: under HTTP the ' +
+                    'gateway resolves each name under "*.example.com" from the request\'s Host header and connects ' +
+                    "to that name itself",
+            ]);
+        });
+        it("rejects an SNI for an origination wildcard", () => {
+            expect(
+                problemsOf({
+                    hosts: [{ host: "*.example.com", mode: "TLS_ORIGINATION", tls: { sni: "a.example.com" } }],
+                }),
+            ).to.deep.equal([
+                'hosts[0].tls.sni: "a.example.com" cannot be set for the wildcard "*.example.com": the gateway sends ' +
+                    "each name it connects to as that connection's SNI, and checks the server's certificate for that name",
+            ]);
+        });
+        it("rejects an origination wildcard on ports the gateway cannot keep per name", () => {
+            expect(
+                problemsOf({
+                    hosts: [{ host: "*.example.com", mode: "TLS_ORIGINATION", port: 8080, externalPort: 8443 }],
+                }),
+            ).to.deep.equal([
+                'hosts[0].port: 8080 cannot be used for the origination wildcard "*.example.com": the gateway connects ' +
+                    "to each name on TLS's port 443 only for a Host that names no port, as an HTTP client sends it " +
+                    "only for port 80; use 80",
+                'hosts[0].externalPort: 8443 cannot be used for the origination wildcard "*.example.com": the ' +
+                    "gateway's dynamic forward proxy connects to each name on TLS's port 443",
+            ]);
+        });
+        it("rejects a wildcard resolved at the gateway before Istio 1.31, and with Gateway API routes", () => {
+            expect(problemsOf({ hosts: [{ host: "*.example.com" }], istio: { version: "1.30" } })).to.deep.equal([
+                'hosts[0].host: "*.example.com": a wildcard whose names the gateway resolves one by one needs ' +
+                    "istio.version 1.31 or later (the first release verified to build a gateway's dynamic forward " +
+                    "proxy), not 1.30; declare the names you call instead",
+            ]);
+            expect(problemsOf({ hosts: [{ host: "*.example.com" }], routingApi: "GATEWAY_API" })).to.deep.equal([
+                'hosts[0].host: "*.example.com": a wildcard whose names the gateway resolves one by one cannot be ' +
+                    'routed with routingApi "GATEWAY_API" (a route\'s backend is one host, never a wildcard); use ' +
+                    'routingApi "ISTIO"',
             ]);
         });
         it("rejects a bare wildcard", () => {

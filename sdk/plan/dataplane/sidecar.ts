@@ -32,6 +32,17 @@ import { EgressPoint, secretReaders } from "./egressPoint";
  */
 export const HOP_ALIAS_ADDRESS = "240.240.240.240";
 
+/**
+ * The Host forms the gateway takes for a wildcard it resolves per name. Its dynamic forward proxy connects to the
+ * port the Host names, else to 80 (443 when it originates TLS): so the name alone, or with the app's own port; never
+ * another port, which would let a client reach any port of any name under the wildcard.
+ */
+function perNameAuthority(port: number, upstream: Upstream): string {
+    const name = "[^:]+";
+    if (upstream.tls) return name;
+    return port === 80 ? `${name}(:80)?` : `${name}:${port}`;
+}
+
 function routedHost(args: SidecarArgs, context: ReturnType<typeof hostContext>, upstream?: Upstream): RoutedHost {
     const { host } = context;
     return {
@@ -43,7 +54,12 @@ function routedHost(args: SidecarArgs, context: ReturnType<typeof hostContext>, 
         gatewaySelector: args.gateway.selector,
         mutualHop: args.hopTls === GatewayHopTls.IstioMutual,
         to: upstream
-            ? { host: upstreamAlias(args.name, host.host), port: upstream.port, gatewayOnly: true }
+            ? {
+                  host: upstreamAlias(args.name, host.host, upstream.perName),
+                  port: upstream.port,
+                  gatewayOnly: true,
+                  ...(upstream.perName ? { authority: perNameAuthority(host.port, upstream) } : {}),
+              }
             : { host: host.host, port: host.port, gatewayOnly: false },
     };
 }
@@ -87,7 +103,9 @@ function hopObjects(args: SidecarArgs, context: RoutedHost): Manifest[] {
 
 /**
  * The objects only the gateway's namespace sees for a host it does not reach on the app's port: the alias of the
- * server it connects to (so that no client sees the server's port), and the rule that originates TLS there.
+ * server it connects to (so that no client sees the server's port), and the rule that originates TLS there. A
+ * wildcard resolved per name has a wildcard alias with DYNAMIC_DNS: istiod gives the gateway a dynamic forward proxy
+ * for it, which resolves the name of each request (its Host header) there, and no client sees it.
  */
 function upstreamObjects(
     args: SidecarArgs,
@@ -99,8 +117,9 @@ function upstreamObjects(
     const aliasEntry = {
         hosts: [alias],
         location: "MESH_EXTERNAL",
-        resolution: "DNS",
-        endpoints: [{ address: upstream.server }],
+        ...(upstream.perName
+            ? { resolution: "DYNAMIC_DNS" }
+            : { resolution: "DNS", endpoints: [{ address: upstream.server }] }),
         ports: [{ number: port, name: `${upstream.protocol.toLowerCase()}-${port}`, protocol: upstream.protocol }],
         exportTo: ["."],
     };
@@ -137,8 +156,10 @@ export function sidecarEgressPoint(
         const context = routedHost(args, base, upstream);
         const routing = gatewayApi ? gatewayApiRouting(context) : istioRouting(context);
         const [hopEntry, hopRule] = hopObjects(args, context);
+        // Clients never resolve a host the gateway resolves per name: they only match it and send it to the gateway.
+        const declared = serviceEntry(context, upstream?.perName ? { resolution: "NONE" } : {});
         const prerequisites = [
-            add(serviceEntry(context), "istio", [], host.host),
+            add(declared, "istio", [], host.host),
             add(hopEntry, "istio", [], host.host),
             add(hopRule, "istio", [], host.host),
             add(routing.listener, "istio", sharedKeys, host.host),

@@ -1,8 +1,11 @@
 // HTTP (the seed, Istio task "Egress Gateways", "Egress gateway for HTTP traffic"): the app sends HTTP to the host,
-// which the egress point routes by its Host header. A wildcard (the ambient data plane's) is resolved per request by
-// the egress point itself (DYNAMIC_DNS), from the Host header.
-import { ModeRecipe, isWildcard } from "./recipe";
+// which the egress point routes by its Host header. A wildcard is resolved per request by the egress point itself
+// (DYNAMIC_DNS), from the Host header: the waypoint from the host's own ServiceEntry, the sidecar data plane's gateway
+// through an alias only it sees.
+import { ModeRecipe, resolvedPerName } from "./recipe";
 
 export const httpMode: ModeRecipe = {
-    resolution: (host) => (isWildcard(host) ? "DYNAMIC_DNS" : "DNS"),
+    resolution: (host) => (resolvedPerName(host) ? "DYNAMIC_DNS" : "DNS"),
+    upstream: (host) =>
+        resolvedPerName(host) ? { server: host.host, port: host.port, protocol: "HTTP", perName: true } : undefined,
 };

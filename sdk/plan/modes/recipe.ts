@@ -5,11 +5,13 @@ import { NormalizedHost } from "../../validate/normalized";
 
 /** Where the egress point connects for a host when it is not the host itself on the app's port. */
 export interface Upstream {
-    /** The server's DNS name: the host for TLS origination, the one server of a wildcard. */
+    /** The server's DNS name: the host for TLS origination, the one server of a wildcard (or the wildcard itself). */
     server: string;
     port: number;
     /** What the egress point speaks to the server. */
-    protocol: "HTTPS" | "TLS";
+    protocol: "HTTP" | "HTTPS" | "TLS";
+    /** The egress point resolves each name under the wildcard `server` itself, from the request (DYNAMIC_DNS). */
+    perName?: boolean;
     /** The TLS settings the egress point originates with (a DestinationRule's `tls`), when it originates. */
     tls?: Record<string, unknown>;
 }
@@ -24,3 +26,6 @@ export interface ModeRecipe {
 }
 
 export const isWildcard = (host: NormalizedHost) => host.host.startsWith("*.");
+
+/** Whether the egress point resolves the host name by name, from each request (a wildcard without one server). */
+export const resolvedPerName = (host: NormalizedHost) => isWildcard(host) && host.upstreamHost === undefined;

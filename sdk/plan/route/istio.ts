@@ -45,7 +45,16 @@ function hopRoutes(context: RoutedHost): { mesh: Routes; gateway: Routes } {
                 http: [{ name: "mesh-to-egress-gateway", match: [{ gateways: ["mesh"], port }], route: toGateway }],
             },
             gateway: {
-                http: [{ name: "egress-gateway-to-host", match: atGateway({ port: gatewayPort }), route: toHost }],
+                http: [
+                    {
+                        name: "egress-gateway-to-host",
+                        match: atGateway({
+                            port: gatewayPort,
+                            ...(context.to.authority ? { authority: { regex: context.to.authority } } : {}),
+                        }),
+                        route: toHost,
+                    },
+                ],
             },
         };
     }

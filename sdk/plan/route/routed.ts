@@ -23,9 +23,10 @@ export interface RoutedHost extends HostContext {
     mutualHop: boolean;
     /**
      * Where the gateway sends the host's traffic: the host on its port, or an alias only the gateway's namespace sees
-     * (`gatewayOnly`: origination's TLS port, a wildcard's one server).
+     * (`gatewayOnly`: origination's TLS port, a wildcard's one server); `authority`, a regular expression the
+     * request's Host must match on the gateway hop (a wildcard resolved per name: which port the gateway connects to).
      */
-    to: { host: string; port: number; gatewayOnly: boolean };
+    to: { host: string; port: number; gatewayOnly: boolean; authority?: string };
 }
 
 /** A host's listener on the gateway and its routes, in creation order. */
