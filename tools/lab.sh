@@ -5,7 +5,8 @@
 #               address only, everything else on loopback), bridge mel-br0 with the lab subnet and no route anywhere
 #   mel-dns     dnsmasq: aliyun.com, *.lab.example and the undeclared names -> the mel-ext address; nothing else
 #   mel-ext     the external servers, each logging every peer: the fake aliyun.com (tools/lab/fake-server.py) on :80
-#               answering any Host, and a second one on another address for b.wild.lab.example; TLS servers on :443 (tools/lab/tls-server.py) with a certificate per name from a
+#               answering any Host, and a second one on another address for b.web.lab.example (the HTTP wildcard
+#               *.web.lab.example's second name); TLS servers on :443 (tools/lab/tls-server.py) with a certificate per name from a
 #               lab *external* CA, one of them demanding a client certificate; a TCP echo server
 #               (tools/lab/tcp-echo.py) on a second address, on a declared and an undeclared port
 #   mel-client  the seed's `sleep` pod (namespace default, ServiceAccount sleep): istio-iptables redirection +
@@ -48,7 +49,7 @@ CLIENT_IP=$SUBNET.20
 DNS_IP=$SUBNET.53
 EXT_IP=$SUBNET.80
 EXT2_IP=$SUBNET.81 # a second HTTP server: the one name of the HTTP wildcard that resolves elsewhere (WILD2_NAME)
-WILD2_NAME=b.wild.lab.example
+WILD2_NAME=b.web.lab.example
 TCP_IP=$SUBNET.100 # the TCP destination, inside the CIDR the lab scenario declares (TCP_CIDR)
 TCP_CIDR=$SUBNET.96/28
 CLIENT2_IP=$SUBNET.21

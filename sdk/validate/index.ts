@@ -105,10 +105,12 @@ function refuseWildcardsResolvedAtGateway(
             ? rawHosts.findIndex((h) => typeof h?.host === "string" && normalizeHost(h.host) === host.host)
             : -1;
         const field = `hosts[${index}].host`;
+        // As the user wrote it (the problem names the value given).
+        const given = index >= 0 ? (rawHosts as { host: string }[])[index].host : host.host;
         if (istioMinor !== undefined && istioMinor < first) {
             problems.add(
                 field,
-                `${show(host.host)}: a wildcard whose names the gateway resolves one by one needs istio.version ` +
+                `${show(given)}: a wildcard whose names the gateway resolves one by one needs istio.version ` +
                     `1.${first} or later (the first release verified to build a gateway's dynamic forward proxy), ` +
                     `not 1.${istioMinor}; declare the names you call instead`,
             );
@@ -116,7 +118,7 @@ function refuseWildcardsResolvedAtGateway(
         if (routingApi === RoutingApi.GatewayApi) {
             problems.add(
                 field,
-                `${show(host.host)}: a wildcard whose names the gateway resolves one by one cannot be routed with ` +
+                `${show(given)}: a wildcard whose names the gateway resolves one by one cannot be routed with ` +
                     'routingApi "GATEWAY_API" (a route\'s backend is one host, never a wildcard); use routingApi "ISTIO"',
             );
         }

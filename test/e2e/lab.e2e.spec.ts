@@ -34,8 +34,13 @@ import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
 
 const DISCOVER = path.join(REPO, "bin", "sdk", "discover", "cli.js");
 type Deployment = "seed" | "seed-gateway-api" | "audit" | "proposal";
-/** One host per mode; `from` on one of them, so the second client's identity is denied there at the gateway. */
-function labHosts(lab: Record<string, string>): ExternalHost[] {
+/** An HTTP wildcard whose names the gateway resolves one by one (two of them resolve to two lab servers). */
+const WEB_WILDCARD = "*.web.lab.example";
+/**
+ * One host per mode; `from` on one of them, so the second client's identity is denied there at the gateway. A wildcard
+ * resolved per name cannot be routed with Gateway API routes (refused), so that routing API has none.
+ */
+function labHosts(lab: Record<string, string>, routingApi: RoutingApi = "ISTIO"): ExternalHost[] {
     return [
         { host: "aliyun.com" },
         { host: "pay.lab.example", from: [{ namespace: "default", serviceAccount: "sleep" }] },
@@ -44,6 +49,7 @@ function labHosts(lab: Record<string, string>): ExternalHost[] {
         { host: "mtls.lab.example", mode: "MUTUAL_TLS_ORIGINATION", tls: { credentialName: "client-credential" } },
         { host: "*.wild.lab.example", mode: "TLS_PASSTHROUGH", upstreamHost: "www.wild.lab.example" },
         { host: "db.lab.example", mode: "TCP", port: 5432, addresses: [lab.TCP_CIDR], endpoints: [lab.TCP_IP] },
+        ...(routingApi === "ISTIO" ? [{ host: WEB_WILDCARD }] : []),
     ];
 }
 /** The component's gateway (component "egress": gateway name "egress-gateway" in istio-system). */
@@ -245,8 +251,8 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
     }
 
     /** The seed's hosts whose app speaks HTTP (routed by Host header, so each has a virtual host). */
-    const httpHosts = (): string[] =>
-        labHosts(lab)
+    const httpHosts = (routingApi: RoutingApi = "ISTIO"): string[] =>
+        labHosts(lab, routingApi)
             .filter((host) => ["HTTP", "TLS_ORIGINATION", "MUTUAL_TLS_ORIGINATION", undefined].includes(host.mode))
             .map((host) => host.host);
 
@@ -254,12 +260,14 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
     const ensureSeed = (routingApi: RoutingApi = "ISTIO") =>
         deploy(
             routingApi === "ISTIO" ? "seed" : "seed-gateway-api",
-            labHosts(lab),
+            labHosts(lab, routingApi),
             "REGISTRY_ONLY",
             () =>
                 routedViaGateway("aliyun.com", 80, lab.EXT_IP) &&
                 routedViaGateway("db.lab.example", 5432, lab.TCP_IP) &&
-                [lab.CLIENT_NETNS, lab.GATEWAY_NETNS].every((netns) => routesFrom(netns, routingApi, httpHosts())) &&
+                [lab.CLIENT_NETNS, lab.GATEWAY_NETNS].every((netns) =>
+                    routesFrom(netns, routingApi, httpHosts(routingApi)),
+                ) &&
                 nothingDraining(lab.GATEWAY_NETNS) &&
                 envoyAdmin(lab.CLIENT_NETNS, "/config_dump?resource=dynamic_route_configs").includes('"block_all"') &&
                 // The gateway, when already running, gets the credentialName Secret (certificate and CA) over SDS
@@ -641,6 +649,43 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
                 ).to.be.a("string");
             });
 
+            if (routingApi === "ISTIO") {
+                it("wildcard resolved at the gateway: http://a.web.lab.example and http://b.web.lab.example reach their two servers, from the gateway's address", async () => {
+                    const names = ["a.web.lab.example", lab.WILD2_NAME];
+                    const answers = names.map((name) => request(lab.CLIENT_NETNS, `http://${name}/`));
+                    expect(
+                        answers.map(({ response }) => [response.status, response.headers["x-lab-server"]]),
+                    ).to.deep.equal([
+                        [301, lab.EXT_IP],
+                        [301, lab.EXT2_IP],
+                    ]);
+                    expect(answers.flatMap(({ seen }) => seen)).to.deep.equal(
+                        names.map((host) => ({ peer: lab.GATEWAY_IP, host, method: "HEAD", path: "/" })),
+                    );
+                    expect(
+                        await accessLogged("egress-star---web-lab-example.upstream.mesh-egress.internal"),
+                        "gateway access log",
+                    ).to.be.a("string");
+                });
+
+                it("wildcard resolved at the gateway: a name outside it (http://web.lab.example) is blocked, and nothing reaches a server", () => {
+                    const { response, seen } = request(lab.CLIENT_NETNS, "http://web.lab.example/");
+                    expect(response.status, response.raw).to.equal(502);
+                    expect(seen).to.deep.equal([]);
+                });
+
+                it("wildcard resolved at the gateway: a Host naming another port on a name under it is not served", () => {
+                    const { response, seen } = request(
+                        lab.CLIENT_NETNS,
+                        "http://a.web.lab.example/",
+                        "-H",
+                        "Host: a.web.lab.example:443",
+                    );
+                    expect(response.status, response.raw).to.not.equal(200);
+                    expect(seen.filter((record) => record.port === 443 || record.proto === "tls")).to.deep.equal([]);
+                });
+            }
+
             it("wildcard: curl https://en.wild.lab.example reaches the one upstream with the app's SNI, from the gateway's address", async () => {
                 const { response, seen } = request(
                     lab.CLIENT_NETNS,
@@ -719,7 +764,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
                         ]);
                         expect(rejections(netns), `${netns} after reset_counters`).to.deep.equal([]);
                     }
-                    const withExtra = [...labHosts(lab), { host: "extra.lab.example" }];
+                    const withExtra = [...labHosts(lab, routingApi), { host: "extra.lab.example" }];
                     try {
                         await stack!.setAllConfig({ hosts: { value: JSON.stringify(withExtra) } });
                         expect((await stack!.up({ onOutput: echo })).summary.result).to.equal("succeeded");
@@ -733,7 +778,7 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
                             expect(rejections(netns), netns).to.deep.equal([]);
                         }
                     } finally {
-                        await stack!.setAllConfig({ hosts: { value: JSON.stringify(labHosts(lab)) } });
+                        await stack!.setAllConfig({ hosts: { value: JSON.stringify(labHosts(lab, routingApi)) } });
                         await stack!.up({ onOutput: echo });
                     }
                 });

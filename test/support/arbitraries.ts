@@ -1,7 +1,8 @@
 // Generated MeshEgress arguments (fast-check), for the invariant suites: the Istio simulator's no-bypass check
 // (test/dataplane), the real API server's acceptance (test/e2e/invariants) and the construction properties
 // (test/unit/invariants). Mostly what users write, each field sometimes replaced by a value that breaks things:
-// names that end in a role ("tls", "upstream"), long names, numeric labels, wildcards served from another domain,
+// names that end in a role ("tls", "upstream"), long names, numeric labels, wildcards served from another domain or
+// resolved name by name,
 // overlapping CIDRs, ports shared across modes, duplicates, quantities and tolerations Kubernetes rejects.
 import fc from "fast-check";
 import { ExternalHost, MeshEgressArgs } from "../../sdk";
@@ -94,7 +95,21 @@ export const externalHost = fc
     })
     .map(({ host, kind, port, externalPort, pinGatewayPort, upstreamHost, addresses, endpoints, from, tls }) => {
         const entry: Record<string, unknown> = { host };
-        if (kind === "WILDCARD") {
+        if (kind === "WILDCARD" && externalPort === null) {
+            // Resolved name by name at the egress point (from draws already made, so no other draw moves): HTTP, or
+            // TLS origination on its default ports when a tls record was drawn (its SNI dropped, as a wildcard takes none).
+            entry.host = `*.${host.replace(/\.$/, "")}`;
+            if (tls === null) {
+                entry.mode = "HTTP";
+                if (port !== null) entry.port = port;
+            } else {
+                const { sni: _sni, ...options } = tls;
+                entry.mode = "TLS_ORIGINATION";
+                if (Object.keys(options).length > 0) entry.tls = options;
+            }
+            if (from !== null) entry.from = from;
+            return entry as unknown as ExternalHost;
+        } else if (kind === "WILDCARD") {
             const domain = host.replace(/\.$/, "");
             entry.host = `*.${domain}`;
             entry.mode = "TLS_PASSTHROUGH";
