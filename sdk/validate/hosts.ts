@@ -232,7 +232,7 @@ export function validateHosts(
         drafts.push(draft);
     });
     // Ambient hosts reach the waypoint by address over HBONE, not by a hop SNI.
-    if (hopTls === GatewayHopTls.IstioMutual && !ambient) refuseSharedHopSni(problems, drafts);
+    if (hopTls === GatewayHopTls.IstioMutual && !ambient) refuseSharedHopSni(problems, drafts, value as unknown[]);
     // Hosts without a port of their own listen on their app port, shared by every such host.
     const shared = new Set(drafts.filter((d) => !d.dedicatedGatewayPort).map((d) => d.port));
     for (const draft of fixedPortUsers.values()) {
@@ -267,7 +267,7 @@ export function validateHosts(
  * under it: if that name is another host's, the gateway's exact match wins (the wildcard's traffic goes to the other
  * host) and each host's `from` rules would admit the other's callers.
  */
-function refuseSharedHopSni(problems: Problems, drafts: HostDraft[]): void {
+function refuseSharedHopSni(problems: Problems, drafts: HostDraft[], rawHosts: unknown[]): void {
     const users = new Map<string, HostDraft>();
     for (const draft of [...drafts].sort(
         (a, b) => (a.host.startsWith("*.") ? 1 : 0) - (b.host.startsWith("*.") ? 1 : 0),
@@ -280,10 +280,22 @@ function refuseSharedHopSni(problems: Problems, drafts: HostDraft[]): void {
             continue;
         }
         const wildcard = draft.host.startsWith("*.") ? draft : other;
+        const otherHost = show(wildcard === draft ? other.host : draft.host);
+        if (wildcard.upstreamHost === undefined) {
+            // A wildcard resolved per name has no upstream to choose: its hop SNI is always egress.<domain>.
+            problems.add(
+                `hosts[${wildcard.index}].host`,
+                `${show((rawHosts[wildcard.index] as { host: string }).host)}: the wildcard would reach the gateway ` +
+                    `with the hop SNI ${show(sni)}, which ${otherHost} on port ${draft.port} also uses: the gateway ` +
+                    "would send both to one of them; the wildcard already covers that name, so declare it once " +
+                    "(or on another port)",
+            );
+            continue;
+        }
         problems.add(
             `hosts[${wildcard.index}].upstreamHost`,
             `${show(wildcard.upstreamHost)}: the wildcard ${show(wildcard.host)} would reach the gateway with the hop SNI ` +
-                `${show(sni)}, which ${show(wildcard === draft ? other.host : draft.host)} on port ${draft.port} ` +
+                `${show(sni)}, which ${otherHost} on port ${draft.port} ` +
                 "also uses: the gateway would send both to one of them; choose an upstreamHost that no other host " +
                 "declares (the hop SNI is the upstreamHost when it is under the wildcard, else egress.<domain>)",
         );

@@ -78,6 +78,13 @@ describe("argument validation", () => {
                     "each name it connects to as that connection's SNI, and checks the server's certificate for that name",
             ]);
         });
+        it("rejects a wildcard resolved per name beside the host its hop SNI names", () => {
+            expect(problemsOf({ hosts: [{ host: "*.Example.com" }, { host: "egress.example.com" }] })).to.deep.equal([
+                'hosts[0].host: "*.Example.com": the wildcard would reach the gateway with the hop SNI ' +
+                    '"egress.example.com", which "egress.example.com" on port 80 also uses: the gateway would send ' +
+                    "both to one of them; the wildcard already covers that name, so declare it once (or on another port)",
+            ]);
+        });
         it("rejects an origination wildcard on ports the gateway cannot keep per name", () => {
             expect(
                 problemsOf({
