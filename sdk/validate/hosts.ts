@@ -233,6 +233,7 @@ export function validateHosts(
     });
     // Ambient hosts reach the waypoint by address over HBONE, not by a hop SNI.
     if (hopTls === GatewayHopTls.IstioMutual && !ambient) refuseSharedHopSni(problems, drafts, value as unknown[]);
+    refuseOtherSourcesUnderPerNameWildcards(problems, drafts, value as unknown[]);
     // Hosts without a port of their own listen on their app port, shared by every such host.
     const shared = new Set(drafts.filter((d) => !d.dedicatedGatewayPort).map((d) => d.port));
     for (const draft of fixedPortUsers.values()) {
@@ -260,6 +261,36 @@ export function validateHosts(
         .map((draft) => normalized(draft, draft.dedicatedGatewayPort ? dedicated.get(draft.host)! : draft.port))
         .filter((host): host is NormalizedHost => host !== undefined)
         .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+}
+
+const sourcesKey = (sources: HostDraft["sources"]) =>
+    sources === undefined ? "*" : JSON.stringify(sources.map((s) => `${s.namespace}/${s.serviceAccount ?? ""}`).sort());
+
+/**
+ * A wildcard without one upstream is reached name by name (the gateway or waypoint resolves each), and its `from` rule
+ * matches every name under it: a host under it on the same port with other sources would be open to the wildcard's
+ * callers anyway, and the wildcard's rule would refuse the host's own.
+ */
+function refuseOtherSourcesUnderPerNameWildcards(problems: Problems, drafts: HostDraft[], rawHosts: unknown[]): void {
+    const raw = (draft: HostDraft) => (rawHosts[draft.index] as { host: string }).host;
+    const perName = drafts.filter(
+        (d) => d.host.startsWith("*.") && d.upstreamHost === undefined && d.mode !== EgressMode.TlsPassthrough,
+    );
+    for (const wildcard of perName) {
+        for (const other of drafts) {
+            if (other === wildcard || other.port !== wildcard.port || !other.host.endsWith(wildcard.host.slice(1))) {
+                continue;
+            }
+            if (sourcesKey(other.sources) === sourcesKey(wildcard.sources)) continue;
+            problems.add(
+                `hosts[${other.index}].host`,
+                `${show(raw(other))} is under the wildcard ${show(raw(wildcard))} (hosts[${wildcard.index}]) on port ` +
+                    `${other.port}, whose every name is reached one by one: with other \`from\` sources the ` +
+                    "wildcard's callers would reach it anyway, and the wildcard's rule would refuse its own callers; " +
+                    "give both the same `from`, or another port",
+            );
+        }
+    }
 }
 
 /**

@@ -28,7 +28,7 @@ export function hostProblem(host: string): string | undefined {
     if (host === INTERNAL_DOMAIN || host.endsWith(`.${INTERNAL_DOMAIN}`)) {
         return `is under ${INTERNAL_DOMAIN}, which MeshEgress reserves for the aliases it declares itself`;
     }
-    if (host.endsWith(".cluster.local") || labels[labels.length - 1] === "svc") {
+    if (host === "cluster.local" || host.endsWith(".cluster.local") || labels[labels.length - 1] === "svc") {
         return "is a cluster-local name; MeshEgress routes hosts outside the mesh";
     }
     return undefined;

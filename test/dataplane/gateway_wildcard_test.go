@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -75,6 +76,48 @@ func TestWildcardsResolvedAtTheGateway(t *testing.T) {
 						if c := gateway.sim.Clusters; r.ClusterMatched == "" || !isDynamicForwardProxy(gateway.cluster(t, r.ClusterMatched)) {
 							t.Errorf("%s: the gateway sent it to %q (error %v), want a dynamic forward proxy (%d clusters)",
 								name, r.ClusterMatched, r.Error, len(c))
+						}
+					}
+				})
+				t.Run(h.Host+": the gateway's route takes a Host with no port or the app's port, never another", func(t *testing.T) {
+					// Istio's simulator ignores header matchers: read the route's :authority matcher and run it (RE2,
+					// whole value, as Envoy does).
+					r := gateway.sim.Run(gatewayHop(t, h, sidecar, "a."+domain))
+					var authority *regexp.Regexp
+					for _, vh := range gateway.sim.Routes {
+						for _, v := range vh.GetVirtualHosts() {
+							for _, rt := range v.GetRoutes() {
+								if rt.GetRoute().GetCluster() != r.ClusterMatched {
+									continue
+								}
+								for _, m := range rt.GetMatch().GetHeaders() {
+									if m.GetName() == ":authority" {
+										authority = regexp.MustCompile("^(?:" + m.GetStringMatch().GetSafeRegex().GetRegex() + ")$")
+									}
+								}
+							}
+						}
+					}
+					if authority == nil {
+						t.Fatalf("the gateway's route to %s has no :authority matcher", r.ClusterMatched)
+					}
+					taken := []string{"a." + domain}
+					refused := []string{"a." + domain + ":8443", "a." + domain + ":080", "a." + domain + ":", "[::1]:80"}
+					if h.Origination == nil && h.Port == 80 {
+						taken = append(taken, "a."+domain+":80")
+					} else if h.Origination == nil {
+						taken, refused = []string{fmt.Sprintf("a.%s:%d", domain, h.Port)}, append(refused, "a."+domain)
+					} else {
+						refused = append(refused, "a."+domain+":80")
+					}
+					for _, host := range taken {
+						if !authority.MatchString(host) {
+							t.Errorf("Host %s is refused by %s", host, authority)
+						}
+					}
+					for _, host := range refused {
+						if authority.MatchString(host) {
+							t.Errorf("Host %s is taken by %s", host, authority)
 						}
 					}
 				})

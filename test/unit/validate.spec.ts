@@ -85,6 +85,39 @@ describe("argument validation", () => {
                     "both to one of them; the wildcard already covers that name, so declare it once (or on another port)",
             ]);
         });
+        it("rejects a host under a wildcard resolved per name, on its port, with other sources", () => {
+            expect(
+                problemsOf({
+                    hosts: [
+                        { host: "*.example.net" },
+                        { host: "API.example.net", from: [{ namespace: "b" }] },
+                        { host: "other.example.net", port: 8080, from: [{ namespace: "b" }] },
+                    ],
+                }),
+            ).to.deep.equal([
+                'hosts[1].host: "API.example.net" is under the wildcard "*.example.net" (hosts[0]) on port 80, whose ' +
+                    "every name is reached one by one: with other `from` sources the wildcard's callers would reach " +
+                    "it anyway, and the wildcard's rule would refuse its own callers; give both the same `from`, or " +
+                    "another port",
+            ]);
+        });
+        it("accepts a host under a wildcard resolved per name with the same sources", () => {
+            const from = [{ namespace: "b", serviceAccount: "x" }];
+            expect(() =>
+                validateArgs("egress", {
+                    hosts: [
+                        { host: "*.example.net", from },
+                        { host: "*.x.example.net", from },
+                    ],
+                }),
+            ).to.not.throw();
+        });
+        it("rejects a wildcard over cluster.local", () => {
+            expect(problemsOf({ hosts: [{ host: "*.cluster.local" }] })).to.deep.equal([
+                'hosts[0].host: "*.cluster.local" is not a valid wildcard: "cluster.local" is a cluster-local name; ' +
+                    "MeshEgress routes hosts outside the mesh",
+            ]);
+        });
         it("rejects an origination wildcard on ports the gateway cannot keep per name", () => {
             expect(
                 problemsOf({
