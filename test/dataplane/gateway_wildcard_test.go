@@ -179,25 +179,7 @@ func TestWildcardsResolvedAtTheGatewayCarryPackets(t *testing.T) {
 			s := newServer(t, p, serverOptions{})
 			gateway := newProxyView(t, s, "egress gateway", gatewayProxy(t, p))
 			mesh, external := newTestPKI(t), newTestPKI(t)
-			gatewayCert, gatewayKey := mesh.issue(t, "spiffe://cluster.local/ns/istio-system/sa/egress-gateway",
-				x509.ExtKeyUsageServerAuth, "egress-gateway.istio-system.svc")
-			credentialCert, credentialKey := external.issue(t, "", x509.ExtKeyUsageClientAuth, "egress-client")
-			certificate := func(name string, cert, key []byte) map[string]any {
-				return map[string]any{"name": name, "tlsCertificate": map[string]any{
-					"certificateChain": map[string]any{"inlineString": string(cert)},
-					"privateKey":       map[string]any{"inlineString": string(key)}}}
-			}
-			roots := func(name string, ca *testPKI) map[string]any {
-				return map[string]any{"name": name, "validationContext": map[string]any{
-					"trustedCa": map[string]any{"inlineString": string(ca.caPEM)}}}
-			}
-			secrets := []map[string]any{
-				certificate("default", gatewayCert, gatewayKey),
-				roots("ROOTCA", mesh),
-				roots("file-root:/etc/ssl/certs/ca-certificates.crt", external),
-				certificate("kubernetes://client-credential", credentialCert, credentialKey),
-				roots("kubernetes://client-credential-cacert", external),
-			}
+			secrets := proxySecrets(t, mesh, external, "egress-gateway")
 			// Each name under a wildcard resolves (through the test DNS server) to a loopback address of its own, where
 			// a server answers on the port the gateway must use: 80 for HTTP, 443 for origination (needs root).
 			names := map[string]string{

@@ -46,6 +46,31 @@ func keyPair(cert, key []byte) tls.Certificate {
 	return pair
 }
 
+// proxySecrets are what pilot-agent's SDS would serve a proxy of ServiceAccount istio-system/<account>: its workload
+// certificate and the mesh's roots; the system trust store and the `client-credential` Secret (its client certificate
+// and CA), both from the test's external CA.
+func proxySecrets(t *testing.T, mesh, external *testPKI, account string) []map[string]any {
+	cert, key := mesh.issue(t, "spiffe://cluster.local/ns/istio-system/sa/"+account, x509.ExtKeyUsageServerAuth,
+		account+".istio-system.svc")
+	credentialCert, credentialKey := external.issue(t, "", x509.ExtKeyUsageClientAuth, "egress-client")
+	certificate := func(name string, cert, key []byte) map[string]any {
+		return map[string]any{"name": name, "tlsCertificate": map[string]any{
+			"certificateChain": map[string]any{"inlineString": string(cert)},
+			"privateKey":       map[string]any{"inlineString": string(key)}}}
+	}
+	roots := func(name string, ca *testPKI) map[string]any {
+		return map[string]any{"name": name, "validationContext": map[string]any{
+			"trustedCa": map[string]any{"inlineString": string(ca.caPEM)}}}
+	}
+	return []map[string]any{
+		certificate("default", cert, key),
+		roots("ROOTCA", mesh),
+		roots("file-root:/etc/ssl/certs/ca-certificates.crt", external),
+		certificate("kubernetes://client-credential", credentialCert, credentialKey),
+		roots("kubernetes://client-credential-cacert", external),
+	}
+}
+
 // upstream is a local server standing in for an external host: HTTP (plain or TLS, the client certificate
 // required or not) answering "upstream=<name> host=<Host>".
 func upstream(t *testing.T, name string, tlsConfig *tls.Config) int {
@@ -283,26 +308,7 @@ func TestWaypointCarriesPackets(t *testing.T) {
 	v := newProxyView(t, s, "egress waypoint", waypointProxy(p, 0))
 
 	mesh, external := newTestPKI(t), newTestPKI(t)
-	waypointCert, waypointKey := mesh.issue(t, "spiffe://cluster.local/ns/istio-system/sa/egress-waypoint",
-		x509.ExtKeyUsageServerAuth, "egress-waypoint.istio-system.svc")
-	credentialCert, credentialKey := external.issue(t, "", x509.ExtKeyUsageClientAuth, "egress-client")
-	certificate := func(name string, cert, key []byte) map[string]any {
-		return map[string]any{"name": name, "tlsCertificate": map[string]any{
-			"certificateChain": map[string]any{"inlineString": string(cert)},
-			"privateKey":       map[string]any{"inlineString": string(key)}}}
-	}
-	roots := func(name string, ca *testPKI) map[string]any {
-		return map[string]any{"name": name, "validationContext": map[string]any{
-			"trustedCa": map[string]any{"inlineString": string(ca.caPEM)}}}
-	}
-	secrets := []map[string]any{
-		certificate("default", waypointCert, waypointKey),
-		roots("ROOTCA", mesh),
-		// The system trust store and the host's credential (kubernetes:// Secret), for the external servers' CA.
-		roots("file-root:/etc/ssl/certs/ca-certificates.crt", external),
-		certificate("kubernetes://client-credential", credentialCert, credentialKey),
-		roots("kubernetes://client-credential-cacert", external),
-	}
+	secrets := proxySecrets(t, mesh, external, "egress-waypoint")
 	serverTLS := func(host string, clientCert bool) *tls.Config {
 		config := &tls.Config{Certificates: []tls.Certificate{keyPair(external.issue(t, "", x509.ExtKeyUsageServerAuth, host))}}
 		if clientCert {

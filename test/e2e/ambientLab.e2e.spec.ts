@@ -7,15 +7,13 @@
 import { Stack } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { Duplex } from "node:stream";
 import { ExternalHost } from "../../sdk";
 import { Tunnel, WorkloadCertificate, headOver, hbone, readAll, tlsOver } from "./support/hbone";
 import { Kube, kube } from "./support/kube";
-import { ExtRequest, LAB, echo, eventually, extRequests, labDown, labUnavailable, labUp, note } from "./support/lab";
+import { ExtRequest, LAB, echo, eventually, extRequests, labDown, note, startLab } from "./support/lab";
 import { localStack, removeStackConfigs } from "./support/stack";
-import { Toolchain, run, toolchain } from "./support/toolchain";
+import { Toolchain, run } from "./support/toolchain";
 
 /** The component's waypoint (component "egress": Gateway "egress-waypoint" in istio-system) and its identity. */
 const WAYPOINT = {
@@ -88,17 +86,7 @@ describe("ambient on a real data path (root lab: istiod with ambient, a waypoint
         ]).stdout;
 
     before(async function () {
-        const reason = labUnavailable();
-        if (reason) {
-            note(`skipped: the lab ${reason}`);
-            this.skip();
-        }
-        tools = toolchain();
-        workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-ambient-lab-home-"));
-        labDir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-ambient-lab-"));
-        const started = Date.now();
-        lab = labUp(tools, labDir, "ambient");
-        note(`ambient lab up in ${Math.round((Date.now() - started) / 1000)} s`);
+        ({ tools, workHome, labDir, lab } = startLab(this, "ambient"));
         sleepIdentity = { dir: lab.CLIENT_CERTS };
         intruderIdentity = { dir: lab.CLIENT2_CERTS };
         api = await kube(fs.readFileSync(lab.KUBECONFIG, "utf8"));

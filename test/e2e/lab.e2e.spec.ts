@@ -22,15 +22,14 @@ import {
     eventually,
     extRequests as allExtRequests,
     labDown,
-    labUnavailable,
-    labUp,
     note,
     sleep,
+    startLab,
 } from "./support/lab";
 import { once } from "./support/once";
 import { scratchStack } from "./support/scratchProject";
 import { localStack, removeStackConfigs } from "./support/stack";
-import { REPO, Toolchain, run, toolchain } from "./support/toolchain";
+import { REPO, Toolchain, run } from "./support/toolchain";
 
 const DISCOVER = path.join(REPO, "bin", "sdk", "discover", "cli.js");
 type Deployment = "seed" | "seed-gateway-api" | "audit" | "proposal";
@@ -288,20 +287,8 @@ describe("the seed's checks on a real data path (root lab: istiod, pilot-agent +
     }
 
     before(async function () {
-        const reason = labUnavailable();
-        if (reason) {
-            note(`skipped: the lab ${reason}`);
-            this.skip();
-        }
-        tools = toolchain();
-        workHome = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-lab-home-"));
-        // Not under workHome (mode 0700): the proxies run as UID 1337 and must reach their directories.
-        labDir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-lab-"));
-        const started = Date.now();
-        lab = labUp(tools, labDir, "sidecar");
-        note(
-            `lab up in ${Math.round((Date.now() - started) / 1000)} s (client ${lab.CLIENT_IP}, fake aliyun.com ${lab.EXT_IP})`,
-        );
+        ({ tools, workHome, labDir, lab } = startLab(this, "sidecar"));
+        note(`client ${lab.CLIENT_IP}, fake aliyun.com ${lab.EXT_IP}`);
         api = await kube(fs.readFileSync(lab.KUBECONFIG, "utf8"));
         meshBefore = (await api.configMapData("istio-system", "istio"))!.mesh;
         stack = await localStack(tools, workHome, "lab", { KUBECONFIG: lab.KUBECONFIG });

@@ -2,8 +2,9 @@
 // records, and the test log's indented evidence.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { REPO, Toolchain, run } from "./toolchain";
+import { REPO, Toolchain, run, toolchain } from "./toolchain";
 
 export const LAB = path.join(REPO, "tools", "lab.sh");
 
@@ -21,7 +22,7 @@ export function note(line: string): void {
 }
 
 /** Why the lab cannot run on this machine, or undefined when it can. */
-export function labUnavailable(): string | undefined {
+function labUnavailable(): string | undefined {
     if (process.platform !== "linux") return "needs Linux network namespaces";
     if (process.getuid?.() !== 0)
         return "needs root (network namespaces, iptables, switching to the proxies' UID); run npm test as root";
@@ -33,8 +34,36 @@ export function labUnavailable(): string | undefined {
     return undefined;
 }
 
+/** A running lab: the toolchain, a Pulumi home for its stacks, the lab's directory and its lab.env. */
+export interface LabRun {
+    tools: Toolchain;
+    workHome: string;
+    labDir: string;
+    lab: Record<string, string>;
+}
+
+/**
+ * For a suite's `before` hook: skips the suite (saying why) where no lab can run, else brings one up. The lab's
+ * directory is not under the Pulumi home (mode 0700): the proxies run as UID 1337 and must reach their directories.
+ */
+export function startLab(suite: Mocha.Context, dataplane: "sidecar" | "ambient"): LabRun {
+    const reason = labUnavailable();
+    if (reason) {
+        note(`skipped: the lab ${reason}`);
+        suite.skip();
+    }
+    const tools = toolchain();
+    const prefix = dataplane === "ambient" ? "mesh-egress-ambient-lab" : "mesh-egress-lab";
+    const workHome = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-home-`));
+    const labDir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+    const started = Date.now();
+    const lab = labUp(tools, labDir, dataplane);
+    note(`${dataplane} lab up in ${Math.round((Date.now() - started) / 1000)} s`);
+    return { tools, workHome, labDir, lab };
+}
+
 /** `tools/lab.sh up` (with the ambient data plane's variant when asked); returns the lab's lab.env as a record. */
-export function labUp(tools: Toolchain, dir: string, dataplane: "sidecar" | "ambient"): Record<string, string> {
+function labUp(tools: Toolchain, dir: string, dataplane: "sidecar" | "ambient"): Record<string, string> {
     const args = [LAB, "up", dir, ...(dataplane === "ambient" ? ["ambient"] : [])];
     const envFile = run(tools, "bash", args).stdout.trim().split("\n").pop()!;
     return Object.fromEntries(
