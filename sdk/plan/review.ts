@@ -110,6 +110,14 @@ export function riskWarnings(args: NormalizedArgs): string[] {
                 "config's accessLogFile there); see docs/audit.md",
         );
     }
+    for (const host of args.hosts.filter((h) => h.host.startsWith("*.") && !h.upstreamHost)) {
+        const who = host.sources ? `its sources (${sources(host)})` : "every workload that may use it";
+        warnings.push(
+            `${host.host} lets ${who} reach every name under it on port ${host.port}, each resolved by the egress ` +
+                "point when a request asks for it, names that do not exist yet included; narrow it with `from`, or " +
+                "declare the names you call (docs/modes.md#wildcards-resolved-name-by-name)",
+        );
+    }
     for (const host of args.hosts.filter((h) => h.tcp && h.tcp.addresses.length === 0)) {
         warnings.push(
             `${host.host} is TCP on port ${host.port} without addresses: every TCP connection to port ${host.port}, to ` +

@@ -301,6 +301,16 @@ describe("egress security", () => {
             expect(plan({ hosts: [] }).warnings).to.have.length(1);
             expect(plan({ hosts: [{ host: "aliyun.com" }] }).warnings).to.deep.equal([]);
         });
+        it("warns that a wildcard resolved per name reaches every name under it", () => {
+            expect(
+                plan({ hosts: [{ host: "*.example.net", from: [{ namespace: "x", serviceAccount: "api" }] }] })
+                    .warnings,
+            ).to.deep.equal([
+                "*.example.net lets its sources (x/api) reach every name under it on port 80, each resolved by the " +
+                    "egress point when a request asks for it, names that do not exist yet included; narrow it with " +
+                    "`from`, or declare the names you call (docs/modes.md#wildcards-resolved-name-by-name)",
+            ]);
+        });
         it("warns that a TCP host without addresses takes every connection to its port (istioctl IST0134)", () => {
             expect(plan({ hosts: [{ host: "db.example.com", mode: "TCP", port: 5432 }] }).warnings).to.deep.equal([
                 "db.example.com is TCP on port 5432 without addresses: every TCP connection to port 5432, to any " +
