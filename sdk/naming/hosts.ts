@@ -20,6 +20,11 @@ export function normalizeHost(host: string): string {
  * wildcard, a name under it (its upstream when that is under it, else `egress.<domain>`), since the gateway server
  * matches the wildcard.
  */
+/** Whether the egress point resolves a host name by name, from each request: a wildcard without one server. */
+export function resolvedPerName(host: { host: string; upstreamHost?: string }): boolean {
+    return host.host.startsWith("*.") && host.upstreamHost === undefined;
+}
+
 export function hopSni(host: { host: string; upstreamHost?: string }): string {
     if (!host.host.startsWith("*.")) return host.host;
     const domain = host.host.slice(2);

@@ -1,4 +1,5 @@
 // What a reviewer reads before approving: the egress surface as a table, and the risky-but-legal setups.
+import { resolvedPerName } from "../naming/hosts";
 import { NEWEST_ISTIO_MINOR } from "../validate/istioRelease";
 import { AmbientArgs, NormalizedArgs, NormalizedHost } from "../validate/normalized";
 import { HBONE_PORT } from "./waypoint";
@@ -110,7 +111,7 @@ export function riskWarnings(args: NormalizedArgs): string[] {
                 "config's accessLogFile there); see docs/audit.md",
         );
     }
-    for (const host of args.hosts.filter((h) => h.host.startsWith("*.") && !h.upstreamHost)) {
+    for (const host of args.hosts.filter(resolvedPerName)) {
         const who = host.sources ? `its sources (${sources(host)})` : "every workload that may use it";
         warnings.push(
             `${host.host} lets ${who} reach every name under it on port ${host.port}, each resolved by the egress ` +

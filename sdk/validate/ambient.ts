@@ -4,7 +4,8 @@ import { EgressMode, GatewayHopTls, RoutingApi } from "../args";
 import { DEFAULTS } from "../args/defaults";
 import { FIRST_ISTIO_MINOR_WITH } from "./istioRelease";
 import { fitName } from "../naming/fit";
-import { GATEWAY_NAME_LABEL, normalizeHost } from "../naming/hosts";
+import { GATEWAY_NAME_LABEL } from "../naming/hosts";
+import { givenHost } from "./hosts";
 import { NormalizedArgs, NormalizedGateway, NormalizedHost } from "./normalized";
 import { Problems, isDeferred, show } from "./problems";
 
@@ -151,10 +152,8 @@ function refuseWhatAmbientCannotDo(problems: Problems, args: Record<string, unkn
                 "only its NetworkPolicies keep the client namespaces from reaching undeclared hosts directly",
         );
     }
-    const rawHosts = Array.isArray(args.hosts) ? (args.hosts as Record<string, unknown>[]) : [];
     context.hosts.forEach((host) => {
-        const index = rawHosts.findIndex((h) => typeof h?.host === "string" && normalizeHost(h.host) === host.host);
-        const field = `hosts[${index}]`;
+        const { field } = givenHost(args.hosts, host.host);
         if (host.mode === EgressMode.Tcp) {
             (host.tcp?.addresses ?? []).forEach((address) => {
                 const [ip, prefix] = address.split("/");

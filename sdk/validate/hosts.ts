@@ -5,7 +5,7 @@ import { DEFAULTS } from "../args/defaults";
 import { AppProtocol, NormalizedHost, NormalizedOrigination, NormalizedTcp } from "./normalized";
 import { DEDICATED_PORT_RANGE, allocatePorts } from "./ports";
 import { ORIGINATION_MODES, validateOrigination, validateSources, validateTcp, validateUpstream } from "./hostOptions";
-import { hopSni, normalizeHost } from "../naming/hosts";
+import { hopSni, normalizeHost, resolvedPerName } from "../naming/hosts";
 import { routableHostProblem } from "./names";
 import { IpRange, ipRange, rangesOverlap } from "./kubernetes";
 import { Problems, isPlainObject, show, validatePort } from "./problems";
@@ -263,6 +263,13 @@ export function validateHosts(
         .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
 }
 
+/** The field of the entry of `rawHosts` that declares `host` (normalized), and its host as the user wrote it. */
+export function givenHost(rawHosts: unknown, host: string): { field: string; given: string } {
+    const raw = Array.isArray(rawHosts) ? (rawHosts as Record<string, unknown>[]) : [];
+    const index = raw.findIndex((h) => typeof h?.host === "string" && normalizeHost(h.host) === host);
+    return { field: `hosts[${index}]`, given: index >= 0 ? (raw[index].host as string) : host };
+}
+
 const sourcesKey = (sources: HostDraft["sources"]) =>
     sources === undefined ? "*" : JSON.stringify(sources.map((s) => `${s.namespace}/${s.serviceAccount ?? ""}`).sort());
 
@@ -273,9 +280,8 @@ const sourcesKey = (sources: HostDraft["sources"]) =>
  */
 function refuseOtherSourcesUnderPerNameWildcards(problems: Problems, drafts: HostDraft[], rawHosts: unknown[]): void {
     const raw = (draft: HostDraft) => (rawHosts[draft.index] as { host: string }).host;
-    const perName = drafts.filter(
-        (d) => d.host.startsWith("*.") && d.upstreamHost === undefined && d.mode !== EgressMode.TlsPassthrough,
-    );
+    // A TLS_PASSTHROUGH wildcard without upstreamHost is already refused.
+    const perName = drafts.filter((d) => resolvedPerName(d) && d.mode !== EgressMode.TlsPassthrough);
     for (const wildcard of perName) {
         for (const other of drafts) {
             if (other === wildcard || other.port !== wildcard.port || !other.host.endsWith(wildcard.host.slice(1))) {
@@ -312,7 +318,7 @@ function refuseSharedHopSni(problems: Problems, drafts: HostDraft[], rawHosts: u
         }
         const wildcard = draft.host.startsWith("*.") ? draft : other;
         const otherHost = show(wildcard === draft ? other.host : draft.host);
-        if (wildcard.upstreamHost === undefined) {
+        if (resolvedPerName(wildcard)) {
             // A wildcard resolved per name has no upstream to choose: its hop SNI is always egress.<domain>.
             problems.add(
                 `hosts[${wildcard.index}].host`,

@@ -6,10 +6,10 @@ import { Dataplane, GatewayHopTls, MeshEgressArgs, RoutingApi } from "../args";
 import { DEFAULTS } from "../args/defaults";
 import { NormalizedArgs, NormalizedGateway, NormalizedHost } from "./normalized";
 import { refuseWaypointSettings, validateAmbient, validateWaypointNamespaces } from "./ambient";
-import { normalizeHost } from "../naming/hosts";
+import { resolvedPerName } from "../naming/hosts";
 import { shardOf } from "../naming/shards";
 import { validateGateway, validatePodPortsDistinct } from "./gateway";
-import { validateHosts } from "./hosts";
+import { givenHost, validateHosts } from "./hosts";
 import { dns1123LabelProblem } from "./kubernetes";
 import {
     refuseAuditBehindAntiBypass,
@@ -100,16 +100,12 @@ function refuseWildcardsResolvedAtGateway(
     routingApi: RoutingApi,
 ): void {
     const first = FIRST_ISTIO_MINOR_WITH.wildcardsResolvedAtGateway;
-    for (const host of hosts.filter((h) => h.host.startsWith("*.") && h.upstreamHost === undefined)) {
-        const index = Array.isArray(rawHosts)
-            ? rawHosts.findIndex((h) => typeof h?.host === "string" && normalizeHost(h.host) === host.host)
-            : -1;
-        const field = `hosts[${index}].host`;
-        // As the user wrote it (the problem names the value given).
-        const given = index >= 0 ? (rawHosts as { host: string }[])[index].host : host.host;
+    for (const host of hosts.filter(resolvedPerName)) {
+        // The problem names the value given.
+        const { field, given } = givenHost(rawHosts, host.host);
         if (istioMinor !== undefined && istioMinor < first) {
             problems.add(
-                field,
+                `${field}.host`,
                 `${show(given)}: a wildcard whose names the gateway resolves one by one needs istio.version ` +
                     `1.${first} or later (the first release verified to build a gateway's dynamic forward proxy), ` +
                     `not 1.${istioMinor}; declare the names you call instead`,
@@ -117,7 +113,7 @@ function refuseWildcardsResolvedAtGateway(
         }
         if (routingApi === RoutingApi.GatewayApi) {
             problems.add(
-                field,
+                `${field}.host`,
                 `${show(given)}: a wildcard whose names the gateway resolves one by one cannot be routed with ` +
                     'routingApi "GATEWAY_API" (a route\'s backend is one host, never a wildcard); use routingApi "ISTIO"',
             );

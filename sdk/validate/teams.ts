@@ -3,7 +3,7 @@
 // platform's, and a host that asks for more than the grant allows is refused, naming the grant.
 import { EgressMode, GatewayHopTls, OutboundTrafficPolicyMode, RoutingApi } from "../args";
 import { DEFAULTS } from "../args/defaults";
-import { normalizeHost } from "../naming/hosts";
+import { givenHost } from "./hosts";
 import { NormalizedHost, NormalizedTeam } from "./normalized";
 import { Problems, isPlainObject, show, validatePort } from "./problems";
 
@@ -179,18 +179,17 @@ export function refuseWhatTheGrantDenies(
     hosts: NormalizedHost[],
     grant: Grant,
 ): void {
-    const raw = Array.isArray(rawHosts) ? (rawHosts as Record<string, unknown>[]) : [];
     for (const host of hosts) {
-        const i = raw.findIndex((h) => typeof h?.host === "string" && normalizeHost(h.host) === host.host);
+        const { field } = givenHost(rawHosts, host.host);
         if (!grant.modes.includes(host.mode)) {
             problems.add(
-                `hosts[${i}].mode`,
+                `${field}.mode`,
                 `${show(host.mode)} is not granted to ${whose(grant)} (granted: ${grant.modes.join(", ")})`,
             );
         }
         if (!grant.ports.includes(host.port)) {
             problems.add(
-                `hosts[${i}].port`,
+                `${field}.port`,
                 `${host.port} is not granted to ${whose(grant)} (granted: ${grant.ports.join(", ")})`,
             );
         }

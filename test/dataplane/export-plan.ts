@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { ExternalHost, MeshEgressArgs } from "../../sdk";
 import fc from "fast-check";
+import { resolvedPerName } from "../../sdk/naming/hosts";
 import { buildPlan } from "../../sdk/plan";
 import { podPort } from "../../sdk/plan/gateway";
 import { MeshEgressArgsError, validateArgs } from "../../sdk/validate";
@@ -146,12 +147,12 @@ function hostIntent(args: NormalizedArgs, host: NormalizedHost) {
         // An address the app connects to for TCP: one inside the host's first CIDR (or any address without CIDRs).
         callAddress: host.tcp?.addresses[0]?.split("/")[0] ?? "",
         // A wildcard without one server: the gateway resolves each name it is asked for (no endpoints to list).
-        resolvedPerName: host.host.startsWith("*.") && !host.upstreamHost,
-        upstreamEndpoints: host.host.startsWith("*.") && !host.upstreamHost ? [] : endpoints,
+        resolvedPerName: resolvedPerName(host),
+        upstreamEndpoints: resolvedPerName(host) ? [] : endpoints,
         origination: host.origination
             ? {
                   // A wildcard resolved per name: each connection's SNI is its name (none configured).
-                  sni: host.host.startsWith("*.") && !host.upstreamHost ? "" : host.origination.sni,
+                  sni: resolvedPerName(host) ? "" : host.origination.sni,
                   // The SDS name of the client certificate the gateway presents (MUTUAL only: with SIMPLE the
                   // credential gives the CA), or "".
                   clientCertificate:

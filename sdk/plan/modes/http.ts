@@ -2,7 +2,8 @@
 // which the egress point routes by its Host header. A wildcard is resolved per request by the egress point itself
 // (DYNAMIC_DNS), from the Host header: the waypoint from the host's own ServiceEntry, the sidecar data plane's gateway
 // through an alias only it sees.
-import { ModeRecipe, resolvedPerName } from "./recipe";
+import { resolvedPerName } from "../../naming/hosts";
+import { ModeRecipe } from "./recipe";
 
 export const httpMode: ModeRecipe = {
     resolution: (host) => (resolvedPerName(host) ? "DYNAMIC_DNS" : "DNS"),

@@ -2,7 +2,8 @@
 // host's `port`; the egress point opens TLS (or mutual TLS with a client certificate) to the host's `externalPort`. A
 // wildcard is resolved per request by the egress point (DYNAMIC_DNS, from the Host header), and each connection's SNI
 // and certificate check are the name it connects to (Envoy's automatic SNI and SAN check for a dynamic forward proxy).
-import { ModeRecipe, resolvedPerName } from "./recipe";
+import { resolvedPerName } from "../../naming/hosts";
+import { ModeRecipe } from "./recipe";
 
 export const originationMode: ModeRecipe = {
     resolution: (host) => (resolvedPerName(host) ? "DYNAMIC_DNS" : "DNS"),

@@ -24,8 +24,3 @@ export interface ModeRecipe {
     /** Where the egress point connects, when not to the host on the app's port. */
     upstream?(host: NormalizedHost): Upstream | undefined;
 }
-
-export const isWildcard = (host: NormalizedHost) => host.host.startsWith("*.");
-
-/** Whether the egress point resolves the host name by name, from each request (a wildcard without one server). */
-export const resolvedPerName = (host: NormalizedHost) => isWildcard(host) && host.upstreamHost === undefined;
