@@ -5,7 +5,7 @@ import { DEFAULTS } from "../args/defaults";
 import { FIRST_ISTIO_MINOR_WITH } from "./istioRelease";
 import { fitName } from "../naming/fit";
 import { GATEWAY_NAME_LABEL } from "../naming/hosts";
-import { givenHost } from "./hosts";
+import { givenHosts } from "./hosts";
 import { NormalizedArgs, NormalizedGateway, NormalizedHost } from "./normalized";
 import { Problems, isDeferred, show } from "./problems";
 
@@ -152,8 +152,9 @@ function refuseWhatAmbientCannotDo(problems: Problems, args: Record<string, unkn
                 "only its NetworkPolicies keep the client namespaces from reaching undeclared hosts directly",
         );
     }
+    const given = givenHosts(args.hosts);
     context.hosts.forEach((host) => {
-        const { field } = givenHost(args.hosts, host.host);
+        const { field } = given(host.host);
         if (host.mode === EgressMode.Tcp) {
             (host.tcp?.addresses ?? []).forEach((address) => {
                 const [ip, prefix] = address.split("/");

@@ -263,11 +263,21 @@ export function validateHosts(
         .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
 }
 
-/** The field of the entry of `rawHosts` that declares `host` (normalized), and its host as the user wrote it. */
-export function givenHost(rawHosts: unknown, host: string): { field: string; given: string } {
+/**
+ * A lookup, built once, from a validated host (normalized) to the field of the `rawHosts` entry that declares it and
+ * its host as the user wrote it.
+ */
+export function givenHosts(rawHosts: unknown): (host: string) => { field: string; given: string } {
     const raw = Array.isArray(rawHosts) ? (rawHosts as Record<string, unknown>[]) : [];
-    const index = raw.findIndex((h) => typeof h?.host === "string" && normalizeHost(h.host) === host);
-    return { field: `hosts[${index}]`, given: index >= 0 ? (raw[index].host as string) : host };
+    const indexes = new Map<string, number>();
+    raw.forEach((h, index) => {
+        if (typeof h?.host === "string" && !indexes.has(normalizeHost(h.host)))
+            indexes.set(normalizeHost(h.host), index);
+    });
+    return (host) => {
+        const index = indexes.get(host) ?? -1;
+        return { field: `hosts[${index}]`, given: index >= 0 ? (raw[index].host as string) : host };
+    };
 }
 
 const sourcesKey = (sources: HostDraft["sources"]) =>
@@ -281,13 +291,18 @@ const sourcesKey = (sources: HostDraft["sources"]) =>
 function refuseOtherSourcesUnderPerNameWildcards(problems: Problems, drafts: HostDraft[], rawHosts: unknown[]): void {
     const raw = (draft: HostDraft) => (rawHosts[draft.index] as { host: string }).host;
     // A TLS_PASSTHROUGH wildcard without upstreamHost is already refused.
-    const perName = drafts.filter((d) => resolvedPerName(d) && d.mode !== EgressMode.TlsPassthrough);
-    for (const wildcard of perName) {
-        for (const other of drafts) {
-            if (other === wildcard || other.port !== wildcard.port || !other.host.endsWith(wildcard.host.slice(1))) {
-                continue;
-            }
-            if (sourcesKey(other.sources) === sourcesKey(wildcard.sources)) continue;
+    const perName = new Map(
+        drafts
+            .filter((d) => resolvedPerName(d) && d.mode !== EgressMode.TlsPassthrough)
+            .map((d) => [`${d.port} ${d.host}`, d]),
+    );
+    if (perName.size === 0) return;
+    for (const other of drafts) {
+        // The wildcards over each of its parent domains (a wildcard's own parents: the wider wildcards).
+        const labels = other.host.split(".");
+        for (let i = 1; i < labels.length - 1; i++) {
+            const wildcard = perName.get(`${other.port} *.${labels.slice(i).join(".")}`);
+            if (!wildcard || wildcard === other || sourcesKey(other.sources) === sourcesKey(wildcard.sources)) continue;
             problems.add(
                 `hosts[${other.index}].host`,
                 `${show(raw(other))} is under the wildcard ${show(raw(wildcard))} (hosts[${wildcard.index}]) on port ` +

@@ -9,7 +9,7 @@ import { refuseWaypointSettings, validateAmbient, validateWaypointNamespaces } f
 import { resolvedPerName } from "../naming/hosts";
 import { shardOf } from "../naming/shards";
 import { validateGateway, validatePodPortsDistinct } from "./gateway";
-import { givenHost, validateHosts } from "./hosts";
+import { givenHosts, validateHosts } from "./hosts";
 import { dns1123LabelProblem } from "./kubernetes";
 import {
     refuseAuditBehindAntiBypass,
@@ -100,9 +100,10 @@ function refuseWildcardsResolvedAtGateway(
     routingApi: RoutingApi,
 ): void {
     const first = FIRST_ISTIO_MINOR_WITH.wildcardsResolvedAtGateway;
+    const asGiven = givenHosts(rawHosts);
     for (const host of hosts.filter(resolvedPerName)) {
         // The problem names the value given.
-        const { field, given } = givenHost(rawHosts, host.host);
+        const { field, given } = asGiven(host.host);
         if (istioMinor !== undefined && istioMinor < first) {
             problems.add(
                 `${field}.host`,

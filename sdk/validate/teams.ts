@@ -3,7 +3,7 @@
 // platform's, and a host that asks for more than the grant allows is refused, naming the grant.
 import { EgressMode, GatewayHopTls, OutboundTrafficPolicyMode, RoutingApi } from "../args";
 import { DEFAULTS } from "../args/defaults";
-import { givenHost } from "./hosts";
+import { givenHosts } from "./hosts";
 import { NormalizedHost, NormalizedTeam } from "./normalized";
 import { Problems, isPlainObject, show, validatePort } from "./problems";
 
@@ -179,8 +179,9 @@ export function refuseWhatTheGrantDenies(
     hosts: NormalizedHost[],
     grant: Grant,
 ): void {
+    const given = givenHosts(rawHosts);
     for (const host of hosts) {
-        const { field } = givenHost(rawHosts, host.host);
+        const { field } = given(host.host);
         if (!grant.modes.includes(host.mode)) {
             problems.add(
                 `${field}.mode`,
